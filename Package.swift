@@ -1,0 +1,122 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The layers of Muamala (see docs/ARCHITECTURE.md): dependencies point down only.
+//   muamala (CLI) / muamalad (daemon) -> API -> Engine -> Store -> PQ -> CLibPQ
+//                                                         Store -> Domain (pure)
+let package = Package(
+    name: "Muamala",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "muamala", targets: ["muamala"]),
+        .executable(name: "muamalad", targets: ["muamalad"]),
+        .executable(name: "muamala-bench", targets: ["muamala-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // Tests only: reads docker-compose.yml.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libpq, as the system provides it.
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // The Swift face of libpq; the only target that imports CLibPQ.
+        .target(
+            name: "PQ",
+            dependencies: ["CLibPQ"]
+        ),
+        // Pure rules: identifiers, workflows, rulebook, reasons. Imports nothing of ours.
+        .target(name: "Domain"),
+        // Every SQL statement: schema migrations, aggregates, events, the request queue.
+        .target(
+            name: "Store",
+            dependencies: [
+                "PQ", "Domain",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The transaction processor: claim, decide, persist, complete; timers; retries.
+        .target(
+            name: "Engine",
+            dependencies: [
+                "Store", "Domain", "PQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // HTTP JSON API over Engine and Store: routes, authentication, errors.
+        .target(
+            name: "API",
+            dependencies: [
+                "Engine", "Store", "Domain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "muamala",
+            dependencies: [
+                "Store", "Engine", "Domain", "PQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "muamalad",
+            dependencies: [
+                "API", "Engine", "Store",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Load generators and measurements for Scripts/bench (a benchmark, never a test).
+        .executableTarget(
+            name: "muamala-bench",
+            dependencies: [
+                "PQ", "Store", "Domain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Shared helpers for the integration tests (database URLs from the environment).
+        .target(
+            name: "TestSupport",
+            dependencies: ["PQ"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "PQTests", dependencies: ["PQ", "TestSupport"]),
+        .testTarget(
+            name: "DomainTests",
+            dependencies: [
+                "Domain",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "PQ", "Domain", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Store", "PQ", "Domain", "TestSupport"]),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "API", "Engine", "Store", "PQ", "Domain", "TestSupport",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

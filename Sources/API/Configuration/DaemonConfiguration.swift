@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+
+/// Everything `muamalad` can be told, read from environment variables.
+///
+/// Every key is listed in `DaemonConfiguration.keys` with its meaning and default; the
+/// README's table, `muamalad --help` and the docker-compose test all come from that list.
+public struct DaemonConfiguration: Sendable {
+    /// libpq connection string or URI.
+    public var databaseURL: String?
+    /// A role to `SET ROLE` to after connecting (the daemon's limited role, `muamala_app`).
+    public var databaseRole: String?
+    /// Database sessions in the pool (workers use one each while they run a batch).
+    public var databaseConnections: Int = 8
+    public var httpHost: String = "127.0.0.1"
+    public var httpPort: Int = 8080
+    /// Queue workers: each claims and decides batches on its own session.
+    public var workers: Int = 2
+    /// Requests claimed per batch (one commit per batch).
+    public var batchSize: Int = 256
+    /// Attempts after which a request that keeps failing for technical reasons is `failed`.
+    public var maxAttempts: Int = 5
+    /// How long a worker sleeps when no NOTIFY wakes it (the polling fallback).
+    public var pollInterval: Duration = .milliseconds(500)
+    /// How long a graceful shutdown may take before the process stops anyway.
+    public var shutdownGrace: Duration = .seconds(10)
+    public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .text
+    /// `system` (production) or `simulated` (demos, replays, tests): see `muamala clock`.
+    public var clockMode: ClockMode = .system
+    /// Largest request body accepted, in bytes.
+    public var maxBodyBytes: Int = 64 * 1024
+    /// Where `Schema/` is, to tell whether the database's migrations are current (`/readyz`).
+    public var schemaDirectory: String?
+
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case text, json
+    }
+
+    public enum ClockMode: String, Sendable, CaseIterable {
+        case system, simulated
+    }
+
+    public init() {}
+
+    /// One documented environment variable.
+    public struct Key: Sendable {
+        public let name: String
+        public let meaning: String
+        public let defaultValue: String
+    }
+
+    public static let keys: [Key] = [
+        Key(name: "MUAMALA_DATABASE_URL", meaning: "libpq connection string or URI", defaultValue: "the embedded cluster of Scripts/pg"),
+        Key(name: "MUAMALA_DATABASE_ROLE", meaning: "role to SET ROLE to after connecting (e.g. muamala_app)", defaultValue: "none"),
+        Key(name: "MUAMALA_DB_CONNECTIONS", meaning: "database sessions in the pool", defaultValue: "8"),
+        Key(name: "MUAMALA_HTTP_HOST", meaning: "address the HTTP API listens on", defaultValue: "127.0.0.1"),
+        Key(name: "MUAMALA_HTTP_PORT", meaning: "port of the HTTP API", defaultValue: "8080"),
+        Key(name: "MUAMALA_WORKERS", meaning: "queue workers (each decides batches on its own session)", defaultValue: "2"),
+        Key(name: "MUAMALA_BATCH_SIZE", meaning: "requests claimed per batch (one commit each)", defaultValue: "256"),
+        Key(name: "MUAMALA_MAX_ATTEMPTS", meaning: "technical failures before a request is parked as failed", defaultValue: "5"),
+        Key(name: "MUAMALA_POLL_MS", meaning: "polling fallback when no NOTIFY arrives, in milliseconds", defaultValue: "500"),
+        Key(name: "MUAMALA_SHUTDOWN_GRACE_SECONDS", meaning: "time a graceful shutdown may take", defaultValue: "10"),
+        Key(name: "MUAMALA_LOG_LEVEL", meaning: "trace, debug, info, notice, warning, error or critical", defaultValue: "info"),
+        Key(name: "MUAMALA_LOG_FORMAT", meaning: "text or json (one object per line)", defaultValue: "text"),
+        Key(name: "MUAMALA_CLOCK", meaning: "system, or simulated (time kept in the database, moved by staff)", defaultValue: "system"),
+        Key(name: "MUAMALA_MAX_BODY_BYTES", meaning: "largest request body accepted", defaultValue: "65536"),
+        Key(name: "MUAMALA_SCHEMA_DIR", meaning: "the Schema folder, to check that migrations are current", defaultValue: "Schema/ found upwards"),
+    ]
+
+    /// Reads the configuration; an unusable value is an error that names the variable.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DaemonConfiguration {
+        var configuration = DaemonConfiguration()
+        let reader = EnvironmentReader(environment: environment)
+        configuration.databaseURL = reader.string("MUAMALA_DATABASE_URL")
+        configuration.databaseRole = reader.string("MUAMALA_DATABASE_ROLE")
+        configuration.httpHost = reader.string("MUAMALA_HTTP_HOST") ?? configuration.httpHost
+        configuration.httpPort = try reader.integer("MUAMALA_HTTP_PORT", in: 0...65535) ?? configuration.httpPort
+        configuration.workers = try reader.integer("MUAMALA_WORKERS", in: 0...256) ?? configuration.workers
+        configuration.databaseConnections = try reader.integer("MUAMALA_DB_CONNECTIONS", in: 1...1000)
+            ?? max(configuration.databaseConnections, configuration.workers + 4)
+        configuration.batchSize = try reader.integer("MUAMALA_BATCH_SIZE", in: 1...10_000) ?? configuration.batchSize
+        configuration.maxAttempts = try reader.integer("MUAMALA_MAX_ATTEMPTS", in: 1...100) ?? configuration.maxAttempts
+        if let milliseconds = try reader.integer("MUAMALA_POLL_MS", in: 1...3_600_000) {
+            configuration.pollInterval = .milliseconds(milliseconds)
+        }
+        if let seconds = try reader.integer("MUAMALA_SHUTDOWN_GRACE_SECONDS", in: 1...3600) {
+            configuration.shutdownGrace = .seconds(seconds)
+        }
+        if let level = reader.string("MUAMALA_LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigurationError(key: "MUAMALA_LOG_LEVEL", value: level, expected: "one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            configuration.logLevel = parsed
+        }
+        configuration.logFormat = try reader.choice("MUAMALA_LOG_FORMAT", LogFormat.self) ?? configuration.logFormat
+        configuration.clockMode = try reader.choice("MUAMALA_CLOCK", ClockMode.self) ?? configuration.clockMode
+        configuration.maxBodyBytes = try reader.integer("MUAMALA_MAX_BODY_BYTES", in: 1024...(64 * 1024 * 1024)) ?? configuration.maxBodyBytes
+        configuration.schemaDirectory = reader.string("MUAMALA_SCHEMA_DIR")
+        return configuration
+    }
+}
+
+/// A configuration value that cannot be used, named plainly.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let key: String
+    public let value: String
+    public let expected: String
+
+    public var description: String { "\(key)=\(value) cannot be used: expected \(expected)" }
+}
+
+private struct EnvironmentReader {
+    let environment: [String: String]
+
+    func string(_ key: String) -> String? {
+        guard let value = environment[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = string(key) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError(key: key, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = string(key) else { return nil }
+        guard let value = T(rawValue: text.lowercased()) else {
+            throw ConfigurationError(key: key, value: text, expected: "one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+}

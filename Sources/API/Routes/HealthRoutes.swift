@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import PQ
+import Prometheus
+import Store
+
+/// `/healthz` (the process is alive), `/readyz` (the database answers and its migrations are
+/// current) and `/metrics` (Prometheus text format).
+struct HealthRoutes {
+    let pool: ConnectionPool
+    let migrator: Migrator
+    let registry: PrometheusCollectorRegistry
+
+    func register(on router: Router<APIRequestContext>) {
+        router.get("/healthz") { _, _ in
+            try jsonResponse(["status": "alive"])
+        }
+        router.get("/readyz") { _, _ in
+            try await readiness()
+        }
+        router.get("/metrics") { _, _ in
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(16 * 1024)
+            registry.emit(into: &buffer)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+
+    private func readiness() async throws -> Response {
+        do {
+            let status = try await pool.withConnection { connection in
+                try await migrator.status(connection)
+            }
+            guard status.isCurrent else {
+                return try jsonResponse([
+                    "status": "not ready",
+                    "reason": "migrations pending: \(status.pending.map { "\($0.version)_\($0.name)" }.joined(separator: ", "))"
+                        + (status.changed.isEmpty ? "" : "; changed since applied: \(status.changed.map(\.version))"),
+                ], status: .serviceUnavailable)
+            }
+            return try jsonResponse(["status": "ready", "schema_version": String(status.applied.last?.version ?? 0)])
+        } catch {
+            return try jsonResponse(["status": "not ready", "reason": "database unreachable: \(error)"], status: .serviceUnavailable)
+        }
+    }
+}

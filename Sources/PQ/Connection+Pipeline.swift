@@ -1,0 +1,196 @@
+import CLibPQ
+import Foundation
+
+/// One statement of a pipeline: named (prepared on first use) or plain SQL, with parameters.
+public struct PipelineStatement: Sendable {
+    let statement: Statement?
+    let sql: String
+    let parameters: [String?]
+
+    public init(_ statement: Statement, _ parameters: [(any PostgresEncodable)?] = []) {
+        self.statement = statement
+        self.sql = statement.sql
+        self.parameters = parameters.map { $0?.postgresText }
+    }
+
+    public init(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) {
+        self.statement = nil
+        self.sql = sql
+        self.parameters = parameters.map { $0?.postgresText }
+    }
+}
+
+extension Connection {
+    /// Sends many statements in one round trip (libpq pipeline mode) and returns their
+    /// results in order.
+    ///
+    /// Outside an explicit transaction, the statements form one implicit transaction: if one
+    /// fails, none takes effect, and the error (a `PQError` naming the statement's position)
+    /// is thrown after the pipeline is drained.
+    public func pipeline(_ statements: [PipelineStatement]) throws -> [QueryResult] {
+        if statements.isEmpty { return [] }
+        var pipeline = Pipeline(handle: try liveHandle())
+        return try pipeline.run(statements)
+    }
+}
+
+/// The state of one pipeline run on one handle.
+private struct Pipeline {
+    /// What each result in the stream answers.
+    enum Expected {
+        case prepare(String)
+        case statement(Int)
+    }
+
+    let handle: ConnectionHandle
+    var expected: [Expected] = []
+    var received = 0
+    var syncReached = false
+    var results: [QueryResult?] = []
+    var firstError: PQError?
+    var newlyPrepared: [String] = []
+
+    init(handle: ConnectionHandle) { self.handle = handle }
+
+    var pointer: OpaquePointer { handle.pointer }
+
+    /// Results are read every so many sends, so neither side's buffers fill up and stall.
+    static let drainEvery = 64
+
+    mutating func run(_ statements: [PipelineStatement]) throws -> [QueryResult] {
+        guard PQenterPipelineMode(pointer) == 1 else {
+            throw PQError(.client, "could not enter pipeline mode: \(ConnectionHandle.errorMessage(pointer))")
+        }
+        guard PQsetnonblocking(pointer, 1) == 0 else {
+            PQexitPipelineMode(pointer)
+            throw PQError(.client, "could not make the connection non-blocking")
+        }
+        results = Array(repeating: nil, count: statements.count)
+        defer {
+            PQsetnonblocking(pointer, 0)
+            PQexitPipelineMode(pointer)
+        }
+        var sentSinceDrain = 0
+        var preparing: Set<String> = []
+        for (index, item) in statements.enumerated() {
+            if let statement = item.statement {
+                if !handle.prepared.contains(statement.name) && !preparing.contains(statement.name) {
+                    let sent = statement.name.withCString { name in
+                        statement.sql.withCString { PQsendPrepare(pointer, name, $0, 0, nil) }
+                    }
+                    try check(sent, "prepare \(statement.name)")
+                    preparing.insert(statement.name)
+                    expected.append(.prepare(statement.name))
+                }
+                let sent = try CStringArray.withOptionalPointers(item.parameters) { values in
+                    statement.name.withCString { name in
+                        PQsendQueryPrepared(pointer, name, Int32(item.parameters.count), values, nil, nil, 0)
+                    }
+                }
+                try check(sent, "statement \(index)")
+            } else {
+                let sent = try CStringArray.withOptionalPointers(item.parameters) { values in
+                    item.sql.withCString { text in
+                        PQsendQueryParams(pointer, text, Int32(item.parameters.count), nil, values, nil, nil, 0)
+                    }
+                }
+                try check(sent, "statement \(index)")
+            }
+            expected.append(.statement(index))
+            sentSinceDrain += 1
+            if sentSinceDrain >= Self.drainEvery {
+                sentSinceDrain = 0
+                try flush()
+                try readAvailable(block: false)
+            }
+        }
+        guard PQpipelineSync(pointer) == 1 else {
+            throw handle.connectionError(statement: "pipeline sync")
+        }
+        try flush()
+        while !syncReached {
+            try readAvailable(block: true)
+        }
+        handle.prepared.formUnion(newlyPrepared)
+        if let firstError { throw firstError }
+        return try results.enumerated().map { index, result in
+            guard let result else { throw PQError(.client, "pipeline statement \(index) returned no result") }
+            return result
+        }
+    }
+
+    private func check(_ sent: Int32, _ what: String) throws {
+        guard sent == 1 else {
+            throw PQError(handle.isOK ? .client : .connection,
+                          "pipeline could not send \(what): \(ConnectionHandle.errorMessage(pointer))")
+        }
+    }
+
+    /// Pushes the output buffer to the server, reading results meanwhile so that the server
+    /// never blocks on a full socket while we block on ours.
+    private mutating func flush() throws {
+        while true {
+            let status = PQflush(pointer)
+            if status == 0 { return }
+            guard status == 1 else { throw handle.connectionError(statement: "pipeline flush") }
+            try wait(forWrite: true)
+            try readAvailable(block: false)
+        }
+    }
+
+    private func wait(forWrite: Bool) throws {
+        var descriptor = pollfd(fd: PQsocket(pointer), events: Int16(forWrite ? (POLLIN | POLLOUT) : POLLIN), revents: 0)
+        while true {
+            let ready = poll(&descriptor, 1, -1)
+            if ready >= 0 { break }
+            if errno != EINTR { throw PQError(.connection, "poll failed: errno \(errno)") }
+        }
+        if descriptor.revents & Int16(POLLIN) != 0 || descriptor.revents & Int16(POLLHUP | POLLERR) != 0 {
+            guard PQconsumeInput(pointer) == 1 else { throw handle.connectionError(statement: "pipeline read") }
+        }
+    }
+
+    /// Reads the results that have arrived; with `block`, waits until the sync arrives.
+    private mutating func readAvailable(block: Bool) throws {
+        guard PQconsumeInput(pointer) == 1 else { throw handle.connectionError(statement: "pipeline read") }
+        while !syncReached {
+            if PQisBusy(pointer) == 1 {
+                guard block else { return }
+                try wait(forWrite: false)
+                continue
+            }
+            guard let result = PQgetResult(pointer) else {
+                // The end of one statement's results; nothing in flight means nothing more to read now.
+                if received >= expected.count && !block { return }
+                continue
+            }
+            defer { PQclear(result) }
+            if PQresultStatus(result) == PGRES_PIPELINE_SYNC {
+                syncReached = true
+                return
+            }
+            guard received < expected.count else {
+                throw PQError(.client, "pipeline returned more results than statements sent")
+            }
+            let slot = expected[received]
+            received += 1
+            switch slot {
+            case .prepare(let name):
+                do {
+                    _ = try ConnectionHandle.copy(result, connection: handle, statement: name)
+                    newlyPrepared.append(name)
+                } catch let error as PQError {
+                    if firstError == nil { firstError = error }
+                }
+            case .statement(let index):
+                do {
+                    results[index] = try ConnectionHandle.copy(result, connection: handle, statement: "pipeline statement \(index)")
+                } catch var error as PQError {
+                    // The first failure is the cause; the statements after it only report "not run".
+                    error.statement = "pipeline statement \(index)"
+                    if firstError == nil { firstError = error }
+                }
+            }
+        }
+    }
+}

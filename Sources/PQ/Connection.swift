@@ -1,0 +1,225 @@
+import Foundation
+import Synchronization
+
+/// One PostgreSQL session, running on its own thread.
+///
+/// Every method runs on the connection's dedicated thread (see `ThreadExecutor`), so
+/// libpq's blocking calls never occupy Swift's cooperative pool. Work that needs several
+/// statements without hopping threads in between goes in a closure that receives the
+/// connection `isolated`:
+///
+/// ```swift
+/// let total = try await connection.withTransaction { db in
+///     try db.query(Self.debit, [account, amount])
+///     return try db.query(Self.balance, [account]).single().decode(Int.self, at: 0)
+/// }
+/// ```
+public actor Connection {
+    private nonisolated let executor: ThreadExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    public nonisolated let config: ConnectionConfig
+    private var handle: ConnectionHandle?
+    private nonisolated let cancelToken = Mutex<CancelToken?>(nil)
+    private var transactionDepth = 0
+
+    private init(config: ConnectionConfig, executor: ThreadExecutor) {
+        self.config = config
+        self.executor = executor
+    }
+
+    deinit {
+        executor.shutdown()
+    }
+
+    /// Opens a session; fails within the configured connect timeout.
+    public static func connect(_ config: ConnectionConfig) async throws -> Connection {
+        let connection = Connection(config: config, executor: ThreadExecutor(name: "pq-\(config.applicationName)"))
+        try await connection.open()
+        return connection
+    }
+
+    private func open() throws {
+        let handle = try ConnectionHandle(config: config)
+        self.handle = handle
+        let token = handle.makeCancelToken()
+        cancelToken.withLock { $0 = token }
+    }
+
+    /// Closes the session. Later calls fail with `PQError.Kind.closed`.
+    public func close() {
+        handle = nil
+        cancelToken.withLock { $0 = nil }
+    }
+
+    /// Asks the server to cancel whatever statement this session is running. Safe from any thread.
+    public nonisolated func cancelRunningStatement() {
+        let token = cancelToken.withLock { $0 }
+        token?.cancel()
+    }
+
+    private func live() throws -> ConnectionHandle {
+        guard let handle else { throw PQError(.closed, "the connection is closed") }
+        return handle
+    }
+
+    /// Whether the session is usable: connected, and not left inside a transaction.
+    ///
+    /// Reads anything the server sent meanwhile (a shutdown notice, say) without waiting.
+    public var isHealthy: Bool {
+        guard let handle, handle.pollAlive() else { return false }
+        return !handle.inTransaction
+    }
+
+    /// Whether the session is connected at all (cheap, no I/O).
+    public var isConnected: Bool { handle?.isOK ?? false }
+
+    // MARK: Statements
+
+    /// Runs one SQL statement with parameters (`$1`, `$2`, …).
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
+        try live().query(sql, parameters.map { $0?.postgresText })
+    }
+
+    /// Runs a named statement, preparing it on this session the first time.
+    @discardableResult
+    public func query(_ statement: Statement, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
+        let handle = try live()
+        if !handle.prepared.contains(statement.name) {
+            try handle.prepare(name: statement.name, sql: statement.sql)
+        }
+        return try handle.queryPrepared(name: statement.name, parameters.map { $0?.postgresText })
+    }
+
+    /// Prepares a statement now rather than on first use.
+    public func prepare(_ statement: Statement) throws {
+        let handle = try live()
+        if !handle.prepared.contains(statement.name) {
+            try handle.prepare(name: statement.name, sql: statement.sql)
+        }
+    }
+
+    /// Runs SQL text with the simple protocol: any number of statements, no parameters.
+    /// Meant for schema scripts; values never go here.
+    @discardableResult
+    public func execute(_ script: String) throws -> QueryResult {
+        try live().execute(script)
+    }
+
+    /// Quotes an identifier for the rare statement whose table or channel name must vary.
+    public func escapeIdentifier(_ identifier: String) throws -> String {
+        try live().escapeIdentifier(identifier)
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    ///
+    /// Failures are `TransactionError`s whose `phase` says which step failed: `.begin`,
+    /// `.body` (the body threw; rolled back), `.commit`, or `.rollback` (the body threw and
+    /// the rollback failed too, which usually means the connection is gone).
+    public func withTransaction<T>(
+        isolation: IsolationLevel = .readCommitted,
+        readOnly: Bool = false,
+        _ body: @Sendable (isolated Connection) throws -> T
+    ) throws -> T {
+        let handle: ConnectionHandle
+        do {
+            handle = try live()
+            guard transactionDepth == 0 && !handle.inTransaction else {
+                throw PQError(.client, "a transaction is already open on this connection; use withSavepoint")
+            }
+            try handle.execute(isolation.begin + (readOnly ? " READ ONLY" : ""))
+        } catch {
+            throw TransactionError(phase: .begin, underlying: error)
+        }
+        transactionDepth = 1
+        defer { transactionDepth = 0 }
+        let value: T
+        do {
+            value = try body(self)
+        } catch {
+            do {
+                try handle.execute("ROLLBACK")
+            } catch let rollbackError {
+                throw TransactionError(phase: .rollback, underlying: rollbackError, bodyError: error)
+            }
+            throw TransactionError(phase: .body, underlying: error)
+        }
+        do {
+            let result = try handle.execute("COMMIT")
+            // COMMIT of a failed transaction answers "ROLLBACK" instead of an error.
+            if result.commandTag == "ROLLBACK" {
+                throw PQError(.server, "the transaction was rolled back by the server instead of committed")
+            }
+        } catch {
+            if handle.inTransaction { _ = try? handle.execute("ROLLBACK") }
+            throw TransactionError(phase: .commit, underlying: error)
+        }
+        return value
+    }
+
+    /// Runs `body` inside a savepoint of the open transaction: a throw rolls back to the
+    /// savepoint only, and the transaction goes on.
+    public func withSavepoint<T>(_ body: @Sendable (isolated Connection) throws -> T) throws -> T {
+        let handle = try live()
+        guard handle.inTransaction else {
+            throw PQError(.client, "withSavepoint needs an open transaction")
+        }
+        // One constant name: PostgreSQL resolves a repeated name to the innermost savepoint.
+        try handle.execute("SAVEPOINT pq_savepoint")
+        transactionDepth += 1
+        defer { transactionDepth -= 1 }
+        do {
+            let value = try body(self)
+            try handle.execute("RELEASE SAVEPOINT pq_savepoint")
+            return value
+        } catch {
+            do {
+                try handle.execute("ROLLBACK TO SAVEPOINT pq_savepoint")
+                try handle.execute("RELEASE SAVEPOINT pq_savepoint")
+            } catch let rollbackError {
+                throw TransactionError(phase: .rollback, underlying: rollbackError, bodyError: error)
+            }
+            throw error
+        }
+    }
+
+    /// Runs `body` on the connection's thread without a transaction of its own.
+    public func run<T>(_ body: @Sendable (isolated Connection) throws -> T) rethrows -> T {
+        try body(self)
+    }
+
+    /// The handle, for the other files of this module (pipeline, COPY).
+    func liveHandle() throws -> ConnectionHandle { try live() }
+}
+
+extension Connection {
+    /// Runs a transaction again when it failed with a serialization failure (40001) or a
+    /// deadlock (40P01), waiting a little longer (with jitter) before each new attempt.
+    public func withRetryingTransaction<T: Sendable>(
+        isolation: IsolationLevel = .readCommitted,
+        maxAttempts: Int = 5,
+        initialBackoff: Duration = .milliseconds(5),
+        _ body: @Sendable (isolated Connection) throws -> T
+    ) async throws -> T {
+        var attempt = 1
+        var backoff = initialBackoff
+        while true {
+            do {
+                return try withTransaction(isolation: isolation, body)
+            } catch let error as TransactionError where attempt < maxAttempts && Self.isRetryable(error) {
+                attempt += 1
+                let jitter = Double.random(in: 0.5...1.5)
+                try await Task.sleep(for: backoff * jitter)
+                backoff *= 2
+            }
+        }
+    }
+
+    static func isRetryable(_ error: TransactionError) -> Bool {
+        guard error.phase == .body || error.phase == .commit else { return false }
+        return sqlState(of: error)?.isTransient ?? false
+    }
+}

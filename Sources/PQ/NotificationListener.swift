@@ -1,0 +1,104 @@
+import CLibPQ
+import Foundation
+import Synchronization
+
+/// A message sent with `NOTIFY channel, 'payload'` (or `pg_notify`).
+public struct PGNotification: Sendable, Hashable {
+    public let channel: String
+    public let payload: String
+    /// The server process that sent it.
+    public let senderPID: Int32
+}
+
+/// LISTEN on channels, as an `AsyncSequence` of notifications.
+///
+/// The listener owns a session of its own on a thread of its own, which waits on the
+/// socket with `poll` (never on Swift's cooperative pool). A lost connection is opened again
+/// with back-off and the channels are listened to again; notifications sent while it was
+/// down are lost, so consumers must also poll (as the engine does). The first connection
+/// failing ends the sequence with its error. Cancelling the consuming task, or dropping
+/// the sequence, closes the session.
+public enum NotificationListener {
+    public static func notifications(
+        _ config: ConnectionConfig, channels: [String]
+    ) -> AsyncThrowingStream<PGNotification, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: PGNotification.self)
+        let stopped = StopFlag()
+        continuation.onTermination = { _ in stopped.stop() }
+        let thread = Thread {
+            ListenLoop(config: config, channels: channels, continuation: continuation, stopped: stopped).run()
+        }
+        thread.name = "pq-listen"
+        thread.start()
+        return stream
+    }
+}
+
+/// Set once by the consumer's side; read by the listening thread.
+final class StopFlag: Sendable {
+    private let flag = Mutex(false)
+    func stop() { flag.withLock { $0 = true } }
+    var isStopped: Bool { flag.withLock { $0 } }
+}
+
+private struct ListenLoop {
+    let config: ConnectionConfig
+    let channels: [String]
+    let continuation: AsyncThrowingStream<PGNotification, any Error>.Continuation
+    let stopped: StopFlag
+
+    /// How long one wait on the socket lasts before the stop flag is looked at again.
+    static let pollMilliseconds: Int32 = 200
+
+    func run() {
+        var handle: ConnectionHandle?
+        var everConnected = false
+        var backoff = 0.1
+        while !stopped.isStopped {
+            if handle == nil {
+                do {
+                    handle = try connect()
+                    everConnected = true
+                    backoff = 0.1
+                } catch {
+                    if !everConnected {
+                        continuation.finish(throwing: error)
+                        return
+                    }
+                    Thread.sleep(forTimeInterval: backoff)
+                    backoff = min(backoff * 2, 5)
+                    continue
+                }
+            }
+            guard let live = handle else { continue }
+            var descriptor = pollfd(fd: live.socket, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Self.pollMilliseconds)
+            if ready < 0 && errno != EINTR {
+                handle = nil
+                continue
+            }
+            guard ready > 0 else { continue }
+            if PQconsumeInput(live.pointer) == 0 || !live.isOK {
+                handle = nil
+                continue
+            }
+            while let notice = PQnotifies(live.pointer) {
+                let notification = PGNotification(
+                    channel: String(cString: notice.pointee.relname),
+                    payload: String(cString: notice.pointee.extra),
+                    senderPID: notice.pointee.be_pid)
+                PQfreemem(notice)
+                continuation.yield(notification)
+            }
+        }
+        continuation.finish()
+    }
+
+    private func connect() throws -> ConnectionHandle {
+        let handle = try ConnectionHandle(config: config)
+        for channel in channels {
+            try handle.execute("LISTEN " + (try handle.escapeIdentifier(channel)))
+        }
+        return handle
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `muamala-bench`: the measurements behind `Scripts/bench`. Prints figures; asserts nothing.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "muamala-bench",
+        abstract: "Measure Muamala against a PostgreSQL cluster (used by Scripts/bench).",
+        subcommands: [PQBench.self]
+    )
+}

@@ -1,0 +1,173 @@
+import Foundation
+import PQ
+import Testing
+import TestSupport
+
+@Suite("Connecting")
+struct ConnectionTests {
+    @Test("connects from a URI and runs a parameterized statement")
+    func connectFromURI() async throws {
+        let connection = try await TestDatabase.connect()
+        let result = try await connection.query("SELECT $1::int + $2::int AS sum", [40, 2])
+        #expect(try result.single().decode(Int.self, "sum") == 42)
+    }
+
+    @Test("connects from keyword pairs that override the string")
+    func connectFromKeywords() async throws {
+        var config = TestDatabase.config
+        config.parameters["application_name"] = "ignored-because-config-sets-it"
+        config.applicationName = "pq-keyword-test"
+        let connection = try await Connection.connect(config)
+        let name = try await connection.query("SELECT current_setting('application_name') AS name").single()
+        #expect(try name.decode(String.self, "name") == "pq-keyword-test")
+    }
+
+    @Test("sessions speak UTC and ISO dates whatever the server's defaults")
+    func sessionSettings() async throws {
+        let connection = try await TestDatabase.connect()
+        let row = try await connection.query("SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds").single()
+        #expect(try row.decode(String.self, "tz") == "UTC")
+        #expect(try row.decode(String.self, "ds").hasPrefix("ISO"))
+    }
+
+    @Test("a wrong password is a clear connection error that does not show the password")
+    func wrongPassword() async throws {
+        let admin = try await TestDatabase.connect()
+        // Scripts/pg requires a password (scram) for this one role, so that it can be tested.
+        try await admin.execute("""
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'muamala_password_check') THEN
+                CREATE ROLE muamala_password_check LOGIN PASSWORD 'right-secret';
+              END IF;
+            END $$
+            """)
+        var config = TestDatabase.config
+        config.parameters["user"] = "muamala_password_check"
+        config.parameters["password"] = "wrong-secret-value"
+        let started = ContinuousClock.now
+        let error = await #expect(throws: PQError.self) {
+            _ = try await Connection.connect(config)
+        }
+        #expect(error?.kind == .connection)
+        #expect(error?.message.contains("password") == true)
+        #expect(error.map { "\($0)" }?.contains("wrong-secret-value") == false)
+        #expect(error.map { String(reflecting: $0) }?.contains("wrong-secret-value") == false)
+        #expect(!"\(config)".contains("wrong-secret-value"))
+        #expect(ContinuousClock.now - started < .seconds(5))
+
+        config.parameters["password"] = "right-secret"
+        let connection = try await Connection.connect(config)
+        #expect(try await connection.query("SELECT current_user AS u").single().decode(String.self, "u") == "muamala_password_check")
+    }
+
+    @Test("an unreachable host fails within the connect timeout")
+    func unreachableHost() async throws {
+        // 10.255.255.1 is a non-routed address: either no route at once, or silence until the timeout.
+        let config = ConnectionConfig(
+            parameters: ["host": "10.255.255.1", "port": "5432", "dbname": "x", "user": "x"],
+            connectTimeout: .seconds(2))
+        let started = ContinuousClock.now
+        let error = await #expect(throws: PQError.self) {
+            _ = try await Connection.connect(config)
+        }
+        #expect(error?.kind == .connection)
+        #expect(ContinuousClock.now - started < .seconds(6))
+    }
+
+    @Test("a socket folder with no server fails at once")
+    func noServer() async throws {
+        let config = ConnectionConfig(parameters: ["host": "/nonexistent-muamala", "dbname": "x"], connectTimeout: .seconds(2))
+        let error = await #expect(throws: PQError.self) {
+            _ = try await Connection.connect(config)
+        }
+        #expect(error?.kind == .connection)
+        #expect(error?.isConnectionLoss == true)
+    }
+
+    @Test("passwords are redacted from connection strings", arguments: [
+        ("postgresql://user:s3cret@host/db", "postgresql://user:***@host/db"),
+        ("postgresql://host/db?user=u&password=s3cret&sslmode=off", "postgresql://host/db?user=u&password=***&sslmode=off"),
+        ("host=/tmp password=s3cret dbname=x", "host=/tmp password=*** dbname=x"),
+        ("host=/tmp password = 's3 cret' dbname=x", "host=/tmp password=*** dbname=x"),
+    ])
+    func redaction(input: String, expected: String) {
+        #expect(ConnectionConfig.redact(input) == expected)
+        #expect(!ConnectionConfig(connectionString: input).description.contains("s3"))
+    }
+
+    @Test("server errors carry SQLSTATE, severity, detail, hint and constraint, and match in catch")
+    func serverErrorFields() async throws {
+        let connection = try await TestDatabase.connect()
+        let table = TestDatabase.uniqueName("pq_errors")
+        try await connection.execute("CREATE TEMP TABLE \(table) (id int CONSTRAINT \(table)_pk PRIMARY KEY)")
+        try await connection.query("INSERT INTO \(table) VALUES ($1)", [1])
+        do {
+            try await connection.query("INSERT INTO \(table) VALUES ($1)", [1])
+            Issue.record("a duplicate key was accepted")
+        } catch SQLState.uniqueViolation {
+            // matched by SQLSTATE
+        }
+        let error = await #expect(throws: PQError.self) {
+            try await connection.query("INSERT INTO \(table) VALUES ($1)", [1])
+        }
+        #expect(error?.sqlState == .uniqueViolation)
+        #expect(error?.severity == "ERROR")
+        #expect(error?.constraint == "\(table)_pk")
+        #expect(error?.detail?.contains("already exists") == true)
+        #expect(error?.kind == .server)
+
+        let hinted = await #expect(throws: PQError.self) {
+            try await connection.execute("DO $$ BEGIN RAISE EXCEPTION 'refused' USING HINT = 'try later', ERRCODE = 'P0001'; END $$")
+        }
+        #expect(hinted?.hint == "try later")
+        #expect(hinted?.sqlState == .raiseException)
+        // The session is still usable after errors.
+        #expect(try await connection.query("SELECT 1 AS one").single().decode(Int.self, "one") == 1)
+    }
+
+    @Test("named statements are prepared once per session and reused")
+    func preparedStatements() async throws {
+        let connection = try await TestDatabase.connect()
+        let statement = Statement("pq_test_square", "SELECT $1::int * $1::int AS square")
+        for value in 1...5 {
+            let row = try await connection.query(statement, [value]).single()
+            #expect(try row.decode(Int.self, "square") == value * value)
+        }
+        let count = try await connection.query(
+            "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = $1", [statement.name]).single()
+        #expect(try count.decode(Int.self, "n") == 1)
+    }
+
+    @Test("a closed connection refuses calls with a clear error")
+    func closedConnection() async throws {
+        let connection = try await TestDatabase.connect()
+        await connection.close()
+        let error = await #expect(throws: PQError.self) {
+            try await connection.query("SELECT 1")
+        }
+        #expect(error?.kind == .closed)
+    }
+
+    @Test("cancelling the task cancels the statement on the server")
+    func cancellation() async throws {
+        let pool = ConnectionPool(.init(connection: TestDatabase.config, maxConnections: 1))
+        let started = ContinuousClock.now
+        let task = Task {
+            try await pool.withConnection { connection in
+                try await connection.query("SELECT pg_sleep(30)")
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let result = await task.result
+        #expect(throws: (any Error).self) { try result.get() }
+        if case .failure(let error) = result {
+            #expect(sqlState(of: error) == .queryCanceled)
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        // The pool's session survives a cancelled statement.
+        let one = try await pool.withConnection { try await $0.query("SELECT 1 AS one").single().decode(Int.self, "one") }
+        #expect(one == 1)
+        await pool.close()
+    }
+}
