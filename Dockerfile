@@ -17,7 +17,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 curl ca-
     && useradd --system --home /app muamala
 COPY --from=build /out/muamalad /out/muamala /usr/local/bin/
 COPY Schema /app/Schema
+COPY Rulebook /app/Rulebook
 ENV MUAMALA_SCHEMA_DIR=/app/Schema \
+    MUAMALA_RULEBOOK=/app/Rulebook/rulebook.json \
     MUAMALA_HTTP_HOST=0.0.0.0 \
     MUAMALA_HTTP_PORT=8080 \
     MUAMALA_LOG_FORMAT=json

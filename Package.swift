@@ -97,7 +97,7 @@ let package = Package(
         // Shared helpers for the integration tests (database URLs from the environment).
         .target(
             name: "TestSupport",
-            dependencies: ["PQ"],
+            dependencies: ["PQ", "Store", "Domain"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "PQTests", dependencies: ["PQ", "TestSupport"]),
@@ -109,12 +109,21 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "PQ", "Domain", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Store", "PQ", "Domain", "TestSupport"]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "Store", "PQ", "Domain", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "APITests",
             dependencies: [
                 "API", "Engine", "Store", "PQ", "Domain", "TestSupport",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
     ],

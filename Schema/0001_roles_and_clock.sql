@@ -9,8 +9,11 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'muamala_app') THEN
         CREATE ROLE muamala_app NOLOGIN;
     END IF;
-EXCEPTION WHEN insufficient_privilege THEN
-    RAISE NOTICE 'cannot create role muamala_app here; create it by hand and rerun';
+EXCEPTION
+    -- Roles belong to the whole cluster: another database's migration may create it first.
+    WHEN duplicate_object OR unique_violation THEN NULL;
+    WHEN insufficient_privilege THEN
+        RAISE NOTICE 'cannot create role muamala_app here; create it by hand and rerun';
 END
 $$;
 

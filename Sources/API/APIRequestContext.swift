@@ -1,11 +1,20 @@
 import Hummingbird
 import Logging
+import Store
 
-/// The per-request context of the API.
+/// The per-request context of the API: who is asking, once the bearer token is checked.
 public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthenticationMiddleware` on the routes that need it.
+    public var principal: AccountStore.Principal?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+    }
+
+    /// The authenticated principal; routes behind the middleware always have one.
+    func requirePrincipal() throws -> AccountStore.Principal {
+        guard let principal else { throw APIError(.unauthorized, .unauthenticated) }
+        return principal
     }
 }

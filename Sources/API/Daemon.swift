@@ -1,3 +1,5 @@
+import Domain
+import Engine
 import Foundation
 import Hummingbird
 import Logging
@@ -6,10 +8,10 @@ import PQ
 import Prometheus
 import ServiceLifecycle
 import Store
-import Engine
 
-/// `muamalad` assembled: the connection pool, the HTTP API and the queue workers, run as
-/// one `ServiceGroup` that stops gracefully on SIGTERM or SIGINT.
+/// `muamalad` assembled: the connection pool, the HTTP API, the queue workers, the listener
+/// and the queue sampler, run as one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT
+/// (the workers finish the batch in flight).
 public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
     public let registry: PrometheusCollectorRegistry
@@ -19,8 +21,8 @@ public struct Daemon: Sendable {
         self.registry = registry
     }
 
-    /// The pool's settings from the configuration.
-    public func poolConfiguration() throws -> ConnectionPool.Configuration {
+    /// The session settings from the configuration.
+    public func connectionConfig() throws -> ConnectionConfig {
         let url = try DatabaseLocation.resolve(explicit: configuration.databaseURL)
         var setup: [String] = []
         if let role = configuration.databaseRole {
@@ -29,9 +31,7 @@ public struct Daemon: Sendable {
             }
             setup.append("SET ROLE " + role)
         }
-        let connection = ConnectionConfig(
-            connectionString: url, connectTimeout: .seconds(10), applicationName: "muamalad", setupStatements: setup)
-        return ConnectionPool.Configuration(connection: connection, maxConnections: configuration.databaseConnections)
+        return ConnectionConfig(connectionString: url, connectTimeout: .seconds(10), applicationName: "muamalad", setupStatements: setup)
     }
 
     /// The migrations the daemon expects, from the schema folder.
@@ -50,25 +50,46 @@ public struct Daemon: Sendable {
     /// Runs until SIGTERM or SIGINT, then finishes the work in flight and returns.
     public func run() async throws {
         let logger = Logger(label: "muamalad")
-        let pool = ConnectionPool(try poolConfiguration())
+        let connection = try connectionConfig()
+        let pool = ConnectionPool(.init(connection: connection, maxConnections: configuration.databaseConnections))
         let migrator = try migrator()
+        let rulebook = try ProjectFiles.loadRulebook()
+        let clock = EngineClock(mode: configuration.clockMode == .simulated ? .simulated : .system)
+        try await pool.withConnection { connection in
+            try await connection.run { db in try clock.checkAgrees(on: db) }
+        }
 
-        let router = Router(context: APIRequestContext.self)
-        HealthRoutes(pool: pool, migrator: migrator, registry: registry).register(on: router)
-
+        let wake = WakeSignal()
+        let waiters = DecisionWaiters()
+        let intake = Intake(pool: pool, clock: clock, wake: wake)
+        let environment = APIEnvironment(
+            pool: pool, intake: intake, waiters: waiters, rulebook: rulebook, clock: clock, maxBodyBytes: configuration.maxBodyBytes)
+        let router = APIRouter.make(environment: environment, migrator: migrator, registry: registry)
         let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "muamalad"),
             onServerRunning: { channel in
-                logger.info("muamalad is serving", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                logger.info("muamalad is serving", metadata: [
+                    "address": "\(channel.localAddress.map { "\($0)" } ?? "?")", "clock": .string(clock.mode.rawValue),
+                ])
             },
             logger: logger)
 
+        let processor = BatchProcessor(rulebook: rulebook, clock: clock, batchSize: configuration.batchSize)
+        let settings = QueueWorker.Settings(maxAttempts: configuration.maxAttempts, pollInterval: configuration.pollInterval)
+        let workers: [ServiceGroupConfiguration.ServiceConfiguration] = (0..<configuration.workers).map { index in
+            .init(service: QueueWorker(
+                name: "worker-\(index + 1)", pool: pool, processor: processor, wake: wake, waiters: waiters,
+                settings: settings, logger: logger))
+        }
+        // Services stop in reverse order: HTTP first, then workers (finishing their batch),
+        // then the listener and sampler, and the pool last.
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [
-                .init(service: PoolService(pool: pool, logger: logger)),
-                .init(service: application),
-            ],
+            services: [.init(service: PoolService(pool: pool, logger: logger)),
+                       .init(service: QueueListener(connection: connection, wake: wake, waiters: waiters, logger: logger)),
+                       .init(service: QueueSampler(pool: pool, clock: clock, logger: logger))]
+                + workers
+                + [.init(service: application)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger)

@@ -11,6 +11,9 @@ struct Muamala: AsyncParsableCommand {
             else the embedded cluster that Scripts/pg start runs for this checkout. \
             Add --json for machine-readable output.
             """,
-        subcommands: [Migrate.self]
+        subcommands: [
+            Migrate.self, Submit.self, RequestCommand.self, QueueCommand.self, UsersCommand.self,
+            ClockCommand.self, Verify.self, History.self, Workflows.self, Services.self,
+        ]
     )
 }

@@ -11,7 +11,7 @@ struct HealthRoutes {
     let migrator: Migrator
     let registry: PrometheusCollectorRegistry
 
-    func register(on router: Router<APIRequestContext>) {
+    func register(on router: some RouterMethods<APIRequestContext>) {
         router.get("/healthz") { _, _ in
             try jsonResponse(["status": "alive"])
         }

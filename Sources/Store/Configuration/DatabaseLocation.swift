@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PQ
 
@@ -20,24 +21,16 @@ public enum DatabaseLocation {
 
     /// The URL `Scripts/pg url` prints, when such a cluster exists above us.
     static func embeddedClusterURL() -> String? {
-        let starts = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-            URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent(),
-        ]
-        for start in starts {
-            var folder = start.standardizedFileURL
-            for _ in 0..<8 {
-                let cluster = folder.appendingPathComponent(".local/pg")
-                if FileManager.default.fileExists(atPath: cluster.appendingPathComponent("data").path) {
-                    let socket = cluster.path.count <= 70 ? cluster.appendingPathComponent("socket").path : nil
-                    guard let socket else { return nil }
-                    return "postgresql:///muamala?host=\(socket)&port=5432&user=muamala"
-                }
-                let parent = folder.deletingLastPathComponent()
-                if parent.path == folder.path { break }
-                folder = parent
-            }
-        }
-        return nil
+        guard let cluster = ProjectFiles.find(".local/pg/data")?.deletingLastPathComponent() else { return nil }
+        return "postgresql:///muamala?host=\(socketDirectory(cluster: cluster))&port=5432&user=muamala"
+    }
+
+    /// The same rule as Scripts/pg: a socket path must stay short, so the socket of a deep
+    /// checkout lives under /tmp, named after the cluster folder.
+    static func socketDirectory(cluster: URL) -> String {
+        let directory = cluster.resolvingSymlinksInPath().path
+        if directory.count <= 70 { return directory + "/socket" }
+        let digest = Insecure.MD5.hash(data: Data(directory.utf8)).map { String(format: "%02x", $0) }.joined()
+        return "/tmp/muamala-sock-" + digest.prefix(12)
     }
 }

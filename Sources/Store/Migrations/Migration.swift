@@ -45,27 +45,7 @@ public struct Migration: Sendable, Hashable {
     /// Finds `Schema/`: `MUAMALA_SCHEMA_DIR`, else the first `Schema` folder found walking up
     /// from the current folder or from the running program.
     public static func locateSchemaDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
-        if let configured = environment["MUAMALA_SCHEMA_DIR"], !configured.isEmpty {
-            return URL(fileURLWithPath: configured)
-        }
-        let starts = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-            URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent(),
-        ]
-        for start in starts {
-            var folder = start.standardizedFileURL
-            for _ in 0..<8 {
-                let candidate = folder.appendingPathComponent("Schema")
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue {
-                    return candidate
-                }
-                let parent = folder.deletingLastPathComponent()
-                if parent.path == folder.path { break }
-                folder = parent
-            }
-        }
-        return nil
+        ProjectFiles.find("Schema", environmentKey: "MUAMALA_SCHEMA_DIR", environment: environment)
     }
 }
 

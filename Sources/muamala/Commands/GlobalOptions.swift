@@ -1,4 +1,6 @@
 import ArgumentParser
+import Engine
+import Foundation
 import PQ
 import Store
 
@@ -20,4 +22,33 @@ struct GlobalOptions: ParsableArguments {
     func connect() async throws -> Connection {
         try await Connection.connect(try connectionConfig())
     }
+
+    /// A small pool for commands that use Engine types (intake).
+    func pool() throws -> ConnectionPool {
+        ConnectionPool(.init(connection: try connectionConfig(), maxConnections: 2))
+    }
+
+    /// The clock the database runs on (for commands that submit or decide).
+    func clock(_ connection: Connection) async throws -> EngineClock {
+        let reading = try await connection.run { db in try ClockStore.read(on: db) }
+        return EngineClock(mode: reading.mode == .simulated ? .simulated : .system)
+    }
+}
+
+/// Who the CLI acts as: an operator (staff), or a portal user with `--as`.
+struct ActorOptions: ParsableArguments {
+    @Option(name: .customLong("as"), help: "Act as this portal user (its id); default: you, as staff.")
+    var user: String?
+
+    func principal(_ connection: Connection) async throws -> AccountStore.Principal {
+        guard let user else {
+            let name = ProcessInfo.processInfo.environment["USER"] ?? "operator"
+            return AccountStore.Principal(user: .cliOperator(name), grants: [])
+        }
+        guard let id = UUID(uuidString: user) else { throw ValidationError("--as takes a user id (a UUID)") }
+        guard let principal = try await connection.run({ db in try AccountStore.principal(id, on: db) }) else {
+            throw ValidationError("no active user \(user)")
+        }
+        return principal
+}
 }

@@ -1,0 +1,26 @@
+import Domain
+import Engine
+import PQ
+
+/// What the routes work with.
+public struct APIEnvironment: Sendable {
+    public let pool: ConnectionPool
+    public let intake: Intake
+    public let waiters: DecisionWaiters
+    public let rulebook: Rulebook
+    public let clock: EngineClock
+    public let maxBodyBytes: Int
+    /// The longest `?wait=` honoured, in seconds.
+    public let maxWaitSeconds: Int
+
+    public init(pool: ConnectionPool, intake: Intake, waiters: DecisionWaiters, rulebook: Rulebook, clock: EngineClock,
+                maxBodyBytes: Int, maxWaitSeconds: Int = 30) {
+        self.pool = pool
+        self.intake = intake
+        self.waiters = waiters
+        self.rulebook = rulebook
+        self.clock = clock
+        self.maxBodyBytes = maxBodyBytes
+        self.maxWaitSeconds = maxWaitSeconds
+    }
+}

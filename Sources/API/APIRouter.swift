@@ -1,0 +1,27 @@
+import Hummingbird
+import Prometheus
+import Store
+
+/// The daemon's routes, for the server and for tests.
+public enum APIRouter {
+    /// Every route: (method, path) as the OpenAPI file (`docs/openapi.yaml`) documents them.
+    public static let routes: [(method: String, path: String)] = [
+        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
+        ("GET", "/v1/services"), ("GET", "/v1/services/{code}"), ("GET", "/v1/rulebook"), ("GET", "/v1/workflows"),
+        ("POST", "/v1/requests"), ("GET", "/v1/requests"), ("GET", "/v1/requests/{id}"),
+        ("POST", "/v1/requests/{id}/cancel"), ("POST", "/v1/requests/{id}/retry"),
+        ("GET", "/v1/clock"), ("POST", "/v1/clock/advance"),
+    ]
+
+    public static func make(environment: APIEnvironment, migrator: Migrator, registry: PrometheusCollectorRegistry) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        HealthRoutes(pool: environment.pool, migrator: migrator, registry: registry).register(on: router)
+        let v1 = router.group("/v1")
+        DirectoryRoutes(environment: environment).register(on: v1)
+        let authenticated = v1.group().add(middleware: AuthenticationMiddleware(pool: environment.pool))
+        RequestRoutes(environment: environment).register(on: authenticated)
+        ClockRoutes(environment: environment).register(on: authenticated)
+        return router
+    }
+}

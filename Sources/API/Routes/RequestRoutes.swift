@@ -1,0 +1,258 @@
+import Domain
+import Engine
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PQ
+import Store
+
+/// `/v1/requests`: submit, look up (optionally waiting for the decision), list, withdraw, re-drive.
+struct RequestRoutes {
+    let environment: APIEnvironment
+
+    func register(on router: RouterGroup<APIRequestContext>) {
+        router.post("/requests") { request, context in try await submit(request, context) }
+        router.get("/requests") { request, context in try await list(request, context) }
+        router.get("/requests/{id}") { request, context in try await show(request, context) }
+        router.post("/requests/{id}/cancel") { request, context in try await cancel(request, context) }
+        router.post("/requests/{id}/retry") { request, context in try await retry(request, context) }
+    }
+
+    // MARK: Submit
+
+    private func submit(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let key = request.headers[idempotencyKey]?.trimmingCharacters(in: .whitespaces), !key.isEmpty, key.count <= 200 else {
+            throw APIError(.badRequest, .idempotencyKeyMissing)
+        }
+        let wait = try waitSeconds(request)
+        let body = try await readJSON(request)
+        guard case .object(let object) = body else {
+            throw APIError(.badRequest, Reason.Code.wrongType("body", en: "an object", ar: "كائن JSON"))
+        }
+        var problems: [FieldError] = []
+        for unknown in object.keys.sorted() where unknown != "service" && unknown != "payload" {
+            problems.append(FieldError(field: unknown, reason: Reason.Code.fieldUnknown(["field": unknown])))
+        }
+        let service = object["service"]?.stringValue
+        if object["service"] == nil {
+            problems.append(FieldError(field: "service", reason: Reason.Code.fieldMissing(["field": "service"])))
+        } else if service == nil {
+            problems.append(FieldError(field: "service", reason: Reason.Code.wrongType("service", en: "a string", ar: "نصًا")))
+        }
+        let payload = object["payload"] ?? .object([:])
+        if case .object = payload {} else {
+            problems.append(FieldError(field: "payload", reason: Reason.Code.wrongType("payload", en: "an object", ar: "كائن JSON")))
+        }
+        guard problems.isEmpty, let service else {
+            throw APIError(.unprocessableContent, problems[0].reason, fields: problems)
+        }
+        let submission = Intake.Submission(service: service, payload: payload, idempotencyKey: key, notify: wait > 0)
+        let accepted: Intake.Accepted
+        switch try await environment.intake.submit(submission, by: principal) {
+        case .success(let value):
+            accepted = value
+        case .failure(let refusal):
+            throw Self.error(for: refusal)
+        }
+        var record = accepted.record
+        if wait > 0 && !record.isFinished {
+            record = try await waitForDecision(record.id, seconds: wait) ?? record
+        }
+        var headers = HTTPFields()
+        headers[.location] = "/v1/requests/\(record.id.uuidString.lowercased())"
+        return try jsonResponse(RequestView(record), status: record.isFinished ? .ok : .accepted, headers: headers)
+    }
+
+    static func error(for refusal: Intake.Refusal) -> APIError {
+        switch refusal {
+        case .unknownService:
+            return APIError(.notFound, refusal.reasons[0].reason, fields: refusal.reasons)
+        case .roleNotAllowed, .forbidden:
+            return APIError(.forbidden, refusal.reasons[0].reason)
+        case .invalidPayload(let fields):
+            return APIError(.unprocessableContent, fields.first?.reason ?? Reason.Code.malformedJSON(), fields: fields)
+        case .idempotencyConflict:
+            return APIError(.conflict, refusal.reasons[0].reason)
+        }
+    }
+
+    // MARK: Look up
+
+    private func show(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try requestID(context)
+        let wait = try waitSeconds(request)
+        guard var record = try await find(id) else { throw APIError(.notFound, .requestNotFound) }
+        try await checkReadable(record, principal)
+        if wait > 0 && !record.isFinished {
+            record = try await waitForDecision(id, seconds: wait) ?? record
+        }
+        return try jsonResponse(RequestView(record))
+    }
+
+    private func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = request.uri.queryParameters
+        var filter = RequestQueue.ListFilter()
+        if let text = query["establishment"].map(String.init) {
+            guard let establishment = try? EstablishmentID(text) else { throw APIError(.badRequest, .badQuery, ["field": "establishment"]) }
+            filter.establishment = establishment.description
+        }
+        if let text = query["state"].map(String.init) {
+            guard let state = RequestRecord.State(rawValue: text) else { throw APIError(.badRequest, .badQuery, ["field": "state"]) }
+            filter.state = state
+        }
+        if let text = query["before"].map(String.init) {
+            guard let before = Int64(text) else { throw APIError(.badRequest, .badQuery, ["field": "before"]) }
+            filter.before = before
+        }
+        if let text = query["limit"].map(String.init) {
+            guard let limit = Int(text), (1...500).contains(limit) else { throw APIError(.badRequest, .badQuery, ["field": "limit"]) }
+            filter.limit = limit
+        }
+        switch principal.user.role {
+        case .staff, .system:
+            break
+        case .worker:
+            guard let person = principal.user.personID else { throw APIError(.forbidden, .forbidden) }
+            filter.subject = Subject.worker(PersonID(trusted: person)).key
+        case .owner, .delegate, .agent:
+            guard let establishment = filter.establishment.flatMap({ try? EstablishmentID($0) }) else {
+                throw APIError(.badRequest, .badQuery, ["field": "establishment"])
+            }
+            let company = try await environment.pool.withConnection { connection in
+                try await connection.run { db in try DirectoryStore.company(of: establishment, on: db) }
+            }
+            let readable = principal.user.role == .owner
+                ? company?.digits == principal.user.unifiedNumber
+                : principal.grants.contains { $0.establishmentID == establishment.description }
+            guard readable else { throw APIError(.forbidden, .forbidden) }
+        }
+        let finalFilter = filter
+        let records = try await environment.pool.withConnection { connection in
+            try await connection.run { db in try RequestQueue.list(finalFilter, on: db) }
+        }
+        struct Page: Encodable {
+            let requests: [RequestView]
+            let next_before: Int64?
+        }
+        let next = records.count == filter.limit ? records.last?.seq : nil
+        return try jsonResponse(Page(requests: records.map(RequestView.init), next_before: next))
+    }
+
+    // MARK: Withdraw and re-drive
+
+    private func cancel(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try requestID(context)
+        guard let record = try await find(id) else { throw APIError(.notFound, .requestNotFound) }
+        try await checkReadable(record, principal)
+        let clock = environment.clock
+        let result = try await environment.pool.withConnection { connection in
+            try await connection.withTransaction { db in
+                try RequestQueue.cancel(id, by: principal.user.actor, at: try clock.now(on: db), on: db)
+            }
+        }
+        switch result {
+        case .success(let cancelled):
+            environment.waiters.decided([id])
+            return try jsonResponse(RequestView(cancelled))
+        case .failure(.notFound):
+            throw APIError(.notFound, .requestNotFound)
+        case .failure(.beingProcessed):
+            throw APIError(.conflict, .requestBeingProcessed)
+        case .failure(.wrongState(let state)):
+            throw APIError(.conflict, .requestNotCancellable, ["state": state.rawValue])
+        }
+    }
+
+    private func retry(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard principal.user.role == .staff else { throw APIError(.forbidden, .forbidden) }
+        let id = try requestID(context)
+        let clock = environment.clock
+        let result = try await environment.pool.withConnection { connection in
+            try await connection.withTransaction { db in
+                let result = try RequestQueue.redrive(id, at: try clock.now(on: db), on: db)
+                if case .success = result { try RequestQueue.notifyQueued(on: db) }
+                return result
+            }
+        }
+        switch result {
+        case .success(let record):
+            environment.intake.wake?.signal()
+            return try jsonResponse(RequestView(record), status: .accepted)
+        case .failure(.notFound):
+            throw APIError(.notFound, .requestNotFound)
+        case .failure(.beingProcessed):
+            throw APIError(.conflict, .requestBeingProcessed)
+        case .failure(.wrongState(let state)):
+            throw APIError(.conflict, .requestNotFailed, ["state": state.rawValue])
+        }
+    }
+
+    // MARK: Helpers
+
+    private let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+
+    private func requestID(_ context: APIRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw APIError(.notFound, .requestNotFound)
+        }
+        return id
+    }
+
+    private func waitSeconds(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters["wait"] else { return 0 }
+        guard let seconds = Int(text), seconds >= 0 else { throw APIError(.badRequest, .badQuery, ["field": "wait"]) }
+        return min(seconds, environment.maxWaitSeconds)
+    }
+
+    private func readJSON(_ request: Request) async throws -> JSONValue {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: environment.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, .bodyTooLarge, ["limit": String(environment.maxBodyBytes)])
+        }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw APIError(.badRequest, .malformedJSON)
+        }
+    }
+
+    private func find(_ id: UUID) async throws -> RequestRecord? {
+        try await environment.pool.withConnection { connection in
+            try await connection.run { db in try RequestQueue.find(id, on: db) }
+        }
+    }
+
+    /// Foreign requests are refused without saying more.
+    private func checkReadable(_ record: RequestRecord, _ principal: AccountStore.Principal) async throws {
+        let company: UnifiedNumber?
+        if let establishment = record.establishmentID.flatMap({ try? EstablishmentID($0) }), principal.user.role == .owner {
+            company = try await environment.pool.withConnection { connection in
+                try await connection.run { db in try DirectoryStore.company(of: establishment, on: db) }
+            }
+        } else {
+            company = nil
+        }
+        guard AccessPolicy.mayRead(principal, record: record, company: company) else {
+            throw APIError(.forbidden, .forbidden)
+        }
+    }
+
+    private func waitForDecision(_ id: UUID, seconds: Int) async throws -> RequestRecord? {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while true {
+            if let record = try await find(id), record.isFinished { return record }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { return nil }
+            // Woken by the decision; the short slice covers a decision made just before the wait began.
+            await environment.waiters.wait(for: id, timeout: min(remaining, .milliseconds(100)))
+        }
+    }
+}

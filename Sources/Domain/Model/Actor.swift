@@ -1,0 +1,68 @@
+/// Who acts: a portal user in a role, ministry staff, or the system itself (timers, facts
+/// from other government systems).
+public struct Actor: Sendable, Equatable, Codable {
+    public enum Role: String, Sendable, Codable, CaseIterable {
+        /// Owner (مالك): every establishment of the owner's unified number.
+        case owner
+        /// Delegate (مفوض): the services the owner granted, on the establishments granted.
+        case delegate
+        /// Agent (وكيل): the establishments named in the power of attorney.
+        case agent
+        /// The worker himself: services about himself only.
+        case worker
+        /// Ministry staff: operations, re-drive, corrections.
+        case staff
+        /// Other government systems (border, payments) and Muamala's own timers.
+        case system
+
+        public var english: String { rawValue }
+
+        public var arabic: String {
+            switch self {
+            case .owner: return "مالك"
+            case .delegate: return "مفوض"
+            case .agent: return "وكيل"
+            case .worker: return "عامل"
+            case .staff: return "موظف الوزارة"
+            case .system: return "النظام"
+            }
+        }
+    }
+
+    /// The user's id (a UUID for portal users; `system:timer` and the like for the system).
+    public let id: String
+    public let role: Role
+
+    public init(id: String, role: Role) {
+        self.id = id
+        self.role = role
+    }
+
+    public static let timer = Actor(id: "system:timer", role: .system)
+}
+
+/// What a request is about: requests on one subject take effect in submission order.
+public enum Subject: Hashable, Sendable, CustomStringConvertible {
+    case worker(PersonID)
+    case establishment(EstablishmentID)
+
+    /// The key the queue orders by and the event stream is named after.
+    public var key: String {
+        switch self {
+        case .worker(let id): return "worker:\(id)"
+        case .establishment(let id): return "establishment:\(id)"
+        }
+    }
+
+    public var description: String { key }
+
+    public init?(key: String) {
+        if key.hasPrefix("worker:") {
+            self = .worker(PersonID(trusted: String(key.dropFirst(7))))
+        } else if key.hasPrefix("establishment:"), let id = try? EstablishmentID(String(key.dropFirst(14))) {
+            self = .establishment(id)
+        } else {
+            return nil
+        }
+    }
+}

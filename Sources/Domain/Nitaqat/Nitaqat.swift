@@ -1,0 +1,47 @@
+/// Saudization arithmetic: a worker's weight, an establishment's share and its band.
+public enum Nitaqat {
+    /// How much a Saudi employee counts (0 for residents): 4 with a disability, the
+    /// part-time weight when part time, else by wage (full, half, or nothing).
+    public static func weight(of worker: Worker, rules: RuleParameters.Nitaqat) -> Double {
+        guard worker.isSaudi else { return 0 }
+        if worker.disabled { return rules.disabilityWeight }
+        if worker.partTime { return rules.partTimeWeight }
+        if worker.wage >= rules.fullWeightWage { return 1 }
+        if worker.wage >= rules.halfWeightWage { return rules.halfWeight }
+        return 0
+    }
+
+    /// What one employee adds to an establishment's counts.
+    public static func contribution(of worker: Worker, rules: RuleParameters.Nitaqat) -> HeadcountDelta {
+        HeadcountDelta(headcount: 1, saudiCount: worker.isSaudi ? 1 : 0, saudiWeight: weight(of: worker, rules: rules))
+    }
+
+    /// Weighted Saudi share of the headcount, in percent.
+    public static func saudizationPercent(_ establishment: Establishment) -> Double {
+        guard establishment.headcount > 0 else { return 0 }
+        return (establishment.saudiWeight / Double(establishment.headcount) * 1000).rounded() / 10
+    }
+
+    /// The size band's name for a headcount.
+    public static func sizeBand(headcount: Int, rules: RuleParameters.Nitaqat) -> String {
+        rules.sizeBands.first { headcount <= $0.maxEmployees }?.name ?? rules.sizeBands.last?.name ?? "large"
+    }
+
+    /// The band from activity, size and weighted share. Very small establishments are low
+    /// green with at least one Saudi and red without.
+    public static func band(of establishment: Establishment, rules: RuleParameters.Nitaqat) -> NitaqatBand {
+        if establishment.headcount <= rules.verySmallMaxEmployees {
+            return establishment.saudiCount >= 1 ? .lowGreen : .red
+        }
+        let size = sizeBand(headcount: establishment.headcount, rules: rules)
+        guard let thresholds = rules.thresholds[establishment.activity]?[size] ?? rules.defaultThresholds[size] else {
+            return .red
+        }
+        let percent = saudizationPercent(establishment)
+        if percent >= thresholds.platinum { return .platinum }
+        if percent >= thresholds.highGreen { return .highGreen }
+        if percent >= thresholds.mediumGreen { return .mediumGreen }
+        if percent >= thresholds.lowGreen { return .lowGreen }
+        return .red
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Why a request was refused: a stable code and the same sentence in Arabic and English.
+///
+/// Codes are stable identifiers for machines (`permit.renewal_too_early`); the texts are
+/// for people and may say more (the dates, the band). Every code is declared once, with
+/// both texts, in `Reason.Code+Catalog.swift`.
+public struct Reason: Error, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let code: Code
+    public let arabic: String
+    public let english: String
+
+    /// A code with its two text templates; `{name}` placeholders take parameters.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public let arabicTemplate: String
+        public let englishTemplate: String
+
+        public init(_ rawValue: String, ar: String, en: String) {
+            self.rawValue = rawValue
+            self.arabicTemplate = ar
+            self.englishTemplate = en
+        }
+
+        public var description: String { rawValue }
+
+        public static func == (a: Code, b: Code) -> Bool { a.rawValue == b.rawValue }
+        public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+        /// The reason with its templates filled in.
+        public func callAsFunction(_ parameters: [String: String] = [:]) -> Reason {
+            Reason(code: self, parameters: parameters)
+        }
+    }
+
+    public init(code: Code, parameters: [String: String] = [:]) {
+        self.code = code
+        self.arabic = Self.fill(code.arabicTemplate, parameters)
+        self.english = Self.fill(code.englishTemplate, parameters)
+    }
+
+    public var description: String { "\(code.rawValue): \(english)" }
+
+    private static func fill(_ template: String, _ parameters: [String: String]) -> String {
+        var text = template
+        for (key, value) in parameters {
+            text = text.replacingOccurrences(of: "{\(key)}", with: value)
+        }
+        return text
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case code, arabic = "message_ar", english = "message_en"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let raw = try container.decode(String.self, forKey: .code)
+        code = Code.catalog.first { $0.rawValue == raw } ?? Code(raw, ar: "", en: "")
+        arabic = try container.decode(String.self, forKey: .arabic)
+        english = try container.decode(String.self, forKey: .english)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code.rawValue, forKey: .code)
+        try container.encode(arabic, forKey: .arabic)
+        try container.encode(english, forKey: .english)
+    }
+}

@@ -1,0 +1,186 @@
+/// One field of a service's payload: its name, type, whether it is required, and a line
+/// saying what it is for (published in `GET /v1/services`).
+public struct FieldSpec: Sendable, Equatable {
+    public enum FieldType: Sendable, Equatable {
+        case personID
+        case establishmentID
+        case unifiedNumber
+        case crNumber
+        case day
+        case integer(ClosedRange<Int>)
+        case number(ClosedRange<Double>)
+        case text(maxLength: Int)
+        case boolean
+        case choice([String])
+        case uuid
+
+        /// JSON Schema for the type.
+        public var jsonSchema: JSONValue {
+            switch self {
+            case .personID: return ["type": "string", "pattern": "^[12][0-9]{9}$", "description": "national ID (1…) or iqama (2…), Luhn-checked"]
+            case .establishmentID: return ["type": "string", "pattern": "^[0-9]{1,9}-[0-9]{1,9}$"]
+            case .unifiedNumber: return ["type": "string", "pattern": "^7[0-9]{9}$"]
+            case .crNumber: return ["type": "string", "pattern": "^[0-9]{10}$"]
+            case .day: return ["type": "string", "format": "date"]
+            case .integer(let range): return ["type": "integer", "minimum": .number(Double(range.lowerBound)), "maximum": .number(Double(range.upperBound))]
+            case .number(let range): return ["type": "number", "minimum": .number(range.lowerBound), "maximum": .number(range.upperBound)]
+            case .text(let maxLength): return ["type": "string", "minLength": 1, "maxLength": .number(Double(maxLength))]
+            case .boolean: return ["type": "boolean"]
+            case .choice(let values): return ["type": "string", "enum": .array(values.map(JSONValue.string))]
+            case .uuid: return ["type": "string", "format": "uuid"]
+            }
+        }
+
+        var expected: String {
+            switch self {
+            case .personID, .establishmentID, .unifiedNumber, .crNumber, .day, .text, .choice, .uuid: return "a string"
+            case .integer: return "a whole number"
+            case .number: return "a number"
+            case .boolean: return "true or false"
+            }
+        }
+
+        var expectedArabic: String {
+            switch self {
+            case .personID, .establishmentID, .unifiedNumber, .crNumber, .day, .text, .choice, .uuid: return "نصًا"
+            case .integer: return "عددًا صحيحًا"
+            case .number: return "عددًا"
+            case .boolean: return "true أو false"
+            }
+        }
+    }
+
+    public let name: String
+    public let type: FieldType
+    public let required: Bool
+    public let about: String
+
+    public init(_ name: String, _ type: FieldType, required: Bool = true, _ about: String) {
+        self.name = name
+        self.type = type
+        self.required = required
+        self.about = about
+    }
+}
+
+/// A field that did not validate, with a reason code and its bilingual text.
+public struct FieldError: Error, Sendable, Equatable, Codable {
+    public let field: String
+    public let reason: Reason
+
+    public init(field: String, reason: Reason) {
+        self.field = field
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey { case field, reason }
+}
+
+/// Every field problem of one payload.
+public struct PayloadErrors: Error, Sendable, Equatable {
+    public let fields: [FieldError]
+}
+
+/// A validated payload: every field present has the declared type and is well formed.
+public struct Payload: Sendable, Equatable {
+    public let values: [String: JSONValue]
+
+    /// Validates `json` against `fields`; all problems are reported, not just the first.
+    public static func validate(_ json: JSONValue, against fields: [FieldSpec]) -> Result<Payload, PayloadErrors> {
+        guard case .object(let object) = json else {
+            return .failure(PayloadErrors(fields: [FieldError(field: "$", reason: Reason.Code.wrongType("payload", en: "an object", ar: "كائن JSON"))]))
+        }
+        var errors: [FieldError] = []
+        let known = Set(fields.map(\.name))
+        for key in object.keys.sorted() where !known.contains(key) {
+            errors.append(FieldError(field: key, reason: Reason.Code.fieldUnknown(["field": key])))
+        }
+        for field in fields {
+            guard let value = object[field.name], value != .null else {
+                if field.required {
+                    errors.append(FieldError(field: field.name, reason: Reason.Code.fieldMissing(["field": field.name])))
+                }
+                continue
+            }
+            if let problem = check(value, field) {
+                errors.append(FieldError(field: field.name, reason: problem))
+            }
+        }
+        return errors.isEmpty ? .success(Payload(values: object)) : .failure(PayloadErrors(fields: errors))
+    }
+
+    /// A payload built in code (timers, tests); not validated.
+    public init(values: [String: JSONValue]) { self.values = values }
+
+    private static func check(_ value: JSONValue, _ field: FieldSpec) -> Reason? {
+        let wrongType = Reason.Code.wrongType(field.name, en: field.type.expected, ar: field.type.expectedArabic)
+        switch field.type {
+        case .personID:
+            guard let text = value.stringValue else { return wrongType }
+            do { _ = try PersonID(text) } catch { return error.code(["field": field.name]) }
+        case .establishmentID:
+            guard let text = value.stringValue else { return wrongType }
+            do { _ = try EstablishmentID(text) } catch { return error.code(["field": field.name]) }
+        case .unifiedNumber:
+            guard let text = value.stringValue else { return wrongType }
+            do { _ = try UnifiedNumber(text) } catch { return error.code(["field": field.name]) }
+        case .crNumber:
+            guard let text = value.stringValue else { return wrongType }
+            do { _ = try CRNumber(text) } catch { return error.code(["field": field.name]) }
+        case .day:
+            guard let text = value.stringValue else { return wrongType }
+            guard Day(iso: text) != nil else { return Reason.Code.dateFormat(["field": field.name]) }
+        case .integer(let range):
+            guard let number = value.numberValue, number.rounded() == number else { return wrongType }
+            guard range.contains(Int(number)) else {
+                return Reason.Code.invalid(field.name, en: "between \(range.lowerBound) and \(range.upperBound)", ar: "بين \(range.lowerBound) و\(range.upperBound)")
+            }
+        case .number(let range):
+            guard let number = value.numberValue else { return wrongType }
+            guard range.contains(number) else {
+                return Reason.Code.invalid(field.name, en: "between \(range.lowerBound) and \(range.upperBound)", ar: "بين \(range.lowerBound) و\(range.upperBound)")
+            }
+        case .text(let maxLength):
+            guard let text = value.stringValue else { return wrongType }
+            guard !text.isEmpty, text.count <= maxLength else {
+                return Reason.Code.invalid(field.name, en: "1 to \(maxLength) characters", ar: "من حرف إلى \(maxLength) حرفًا")
+            }
+        case .boolean:
+            guard value.boolValue != nil else { return wrongType }
+        case .choice(let choices):
+            guard let text = value.stringValue else { return wrongType }
+            guard choices.contains(text) else {
+                return Reason.Code.invalid(field.name, en: "one of \(choices.joined(separator: ", "))", ar: "إحدى القيم: \(choices.joined(separator: "، "))")
+            }
+        case .uuid:
+            guard let text = value.stringValue else { return wrongType }
+            guard UUIDText.isValid(text) else { return Reason.Code.invalid(field.name, en: "a UUID", ar: "معرّفًا فريدًا (UUID)") }
+        }
+        return nil
+    }
+
+    // MARK: Typed access (after validation)
+
+    public func string(_ name: String) -> String? { values[name]?.stringValue }
+    public func person(_ name: String) -> PersonID? { string(name).flatMap { try? PersonID($0) } }
+    public func establishment(_ name: String) -> EstablishmentID? { string(name).flatMap { try? EstablishmentID($0) } }
+    public func unifiedNumber(_ name: String) -> UnifiedNumber? { string(name).flatMap { try? UnifiedNumber($0) } }
+    public func cr(_ name: String) -> CRNumber? { string(name).flatMap { try? CRNumber($0) } }
+    public func day(_ name: String) -> Day? { string(name).flatMap { Day(iso: $0) } }
+    public func int(_ name: String) -> Int? { values[name]?.numberValue.map { Int($0) } }
+    public func number(_ name: String) -> Double? { values[name]?.numberValue }
+    public func bool(_ name: String) -> Bool? { values[name]?.boolValue }
+}
+
+enum UUIDText {
+    static func isValid(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.map(\.count) == [8, 4, 4, 4, 12] else { return false }
+        return parts.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+    }
+}
+
+extension IdentifierError {
+    /// The reason for this identifier problem, naming the field.
+    func code(_ parameters: [String: String]) -> Reason { code.callAsFunction(parameters) }
+}

@@ -1,0 +1,32 @@
+/// The unified directory of e-services (`GET /v1/services`): every service Muamala decides.
+public enum ServiceCatalog {
+    public static let all: [ServiceDefinition] = [
+        EstablishmentFileFlow.open,
+        EmploymentFacts.register,
+        WorkPermitFlow.issue,
+        WorkPermitFlow.pay,
+        WorkPermitFlow.renew,
+        WorkPermitFlow.expire,
+        WorkPermitFlow.remove,
+    ]
+
+    private static let byCode: [String: ServiceDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
+
+    public static func service(_ code: String) -> ServiceDefinition? { byCode[code] }
+
+    /// Every workflow table, for `muamala workflows` and the docs.
+    public static let workflows: [WorkflowDiagram] = [
+        WorkflowDiagram(EstablishmentFileFlow.self),
+        WorkflowDiagram(WorkPermitFlow.self),
+    ]
+
+    /// Whether a case in this state is still open (counts against "one open case of a kind").
+    public static func isOpen(_ file: CaseFile) -> Bool {
+        !closedCaseStates.contains(file.state)
+    }
+
+    /// Case states that end a case, across all case workflows.
+    public static let closedCaseStates: Set<String> = [
+        "completed", "rejected", "lapsed", "cancelled", "used", "expired", "final", "cleared", "refused",
+    ]
+}

@@ -1,0 +1,148 @@
+import Foundation
+
+/// One e-service: what it is called, who may ask for it, what its payload holds, and the
+/// pure decision that answers it.
+public struct ServiceDefinition: Sendable {
+    /// What a request is about, taken from its payload.
+    public enum SubjectField: Sendable, Equatable {
+        /// The worker named by this field.
+        case worker(String)
+        /// The establishment named by this field.
+        case establishment(String)
+    }
+
+    /// Stable code, `area.action` (`work-permit.renew`).
+    public let code: String
+    public let nameAr: String
+    public let nameEn: String
+    public let descriptionAr: String
+    public let descriptionEn: String
+    /// Who may submit it.
+    public let roles: Set<Actor.Role>
+    public let fields: [FieldSpec]
+    public let subject: SubjectField
+    /// The payload field naming the establishment the request acts for, if any.
+    public let establishmentField: String?
+    /// The workflow and action it drives (for docs), e.g. ("work-permit", "renew").
+    public let workflow: (name: String, action: String)?
+    /// Fees and deadlines in words, from the rulebook in force.
+    public let terms: @Sendable (RuleParameters) -> [String: String]
+    /// Runs only on the engine's timers, never submitted by people.
+    public let internalOnly: Bool
+    /// The decision.
+    public let decide: @Sendable (DecisionContext) -> Decision
+
+    public init(
+        code: String, nameAr: String, nameEn: String, descriptionAr: String, descriptionEn: String,
+        roles: Set<Actor.Role>, fields: [FieldSpec], subject: SubjectField, establishmentField: String? = "establishment_id",
+        workflow: (name: String, action: String)? = nil, internalOnly: Bool = false,
+        terms: @escaping @Sendable (RuleParameters) -> [String: String] = { _ in [:] },
+        decide: @escaping @Sendable (DecisionContext) -> Decision
+    ) {
+        self.code = code
+        self.nameAr = nameAr
+        self.nameEn = nameEn
+        self.descriptionAr = descriptionAr
+        self.descriptionEn = descriptionEn
+        self.roles = roles
+        self.fields = fields
+        self.subject = subject
+        self.establishmentField = establishmentField
+        self.workflow = workflow
+        self.internalOnly = internalOnly
+        self.terms = terms
+        self.decide = decide
+    }
+
+    /// The request's subject from a validated payload.
+    public func subject(of payload: Payload) -> Subject? {
+        switch subject {
+        case .worker(let field): return payload.person(field).map(Subject.worker)
+        case .establishment(let field): return payload.establishment(field).map(Subject.establishment)
+        }
+    }
+
+    /// The establishment the request acts for, from a validated payload.
+    public func establishment(of payload: Payload) -> EstablishmentID? {
+        establishmentField.flatMap { payload.establishment($0) }
+    }
+
+    /// JSON Schema of the payload.
+    public var payloadSchema: JSONValue {
+        var properties: [String: JSONValue] = [:]
+        for field in fields {
+            var schema = field.type.jsonSchema
+            if case .object(var object) = schema {
+                object["description"] = .string(field.about)
+                schema = .object(object)
+            }
+            properties[field.name] = schema
+        }
+        return [
+            "type": "object",
+            "additionalProperties": false,
+            "required": .array(fields.filter(\.required).map { .string($0.name) }),
+            "properties": .object(properties),
+        ]
+    }
+}
+
+/// A request as a decision sees it.
+public struct RequestInput: Sendable {
+    public let id: UUID
+    public let service: String
+    public let actor: Actor
+    public let establishment: EstablishmentID?
+    public let subject: Subject
+    public let payload: Payload
+    public let submittedAt: Date
+
+    public init(id: UUID, service: String, actor: Actor, establishment: EstablishmentID?, subject: Subject, payload: Payload, submittedAt: Date) {
+        self.id = id
+        self.service = service
+        self.actor = actor
+        self.establishment = establishment
+        self.subject = subject
+        self.payload = payload
+        self.submittedAt = submittedAt
+    }
+}
+
+/// Everything a decision may read: the request, the time, the rules in force when it was
+/// submitted, and the world as the batch has it. Nothing else: no clock, no I/O.
+public struct DecisionContext: Sendable {
+    public let request: RequestInput
+    /// When the decision is made.
+    public let now: Date
+    public let rules: RuleParameters
+    public let world: World
+
+    public init(request: RequestInput, now: Date, rules: RuleParameters, world: World) {
+        self.request = request
+        self.now = now
+        self.rules = rules
+        self.world = world
+    }
+
+    public var today: Day { Day(now) }
+    public var payload: Payload { request.payload }
+    public var actor: Actor { request.actor }
+
+    /// The `n`th new id of this request: derived from the request's id, so that deciding the
+    /// same request again gives the same ids.
+    public func newID(_ n: Int) -> UUID {
+        Self.derivedID(from: request.id, n)
+    }
+
+    /// The `n`th id derived from `base` (a version-4 UUID that differs from `base`).
+    public static func derivedID(from base: UUID, _ n: Int) -> UUID {
+        var bytes = base.uuid
+        withUnsafeMutableBytes(of: &bytes) { raw in
+            raw[15] ^= UInt8(truncatingIfNeeded: n)
+            raw[14] ^= UInt8(truncatingIfNeeded: n >> 8) ^ 0x5A
+            raw[6] = (raw[6] & 0x0F) | 0x40
+            raw[8] = (raw[8] & 0x3F) | 0x80
+        }
+        return UUID(uuid: bytes)
+    }
+}

@@ -1,0 +1,61 @@
+/// The aggregates one batch of requests reads and changes, in memory.
+///
+/// The engine loads it for a batch, asks each request's service to decide against it, and
+/// applies each decision's changes before the next request, so that requests later in the
+/// batch see what earlier ones did. It also remembers what changed, for the store.
+public struct World: Sendable {
+    public var establishments: [EstablishmentID: Establishment] = [:]
+    public var workers: [PersonID: Worker] = [:]
+    /// The current permit of each worker (the newest one that is not void).
+    public var permits: [PersonID: Permit] = [:]
+    /// Open cases of each worker.
+    public var cases: [PersonID: [CaseFile]] = [:]
+    /// Every establishment of each unified number seen (for the red-sibling and branch rules).
+    public var companies: [UnifiedNumber: [EstablishmentID]] = [:]
+    /// Expired permits held across each unified number (a shared gate).
+    public var expiredPermits: [UnifiedNumber: Int] = [:]
+    /// Commercial registrations already taken, by the establishment that holds them.
+    public var registrations: [CRNumber: EstablishmentID] = [:]
+
+    public init() {}
+
+    /// The open case of `kind` of a worker.
+    public func openCase(_ kind: CaseFile.Kind, of worker: PersonID) -> CaseFile? {
+        cases[worker]?.first { $0.kind == kind }
+    }
+
+    public func openCases(of worker: PersonID) -> [CaseFile] { cases[worker] ?? [] }
+
+    /// Applies a decision's changes (closed cases leave the open list).
+    public mutating func apply(_ changes: [Change], closedStates: (CaseFile) -> Bool) {
+        for change in changes {
+            switch change {
+            case .establishment(let establishment):
+                if establishments[establishment.id] == nil {
+                    companies[establishment.unifiedNumber, default: []].append(establishment.id)
+                }
+                establishments[establishment.id] = establishment
+                registrations[establishment.cr] = establishment.id
+            case .worker(let worker):
+                workers[worker.id] = worker
+            case .permit(let permit):
+                permits[permit.worker] = permit
+            case .caseFile(let file):
+                var list = cases[file.worker] ?? []
+                list.removeAll { $0.id == file.id }
+                if !closedStates(file) { list.append(file) }
+                cases[file.worker] = list
+            case .certificate:
+                break
+            case .headcount(let id, let delta):
+                establishments[id]?.headcount += delta.headcount
+                establishments[id]?.saudiCount += delta.saudiCount
+                establishments[id]?.saudiWeight += delta.saudiWeight
+            case .expiredPermits(let id, let delta):
+                if let company = establishments[id]?.unifiedNumber {
+                    expiredPermits[company, default: 0] += delta
+                }
+            }
+        }
+    }
+}

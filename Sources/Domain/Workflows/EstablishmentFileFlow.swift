@@ -1,0 +1,97 @@
+import Foundation
+
+/// Establishment file (ملف منشأة).
+///
+/// | state     | meaning                                                  |
+/// |-----------|----------------------------------------------------------|
+/// | none      | no file yet                                              |
+/// | active    | open; its services are available                         |
+/// | suspended | services suspended (an absence report found malicious)    |
+public enum EstablishmentFileFlow: StateTable {
+    public enum State: String, Sendable, Codable, CaseIterable {
+        case none, active, suspended
+    }
+
+    public static let name = "establishment-file"
+    public static let nameAr = "ملف المنشأة"
+    public static let initial = State.none
+
+    static let ownerSide: Set<Actor.Role> = [.owner, .staff]
+
+    public static let transitions: [Transition<State>] = [
+        Transition("open", from: .none, to: .active, event: "establishmentOpened", by: ownerSide.union([.system])),
+        Transition("change-activity", from: .active, to: .active, event: "activityChanged", by: ownerSide.union([.delegate, .agent])),
+        Transition("issue-certificate", from: .active, to: .active, event: "saudizationCertificateIssued", by: [.owner, .delegate, .agent, .staff]),
+        Transition("suspend", from: .active, to: .suspended, event: "establishmentSuspended", by: [.system, .staff]),
+        Transition("reinstate", from: .suspended, to: .active, event: "establishmentReinstated", by: [.system, .staff]),
+    ]
+
+    static func state(of establishment: Establishment?) -> State {
+        guard let establishment else { return .none }
+        switch establishment.status {
+        case .active: return .active
+        case .suspended: return .suspended
+        case .closed: return .suspended
+        }
+    }
+
+    static func data(_ establishment: Establishment) -> [String: JSONValue] {
+        [
+            "establishment_id": .string(establishment.id.description), "unified_number": .string(establishment.unifiedNumber.digits),
+            "cr_number": .string(establishment.cr.digits), "name_ar": .string(establishment.nameAr), "name_en": .string(establishment.nameEn),
+            "activity": .string(establishment.activity), "status": .string(establishment.status.rawValue),
+        ]
+    }
+
+    static func aggregate(_ id: EstablishmentID) -> String { "establishment:\(id)" }
+
+    public static let open = ServiceDefinition(
+        code: "establishment.open", nameAr: "فتح ملف منشأة", nameEn: "Open an establishment file",
+        descriptionAr: "يفتح ملفًا لمنشأة بسجل تجاري فريد ونشاط مرخص، ما لم تكن منشأة أخرى للرقم الموحد نفسه في النطاق الأحمر.",
+        descriptionEn: "Opens a file for an establishment with a nationally unique CR and a licensed activity, unless another establishment of the same unified number is red.",
+        roles: ownerSide.union([.system]),
+        fields: [
+            FieldSpec("establishment_id", .establishmentID, "the number given by the labor office"),
+            FieldSpec("unified_number", .unifiedNumber, "the company's unified (700) number"),
+            FieldSpec("cr_number", .crNumber, "the commercial registration"),
+            FieldSpec("name_ar", .text(maxLength: 200), "the name in Arabic"),
+            FieldSpec("name_en", .text(maxLength: 200), "the name in English"),
+            FieldSpec("activity", .text(maxLength: 60), "the licensed activity's code (see GET /v1/rulebook)"),
+            FieldSpec("cr_expires_on", .day, "the day the commercial registration expires"),
+            FieldSpec("owner_full_time", .boolean, required: false, "the owner works in it full time (levy exemption of small establishments)"),
+        ],
+        subject: .establishment("establishment_id"), workflow: (name, "open")
+    ) { context in
+        let payload = context.payload
+        guard let id = payload.establishment("establishment_id"), let company = payload.unifiedNumber("unified_number"),
+              let cr = payload.cr("cr_number"), let activity = payload.string("activity"), let crExpires = payload.day("cr_expires_on") else {
+            return .reject(.fieldMissing, ["field": "establishment_id"])
+        }
+        let state = state(of: context.world.establishments[id])
+        guard let transition = transition("open", from: state) else {
+            return .reject(.establishmentExists, ["establishment": id.description])
+        }
+        if let holder = context.world.registrations[cr], holder != id {
+            return .reject(.crTaken, ["cr": cr.digits])
+        }
+        guard let licensed = context.rules.activities[activity] else {
+            return .reject(.activityUnknown, ["activity": activity])
+        }
+        if licensed.laborRental { return .reject(.laborRentalBarred) }
+        if crExpires < context.today { return .reject(.crExpired, ["date": crExpires.iso]) }
+        for siblingID in context.world.companies[company] ?? [] {
+            guard let sibling = context.world.establishments[siblingID] else { continue }
+            if sibling.headcount > context.rules.nitaqat.verySmallMaxEmployees,
+               Nitaqat.band(of: sibling, rules: context.rules.nitaqat) == .red {
+                return .reject(.redSibling, ["establishment": siblingID.description])
+            }
+        }
+        let establishment = Establishment(
+            id: id, unifiedNumber: company, cr: cr, nameAr: payload.string("name_ar") ?? "", nameEn: payload.string("name_en") ?? "",
+            activity: activity, crExpiresOn: crExpires, ownerFullTime: payload.bool("owner_full_time") ?? false, openedOn: context.today)
+        return Decision(
+            verdict: .completed(data(establishment)),
+            events: [DomainEvent(transition.event, aggregate: aggregate(id), data: data(establishment))],
+            changes: [.establishment(establishment)])
+    }
+}

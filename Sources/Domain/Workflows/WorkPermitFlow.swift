@@ -1,0 +1,273 @@
+import Foundation
+
+/// Work permit (رخصة عمل).
+///
+/// | state    | meaning                                              |
+/// |----------|------------------------------------------------------|
+/// | none     | the worker has never held a permit                   |
+/// | invoiced | issued, waiting for the levy and fee to be paid      |
+/// | active   | valid until its expiry day                           |
+/// | expired  | past expiry; renewable until the worker is removed   |
+/// | void     | ended (worker removed, departed or absconded)         |
+public enum WorkPermitFlow: StateTable {
+    public enum State: String, Sendable, Codable, CaseIterable {
+        case none, invoiced, active, expired, void
+    }
+
+    public static let name = "work-permit"
+    public static let nameAr = "رخصة العمل"
+    public static let initial = State.none
+
+    static let employer: Set<Actor.Role> = [.owner, .delegate, .agent, .staff]
+    static let system: Set<Actor.Role> = [.system, .staff]
+
+    public static let transitions: [Transition<State>] = [
+        Transition("issue", from: .none, to: .invoiced, event: "permitInvoiced", by: employer),
+        Transition("issue", from: .void, to: .invoiced, event: "permitInvoiced", by: employer),
+        Transition("pay", from: .invoiced, to: .active, event: "permitActivated", by: system),
+        Transition("renew", from: .active, to: .active, event: "permitRenewed", by: employer),
+        Transition("renew", from: .expired, to: .active, event: "permitRenewed", by: employer),
+        Transition("issue-temporary", from: .none, to: .active, event: "temporaryPermitIssued", by: employer),
+        Transition("issue-temporary", from: .void, to: .active, event: "temporaryPermitIssued", by: employer),
+        Transition("extend-temporary", from: .active, to: .active, event: "temporaryPermitExtended", by: employer),
+        Transition("expire", from: .active, to: .expired, event: "permitExpired", by: system),
+        Transition("remove", from: .expired, to: .void, event: "workerRemoved", by: system),
+        Transition("end", from: .invoiced, to: .void, event: "permitEnded", by: system),
+        Transition("end", from: .active, to: .void, event: "permitEnded", by: system),
+        Transition("end", from: .expired, to: .void, event: "permitEnded", by: system),
+    ]
+
+    /// The state of a worker's permit in the world (`none` without one).
+    static func state(of worker: PersonID, in world: World) -> State {
+        world.permits[worker]?.state ?? .none
+    }
+
+    /// Levy and permit fee for `months`, by the rules in force.
+    public static func charges(months: Int, establishment: Establishment, rules: RuleParameters) -> (levy: Int, fee: Int) {
+        let levyRules = rules.levy
+        let exempt = establishment.ownerFullTime
+            && establishment.headcount <= levyRules.smallEstablishmentMaxEmployees
+            && establishment.expatCount <= levyRules.smallEstablishmentExemptExpats
+        let monthly = establishment.expatCount > establishment.saudiCount
+            ? levyRules.expatMajorityMonthly : levyRules.saudiMajorityMonthly
+        let levy = exempt ? 0 : monthly * months
+        let fee = (levyRules.permitFeeYearly * months + 11) / 12
+        return (levy, fee)
+    }
+
+    /// The timer that expires a permit the day after its last valid day.
+    static func expiryTimer(_ permit: Permit) -> ScheduledRequest {
+        ScheduledRequest(
+            service: "work-permit.expire", subject: .worker(permit.worker), establishment: permit.establishment,
+            payload: ["worker_id": .string(permit.worker.digits), "permit_id": .string(permit.id.uuidString.lowercased()),
+                      "expires_on": JSONValue(permit.expiresOn)],
+            due: permit.expiresOn.adding(days: 1))
+    }
+
+    static func permitData(_ permit: Permit) -> [String: JSONValue] {
+        [
+            "permit_id": .string(permit.id.uuidString.lowercased()), "worker_id": .string(permit.worker.digits),
+            "establishment_id": .string(permit.establishment.description), "kind": .string(permit.kind.rawValue),
+            "valid_from": JSONValue(permit.validFrom), "expires_on": JSONValue(permit.expiresOn),
+            "months": JSONValue(permit.months), "levy": JSONValue(permit.levy), "fee": JSONValue(permit.fee),
+        ]
+    }
+
+    static func aggregate(_ permit: Permit) -> String { "permit:\(permit.id.uuidString.lowercased())" }
+}
+
+// MARK: - Services
+
+extension WorkPermitFlow {
+    static let workerField = FieldSpec("worker_id", .personID, "the resident's iqama number")
+    static let establishmentField = FieldSpec("establishment_id", .establishmentID, "the employing establishment")
+    static func monthsField(_ about: String) -> FieldSpec {
+        FieldSpec("months", .integer(1...24), about)
+    }
+
+    static func periodTerms(_ rules: RuleParameters) -> [String: String] {
+        let charges = "levy \(rules.levy.expatMajorityMonthly) SAR a month per resident when residents outnumber Saudis, else \(rules.levy.saudiMajorityMonthly); permit fee \(rules.levy.permitFeeYearly) SAR a year"
+        return ["fees": charges, "periods": rules.workPermit.periodsMonths.map(String.init).joined(separator: ", ") + " months"]
+    }
+
+    /// Rejects a period the rules do not offer.
+    static func checkPeriod(_ months: Int, _ allowed: [Int]) -> Reason? {
+        allowed.contains(months) ? nil : Reason.Code.permitPeriodInvalid(["months": String(months), "allowed": allowed.map(String.init).joined(separator: ", ")])
+    }
+
+    public static let issue = ServiceDefinition(
+        code: "work-permit.issue", nameAr: "إصدار رخصة عمل", nameEn: "Issue a work permit",
+        descriptionAr: "إصدار أول رخصة عمل لعامل وافد خلال ٩٠ يومًا من قدومه؛ تصبح سارية بعد سداد المقابل المالي.",
+        descriptionEn: "Issues a resident worker's first work permit, within 90 days of arrival; it becomes valid once the levy is paid.",
+        roles: employer, fields: [workerField, establishmentField, monthsField("3, 6, 9 or 12")],
+        subject: .worker("worker_id"), workflow: (name, "issue"),
+        terms: { rules in periodTerms(rules).merging(["window": "within \(rules.workPermit.firstIssueWithinDays) days of arrival"]) { $1 } }
+    ) { context in
+        let payload = context.payload
+        guard let workerID = payload.person("worker_id"), let establishmentID = payload.establishment("establishment_id"),
+              let months = payload.int("months") else { return .reject(.fieldMissing, ["field": "worker_id"]) }
+        let state = state(of: workerID, in: context.world)
+        if state == .active, let permit = context.world.permits[workerID] {
+            return .reject(.permitAlreadyValid, ["date": permit.expiresOn.iso])
+        }
+        guard let transition = transition("issue", from: state) else {
+            return .reject(notAllowed("issue", in: state))
+        }
+        let establishment: Establishment
+        switch Gates.check(establishmentID, context) {
+        case .success(let value): establishment = value
+        case .failure(let reason): return .reject(reason)
+        }
+        let worker: Worker
+        switch Gates.employee(workerID, of: establishmentID, context) {
+        case .success(let value): worker = value
+        case .failure(let reason): return .reject(reason)
+        }
+        if worker.isSaudi { return .reject(.workerIsSaudi) }
+        if let reason = checkPeriod(months, context.rules.workPermit.periodsMonths) { return .reject(reason) }
+        if state == .none, let arrived = worker.arrivedOn,
+           arrived.adding(days: context.rules.workPermit.firstIssueWithinDays) < context.today {
+            return .reject(.firstIssueWindowPassed, ["days": String(context.rules.workPermit.firstIssueWithinDays), "date": arrived.iso])
+        }
+        let (levy, fee) = charges(months: months, establishment: establishment, rules: context.rules)
+        let permit = Permit(
+            id: context.newID(1), worker: workerID, establishment: establishmentID, kind: .regular, state: transition.to,
+            validFrom: context.today, expiresOn: context.today.adding(months: months), months: months, levy: levy, fee: fee)
+        return Decision(
+            verdict: .completed(permitData(permit).merging(["state": .string(permit.state.rawValue), "amount_due": JSONValue(levy + fee)]) { $1 }),
+            events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
+            changes: [.permit(permit)])
+    }
+
+    public static let pay = ServiceDefinition(
+        code: "work-permit.pay", nameAr: "سداد مقابل رخصة العمل", nameEn: "Work permit paid",
+        descriptionAr: "إشعار من نظام المدفوعات بسداد فاتورة الرخصة؛ تصبح الرخصة سارية.",
+        descriptionEn: "The payment system reports that a permit invoice was paid; the permit becomes valid.",
+        roles: system, fields: [workerField, FieldSpec("amount", .integer(0...1_000_000), "SAR paid")],
+        subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "pay")
+    ) { context in
+        guard let workerID = context.payload.person("worker_id"), let amount = context.payload.int("amount") else {
+            return .reject(.fieldMissing, ["field": "worker_id"])
+        }
+        let state = state(of: workerID, in: context.world)
+        guard let transition = transition("pay", from: state), var permit = context.world.permits[workerID] else {
+            return .reject(.permitNotPayable)
+        }
+        guard amount == permit.levy + permit.fee else {
+            return .reject(.feeMismatch, ["paid": String(amount), "due": String(permit.levy + permit.fee)])
+        }
+        permit.state = transition.to
+        permit.validFrom = context.today
+        permit.expiresOn = context.today.adding(months: permit.months)
+        return Decision(
+            verdict: .completed(permitData(permit).merging(["state": .string(permit.state.rawValue)]) { $1 }),
+            events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
+            changes: [.permit(permit)], timers: [expiryTimer(permit)])
+    }
+
+    public static let renew = ServiceDefinition(
+        code: "work-permit.renew", nameAr: "تجديد رخصة عمل", nameEn: "Renew a work permit",
+        descriptionAr: "يمدد الرخصة من تاريخ انتهائها الحالي؛ يُفتح التجديد قبل ١٨٠ يومًا من الانتهاء ولا يُجدد في النطاق الأحمر.",
+        descriptionEn: "Extends the permit from its current expiry; renewal opens 180 days before expiry and is refused while the establishment is red.",
+        roles: employer, fields: [workerField, establishmentField, monthsField("3, 6, 9 or 12")],
+        subject: .worker("worker_id"), workflow: (name, "renew"),
+        terms: { rules in periodTerms(rules).merging(["window": "from \(rules.workPermit.renewalWindowDays) days before expiry"]) { $1 } }
+    ) { context in
+        guard let workerID = context.payload.person("worker_id"), let establishmentID = context.payload.establishment("establishment_id"),
+              let months = context.payload.int("months") else { return .reject(.fieldMissing, ["field": "worker_id"]) }
+        let state = state(of: workerID, in: context.world)
+        guard let transition = transition("renew", from: state), var permit = context.world.permits[workerID] else {
+            return .reject(state == .none ? Reason.Code.noPermit() : notAllowed("renew", in: state))
+        }
+        let rules = context.rules.workPermit
+        let establishment: Establishment
+        switch Gates.check(establishmentID, context, Gates.Options(minimumBand: rules.minimumBandForRenewal, checkExpiredPermits: false)) {
+        case .success(let value): establishment = value
+        case .failure(let reason): return .reject(reason)
+        }
+        switch Gates.employee(workerID, of: establishmentID, context) {
+        case .success: break
+        case .failure(let reason): return .reject(reason)
+        }
+        guard permit.establishment == establishmentID else {
+            return .reject(.workerNotHere, ["worker": workerID.description])
+        }
+        if let reason = checkPeriod(months, rules.periodsMonths) { return .reject(reason) }
+        let opens = permit.expiresOn.adding(days: -rules.renewalWindowDays)
+        if context.today < opens {
+            return .reject(.renewalTooEarly, ["days": String(rules.renewalWindowDays), "date": opens.iso])
+        }
+        let wasExpired = permit.state == .expired
+        let (levy, fee) = charges(months: months, establishment: establishment, rules: context.rules)
+        permit.state = transition.to
+        permit.expiresOn = permit.expiresOn.adding(months: months)
+        permit.months = months
+        permit.levy = levy
+        permit.fee = fee
+        var changes: [Change] = [.permit(permit)]
+        if wasExpired { changes.append(.expiredPermits(establishmentID, -1)) }
+        return Decision(
+            verdict: .completed(permitData(permit).merging(["state": .string(permit.state.rawValue), "amount_charged": JSONValue(levy + fee)]) { $1 }),
+            events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
+            changes: changes, timers: [expiryTimer(permit)])
+    }
+
+    /// The engine's timer: the day after the last valid day, an active permit expires.
+    public static let expire = ServiceDefinition(
+        code: "work-permit.expire", nameAr: "انتهاء رخصة عمل", nameEn: "Work permit expiry",
+        descriptionAr: "مؤقت داخلي: تنتهي الرخصة في اليوم التالي لآخر يوم سريان ما لم تُجدد.",
+        descriptionEn: "Internal timer: the permit expires the day after its last valid day unless it was renewed.",
+        roles: system, fields: [workerField, FieldSpec("permit_id", .uuid, "the permit"), FieldSpec("expires_on", .day, "the expiry the timer was set for")],
+        subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "expire"), internalOnly: true
+    ) { context in
+        guard let workerID = context.payload.person("worker_id"), let due = context.payload.day("expires_on"),
+              var permit = context.world.permits[workerID],
+              permit.id.uuidString.lowercased() == context.payload.string("permit_id")?.lowercased(),
+              permit.expiresOn == due, let transition = transition("expire", from: permit.state) else {
+            return Timers.superseded
+        }
+        permit.state = transition.to
+        let removal = ScheduledRequest(
+            service: "work-permit.remove", subject: .worker(workerID), establishment: permit.establishment,
+            payload: ["worker_id": .string(workerID.digits), "permit_id": .string(permit.id.uuidString.lowercased()),
+                      "expires_on": JSONValue(permit.expiresOn)],
+            due: permit.expiresOn.adding(months: context.rules.workPermit.removalAfterExpiredMonths).adding(days: 1))
+        return Decision(
+            verdict: .completed(["permit_id": .string(permit.id.uuidString.lowercased()), "state": .string(permit.state.rawValue)]),
+            events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
+            changes: [.permit(permit), .expiredPermits(permit.establishment, 1)], timers: [removal])
+    }
+
+    /// The engine's timer: a permit expired for longer than allowed removes the worker.
+    public static let remove = ServiceDefinition(
+        code: "work-permit.remove", nameAr: "إزالة عامل لانتهاء رخصته", nameEn: "Removal after long expiry",
+        descriptionAr: "مؤقت داخلي: إذا بقيت الرخصة منتهية أكثر من ثلاثة أشهر أُزيل العامل من المنشأة.",
+        descriptionEn: "Internal timer: a permit expired for more than three months removes the worker from the establishment.",
+        roles: system, fields: [workerField, FieldSpec("permit_id", .uuid, "the permit"), FieldSpec("expires_on", .day, "the expiry")],
+        subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "remove"), internalOnly: true
+    ) { context in
+        guard let workerID = context.payload.person("worker_id"), let due = context.payload.day("expires_on"),
+              var permit = context.world.permits[workerID], permit.expiresOn == due,
+              let transition = transition("remove", from: permit.state) else {
+            return Timers.superseded
+        }
+        permit.state = transition.to
+        var changes: [Change] = [.permit(permit), .expiredPermits(permit.establishment, -1)]
+        if var worker = context.world.workers[workerID], worker.employer == permit.establishment, worker.employment == .employed {
+            changes.append(.headcount(permit.establishment, -Nitaqat.contribution(of: worker, rules: context.rules.nitaqat)))
+            worker.employment = .removed
+            worker.employer = nil
+            changes.append(.worker(worker))
+        }
+        return Decision(
+            verdict: .completed(["permit_id": .string(permit.id.uuidString.lowercased()), "state": .string(permit.state.rawValue)]),
+            events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
+            changes: changes)
+    }
+}
+
+/// Shared answers of timers.
+public enum Timers {
+    /// A timer whose case moved on before it fired: nothing to do, nothing recorded.
+    public static let superseded = Decision(verdict: .completed(["effect": "none", "why": "superseded"]))
+}

@@ -1,0 +1,132 @@
+import Domain
+import Foundation
+import PQ
+import Store
+
+/// Accepts requests: checks the service, the role, the payload and the actor's rights,
+/// then queues the request once (the same actor and idempotency key always give the first
+/// request). Nothing invalid is ever queued.
+public struct Intake: Sendable {
+    public let pool: ConnectionPool
+    public let clock: EngineClock
+    /// Local workers to wake (the daemon); without one, a NOTIFY wakes the daemons (the CLI).
+    public let wake: WakeSignal?
+
+    public init(pool: ConnectionPool, clock: EngineClock, wake: WakeSignal?) {
+        self.pool = pool
+        self.clock = clock
+        self.wake = wake
+    }
+
+    public struct Submission: Sendable {
+        public var service: String
+        public var payload: JSONValue
+        public var idempotencyKey: String?
+        public var notify: Bool
+        public var origin: String
+        public var priority: Int
+
+        public init(service: String, payload: JSONValue, idempotencyKey: String?, notify: Bool = false, origin: String = "api", priority: Int = 0) {
+            self.service = service
+            self.payload = payload
+            self.idempotencyKey = idempotencyKey
+            self.notify = notify
+            self.origin = origin
+            self.priority = priority
+        }
+    }
+
+    /// Why a submission was refused before it was queued.
+    public enum Refusal: Error, Sendable, Equatable {
+        case unknownService(String)
+        case roleNotAllowed(Actor.Role)
+        case invalidPayload([FieldError])
+        case forbidden
+        case idempotencyConflict(existing: UUID)
+
+        /// Every reason, for the bilingual error body.
+        public var reasons: [FieldError] {
+            switch self {
+            case .unknownService(let code):
+                return [FieldError(field: "service", reason: Reason.Code.unknownService(["service": code]))]
+            case .roleNotAllowed(let role):
+                return [FieldError(field: "role", reason: Reason.Code.roleNotAllowed(["role": role.english, "role_ar": role.arabic]))]
+            case .invalidPayload(let errors):
+                return errors
+            case .forbidden:
+                return [FieldError(field: "establishment_id", reason: Reason.Code.forbidden())]
+            case .idempotencyConflict:
+                return [FieldError(field: "Idempotency-Key", reason: Reason.Code.idempotencyConflict())]
+            }
+        }
+    }
+
+    public enum Accepted: Sendable {
+        case created(RequestRecord)
+        case existing(RequestRecord)
+
+        public var record: RequestRecord {
+            switch self {
+            case .created(let record), .existing(let record): return record
+            }
+        }
+    }
+
+    public func submit(_ submission: Submission, by principal: AccountStore.Principal) async throws -> Result<Accepted, Refusal> {
+        guard let service = ServiceCatalog.service(submission.service) else {
+            return .failure(.unknownService(submission.service))
+        }
+        let role = principal.user.role
+        let staffLike = role == .staff || role == .system
+        guard service.roles.contains(role), !service.internalOnly || staffLike else {
+            return .failure(.roleNotAllowed(role))
+        }
+        let payload: Payload
+        switch Payload.validate(submission.payload, against: service.fields) {
+        case .success(let value): payload = value
+        case .failure(let errors): return .failure(.invalidPayload(errors.fields))
+        }
+        guard let subject = service.subject(of: payload) else {
+            return .failure(.invalidPayload([FieldError(field: "payload", reason: Reason.Code.fieldMissing(["field": "subject"]))]))
+        }
+        let clock = self.clock
+        let serviceCode = service.code
+        let payloadFields = payload.values
+        let proposedCompany = service.fields.first { $0.type == .unifiedNumber }.flatMap { payload.unifiedNumber($0.name) }
+        let named = service.establishment(of: payload)
+        let wakeLocally = wake != nil
+        let outcome: Result<RequestQueue.SubmitOutcome, Refusal> = try await pool.withConnection { connection in
+            try await connection.withTransaction { db in
+                // A worker's own request concerns his employer's establishment.
+                var establishment = named
+                if establishment == nil, case .worker(let worker) = subject {
+                    establishment = try DirectoryStore.employer(of: worker, on: db)
+                }
+                let company = try establishment.flatMap { try DirectoryStore.company(of: $0, on: db) } ?? proposedCompany
+                guard AccessPolicy.mayAct(principal, service: serviceCode, subject: subject,
+                                          scope: .init(establishment: establishment, company: company)) else {
+                    return .failure(.forbidden)
+                }
+                let now = try clock.now(on: db)
+                let request = NewRequest(
+                    service: serviceCode, establishment: establishment, subject: subject, actor: principal.user.actor,
+                    payload: payloadFields, idempotencyKey: submission.idempotencyKey, priority: submission.priority,
+                    origin: submission.origin, submittedAt: now, notify: submission.notify)
+                let outcome = try RequestQueue.submit(request, on: db)
+                if case .created = outcome, !wakeLocally { try RequestQueue.notifyQueued(on: db) }
+                return .success(outcome)
+            }
+        }
+        switch outcome {
+        case .failure(let refusal):
+            return .failure(refusal)
+        case .success(.created(let record)):
+            wake?.signal()
+            return .success(.created(record))
+        case .success(.existing(let record)):
+            return .success(.existing(record))
+        case .success(.conflict(let existing)):
+            return .failure(.idempotencyConflict(existing: existing))
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import Domain
+import Foundation
+import PQ
+import Store
+
+/// Decides one batch of requests in one transaction: claim, load, decide, persist, complete.
+///
+/// A crash anywhere before the commit leaves every claimed request queued and nothing
+/// applied; after the commit each is done exactly once. Requests in a batch are decided in
+/// submission order against one in-memory world, so later ones see what earlier ones did.
+public struct BatchProcessor: Sendable {
+    public let rulebook: Rulebook
+    public let clock: EngineClock
+    public let batchSize: Int
+    let aggregates = AggregateStore()
+
+    public init(rulebook: Rulebook, clock: EngineClock, batchSize: Int) {
+        self.rulebook = rulebook
+        self.clock = clock
+        self.batchSize = batchSize
+    }
+
+    /// What a batch did.
+    public struct Report: Sendable {
+        public struct Decided: Sendable {
+            public let id: UUID
+            public let service: String
+            public let outcome: RequestRecord.State
+            public let notify: Bool
+        }
+
+        public var decided: [Decided] = []
+        public var seconds: Double = 0
+        public var claimed: Int { decided.count }
+    }
+
+    /// A batch that failed: which requests it held (now back in the queue, untouched).
+    public struct Failure: Error, CustomStringConvertible {
+        public let claimed: [(id: UUID, service: String)]
+        public let underlying: any Error
+        public var description: String { "batch of \(claimed.count) failed: \(underlying)" }
+    }
+
+    /// Runs one batch inside the caller's transaction. `limit` overrides the batch size
+    /// (the engine uses 1 to isolate a request that keeps failing).
+    public func run(limit: Int? = nil, on db: isolated Connection) throws -> Report {
+        let started = ContinuousClock.now
+        let realNow = Date()
+        let businessNow = try clock.now(on: db)
+        let claimed = try RequestQueue.claim(limit: limit ?? batchSize, businessNow: businessNow, realNow: realNow, on: db)
+        guard !claimed.isEmpty else { return Report() }
+        do {
+            var report = try decideAndPersist(claimed, businessNow: businessNow, on: db)
+            let elapsed = ContinuousClock.now - started
+            report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return report
+        } catch {
+            throw Failure(claimed: claimed.map { ($0.id, $0.service) }, underlying: error)
+        }
+    }
+
+    private func decideAndPersist(_ claimed: [RequestQueue.Claimed], businessNow: Date, on db: isolated Connection) throws -> Report {
+        let prepared = claimed.map(PreparedRequest.init)
+        var needs = AggregateStore.Needs()
+        for request in prepared { request.addNeeds(to: &needs) }
+        let loaded = try aggregates.load(needs, on: db)
+        var heads = try EventLog.heads(Array(Set(prepared.map(\.claimed.subject))), on: db)
+
+        var world = loaded.world
+        var changes: [Change] = []
+        var entries: [EventLog.Entry] = []
+        var movedHeads: [String: EventLog.Head] = [:]
+        var timers: [NewRequest] = []
+        var completions: [RequestQueue.Completion] = []
+        var report = Report()
+        for request in prepared {
+            let decision: Decision
+            switch request.input {
+            case .failure(let reason):
+                decision = .reject(reason)
+            case .success(let (input, service)):
+                let rules = rulebook.parameters(on: Day(input.submittedAt))
+                decision = service.decide(DecisionContext(request: input, now: businessNow, rules: rules, world: world))
+            }
+            switch decision.verdict {
+            case .completed(let summary):
+                world.apply(decision.changes, closedStates: { !ServiceCatalog.isOpen($0) })
+                changes += decision.changes
+                let stream = request.claimed.subject
+                let chained = EventLog.chain(
+                    decision.events, stream: stream, head: heads[stream] ?? .empty,
+                    establishmentID: request.claimed.establishmentID, requestID: request.claimed.id,
+                    actorID: request.claimed.actorID, at: businessNow)
+                entries += chained.entries
+                if !chained.entries.isEmpty {
+                    heads[stream] = chained.head
+                    movedHeads[stream] = chained.head
+                }
+                for (index, timer) in decision.timers.enumerated() {
+                    timers.append(NewRequest(
+                        id: DecisionContext.derivedID(from: request.claimed.id, 1000 + index), service: timer.service,
+                        establishment: timer.establishment, subject: timer.subject, actor: .timer, payload: timer.payload,
+                        idempotencyKey: nil, origin: "timer", submittedAt: businessNow, notBefore: timer.due.start))
+                }
+                completions.append(.init(id: request.claimed.id, state: .completed, outcome: .object(summary), reasonCode: nil))
+                report.decided.append(.init(id: request.claimed.id, service: request.claimed.service, outcome: .completed, notify: request.claimed.notify))
+            case .rejected(let reason):
+                completions.append(.init(id: request.claimed.id, state: .rejected, outcome: Self.json(reason), reasonCode: reason.code.rawValue))
+                report.decided.append(.init(id: request.claimed.id, service: request.claimed.service, outcome: .rejected, notify: request.claimed.notify))
+            }
+        }
+
+        let writes = aggregates.writes(changes, loaded: loaded, now: businessNow)
+        var statements = writes.map(\.statement)
+        statements += EventLog.appendStatements(entries, heads: movedHeads)
+        if !timers.isEmpty { statements.append(RequestQueue.scheduleStatement(timers)) }
+        let completionIndex = statements.count
+        statements.append(RequestQueue.completeStatementFor(completions, decidedAt: businessNow))
+        let waiting = report.decided.filter(\.notify).map(\.id)
+        for chunk in stride(from: 0, to: waiting.count, by: 180).map({ Array(waiting[$0..<min($0 + 180, waiting.count)]) }) {
+            statements.append(RequestQueue.notifyDecidedStatement(chunk))
+        }
+        let results = try db.pipeline(statements)
+        try AggregateStore.check(writes, results[0..<writes.count])
+        guard results[completionIndex].affectedRows == completions.count else {
+            throw StoreConflict("\(completions.count - results[completionIndex].affectedRows) claimed request(s) were no longer queued")
+        }
+        return report
+    }
+
+    static func json(_ reason: Reason) -> JSONValue {
+        ["code": .string(reason.code.rawValue), "message_ar": .string(reason.arabic), "message_en": .string(reason.english)]
+    }
+}
+
+/// A claimed request made ready for its service: parsed, validated, typed.
+struct PreparedRequest {
+    let claimed: RequestQueue.Claimed
+    let input: Result<(RequestInput, ServiceDefinition), Reason>
+
+    init(_ claimed: RequestQueue.Claimed) {
+        self.claimed = claimed
+        self.input = Self.prepare(claimed)
+    }
+
+    private static func prepare(_ claimed: RequestQueue.Claimed) -> Result<(RequestInput, ServiceDefinition), Reason> {
+        guard let service = ServiceCatalog.service(claimed.service) else {
+            return .failure(Reason.Code.unknownService(["service": claimed.service]))
+        }
+        guard let json = try? JSONCoding.decode(claimed.payloadText) else {
+            return .failure(Reason.Code.malformedJSON())
+        }
+        let payload: Payload
+        switch Payload.validate(json, against: service.fields) {
+        case .success(let value): payload = value
+        case .failure(let errors): return .failure(errors.fields.first?.reason ?? Reason.Code.malformedJSON())
+        }
+        guard let subject = Subject(key: claimed.subject), let role = Actor.Role(rawValue: claimed.actorRole) else {
+            return .failure(Reason.Code.invalid("subject", en: claimed.subject, ar: claimed.subject))
+        }
+        let establishment = claimed.establishmentID.flatMap { try? EstablishmentID($0) }
+        let input = RequestInput(
+            id: claimed.id, service: claimed.service, actor: Actor(id: claimed.actorID, role: role),
+            establishment: establishment, subject: subject, payload: payload, submittedAt: claimed.submittedAt)
+        return .success((input, service))
+    }
+
+    /// What this request's decision will read.
+    func addNeeds(to needs: inout AggregateStore.Needs) {
+        guard case .success(let (input, service)) = input else { return }
+        switch input.subject {
+        case .worker(let id): needs.workers.insert(id)
+        case .establishment(let id): needs.establishments.insert(id)
+        }
+        if let establishment = input.establishment { needs.establishments.insert(establishment) }
+        for field in service.fields {
+            switch field.type {
+            case .personID: if let id = input.payload.person(field.name) { needs.workers.insert(id) }
+            case .establishmentID: if let id = input.payload.establishment(field.name) { needs.establishments.insert(id) }
+            case .crNumber: if let cr = input.payload.cr(field.name) { needs.registrations.insert(cr) }
+            case .unifiedNumber: if let company = input.payload.unifiedNumber(field.name) { needs.companies.insert(company) }
+            default: break
+            }
+        }
+    }
+}

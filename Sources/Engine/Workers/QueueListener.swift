@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import PQ
+import ServiceLifecycle
+import Store
+
+/// Listens for work queued by others (intake on other daemons, the CLI, clock moves) and for
+/// decisions made by other daemons, and passes them on to this daemon's workers and waiters.
+/// Notifications can be lost while it reconnects; the workers' polling covers that gap.
+public struct QueueListener: Service {
+    let connection: ConnectionConfig
+    let wake: WakeSignal
+    let waiters: DecisionWaiters
+    let logger: Logger
+
+    public init(connection: ConnectionConfig, wake: WakeSignal, waiters: DecisionWaiters, logger: Logger) {
+        self.connection = connection
+        self.wake = wake
+        self.waiters = waiters
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let stream = NotificationListener.notifications(
+                        connection, channels: [RequestQueue.queueChannel, RequestQueue.decidedChannel])
+                    for try await notification in stream {
+                        if notification.channel == RequestQueue.queueChannel {
+                            wake.signal()
+                        } else {
+                            waiters.decided(notification.payload.split(separator: ",").compactMap { UUID(uuidString: String($0)) })
+                        }
+                    }
+                } catch {
+                    logger.warning("cannot listen for queue notifications; polling meanwhile", metadata: ["error": .string("\(error)")])
+                    try? await Task.sleep(for: .seconds(2))
+                }
+            }
+        }
+    }
+}
+
+/// Samples the queue's size for the metrics every few seconds.
+public struct QueueSampler: Service {
+    let pool: ConnectionPool
+    let clock: EngineClock
+    let interval: Duration
+    let logger: Logger
+    let metrics = EngineMetrics()
+
+    public init(pool: ConnectionPool, clock: EngineClock, interval: Duration = .seconds(5), logger: Logger) {
+        self.pool = pool
+        self.clock = clock
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let clock = self.clock
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let statistics = try await pool.withConnection { connection in
+                        try await connection.run { db in
+                            try RequestQueue.statistics(businessNow: try clock.now(on: db), realNow: Date(), on: db)
+                        }
+                    }
+                    metrics.queue(due: statistics.due, scheduled: statistics.scheduled, failed: statistics.failed,
+                                  oldestDueAgeSeconds: statistics.oldestDueAgeSeconds)
+                } catch {
+                    logger.debug("cannot sample the queue", metadata: ["error": .string("\(error)")])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}

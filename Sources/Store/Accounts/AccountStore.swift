@@ -1,0 +1,170 @@
+import Crypto
+import Domain
+import Foundation
+import PQ
+
+/// Portal accounts, what they may act on, and their bearer tokens.
+public enum AccountStore {
+    public struct User: Sendable, Encodable, Equatable {
+        public let id: UUID
+        public let personID: String?
+        public let name: String
+        public let role: Actor.Role
+        public let unifiedNumber: String?
+        public let disabled: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, personID = "person_id", name, role, unifiedNumber = "unified_number", disabled
+        }
+
+        public var actor: Actor { Actor(id: actorID ?? id.uuidString.lowercased(), role: role) }
+        /// For operators acting from the CLI: `cli:<name>` instead of a user id.
+        let actorID: String?
+
+        /// An operator at the CLI, acting as staff without a portal account.
+        public static func cliOperator(_ name: String) -> User {
+            User(id: UUID(), personID: nil, name: name, role: .staff, unifiedNumber: nil, disabled: false, actorID: "cli:\(name)")
+        }
+
+        init(id: UUID, personID: String?, name: String, role: Actor.Role, unifiedNumber: String?, disabled: Bool, actorID: String?) {
+            self.id = id
+            self.personID = personID
+            self.name = name
+            self.role = role
+            self.unifiedNumber = unifiedNumber
+            self.disabled = disabled
+            self.actorID = actorID
+        }
+
+        init(row: Row) throws {
+            id = try row.decode(UUID.self, "id")
+            personID = try row.decode(String?.self, "person_id")
+            name = try row.decode(String.self, "name")
+            let roleText = try row.decode(String.self, "role")
+            guard let role = Actor.Role(rawValue: roleText) else {
+                throw PQError(.decoding, "unknown role \(roleText)", column: "role")
+            }
+            self.role = role
+            unifiedNumber = try row.decode(String?.self, "unified_number")
+            disabled = try row.decode(Bool.self, "disabled")
+            actorID = nil
+        }
+    }
+
+    /// A delegate's or agent's rights on one establishment (`*` means every service).
+    public struct Grant: Sendable, Codable, Equatable {
+        public let establishmentID: String
+        public let services: [String]
+
+        enum CodingKeys: String, CodingKey { case establishmentID = "establishment_id", services }
+
+        public func allows(_ service: String) -> Bool { services.contains("*") || services.contains(service) }
+    }
+
+    /// A user with the grants that bind them.
+    public struct Principal: Sendable {
+        public let user: User
+        public let grants: [Grant]
+
+        public init(user: User, grants: [Grant]) {
+            self.user = user
+            self.grants = grants
+        }
+    }
+
+    /// A user with their grants, by id (for the CLI's `--as`).
+    public static func principal(_ id: UUID, on db: isolated Connection) throws -> Principal? {
+        guard let user = try user(id, on: db), !user.disabled else { return nil }
+        return Principal(user: user, grants: try grants(of: id, on: db))
+    }
+
+    public static func addUser(name: String, role: Actor.Role, personID: PersonID?, unifiedNumber: UnifiedNumber?, on db: isolated Connection) throws -> User {
+        let row = try db.query(insertUser, [UUID(), personID?.digits, name, role.rawValue, unifiedNumber?.digits]).single()
+        return try User(row: row)
+    }
+
+    public static func user(_ id: UUID, on db: isolated Connection) throws -> User? {
+        try db.query(findUser, [id]).first.map(User.init(row:))
+    }
+
+    public static func users(on db: isolated Connection) throws -> [User] {
+        try db.query(listUsers).map(User.init(row:))
+    }
+
+    public static func grants(of user: UUID, on db: isolated Connection) throws -> [Grant] {
+        try db.query(listGrants, [user]).map { row in
+            Grant(establishmentID: try row.decode(String.self, "establishment_id"), services: try row.decode([String].self, "services"))
+        }
+    }
+
+    /// Grants (or replaces) a delegate's or agent's services on an establishment.
+    public static func grant(_ user: UUID, establishment: EstablishmentID, services: [String], on db: isolated Connection) throws {
+        try db.query(upsertGrant, [user, establishment.description, services])
+    }
+
+    /// Removes a grant; returns whether there was one.
+    public static func revoke(_ user: UUID, establishment: EstablishmentID, on db: isolated Connection) throws -> Bool {
+        try db.query(deleteGrant, [user, establishment.description]).affectedRows > 0
+    }
+
+    /// Makes a new bearer token: returned once, stored only as its SHA-256.
+    public static func issueToken(for user: UUID, label: String, on db: isolated Connection) throws -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        let token = "mua_" + Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        try db.query(insertToken, [Data(tokenHash(token)), user, label])
+        return token
+    }
+
+    /// Revokes every token of a user; returns how many.
+    public static func revokeTokens(of user: UUID, on db: isolated Connection) throws -> Int {
+        try db.query(revokeUserTokens, [user]).affectedRows
+    }
+
+    /// The user behind a bearer token (nil when unknown, revoked or disabled), with grants.
+    public static func authenticate(token: String, on db: isolated Connection) throws -> Principal? {
+        let rows = try db.query(authenticateStatement, [Data(tokenHash(token))])
+        guard let row = rows.first else { return nil }
+        let user = try User(row: row)
+        let grants = try row.decode([String]?.self, "grant_establishments") ?? []
+        let services = try row.decode([String]?.self, "grant_services") ?? []
+        return Principal(user: user, grants: zip(grants, services).map { establishment, list in
+            Grant(establishmentID: establishment, services: list.split(separator: ",").map(String.init))
+        })
+    }
+
+    static func tokenHash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
+
+    // MARK: SQL
+
+    static let userColumns = "id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled"
+
+    static let insertUser = Statement("accounts_insert_user", """
+        INSERT INTO users (id, person_id, name, role, unified_number) VALUES ($1, $2, $3, $4, $5)
+        RETURNING \(userColumns)
+        """)
+    static let findUser = Statement("accounts_find_user", "SELECT \(userColumns) FROM users WHERE id = $1")
+    static let listUsers = Statement("accounts_list_users", "SELECT \(userColumns) FROM users ORDER BY created_at")
+    static let listGrants = Statement("accounts_list_grants", """
+        SELECT establishment_id, services FROM grants WHERE user_id = $1 ORDER BY establishment_id
+        """)
+    static let upsertGrant = Statement("accounts_upsert_grant", """
+        INSERT INTO grants (user_id, establishment_id, services) VALUES ($1, $2, $3::text[])
+        ON CONFLICT (user_id, establishment_id) DO UPDATE SET services = excluded.services, granted_at = clock_timestamp()
+        """)
+    static let deleteGrant = Statement("accounts_delete_grant", "DELETE FROM grants WHERE user_id = $1 AND establishment_id = $2")
+    static let insertToken = Statement("accounts_insert_token", "INSERT INTO tokens (hash, user_id, label) VALUES ($1, $2, $3)")
+    static let revokeUserTokens = Statement("accounts_revoke_tokens", """
+        UPDATE tokens SET revoked_at = clock_timestamp() WHERE user_id = $1 AND revoked_at IS NULL
+        """)
+    /// One round trip: the user and their grants (services joined by commas per establishment).
+    static let authenticateStatement = Statement("accounts_authenticate", """
+        SELECT u.id, u.person_id, u.name, u.role, u.unified_number, u.disabled_at IS NOT NULL AS disabled,
+               (SELECT array_agg(g.establishment_id ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_establishments,
+               (SELECT array_agg(array_to_string(g.services, ',') ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_services
+        FROM tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
+        """)
+}

@@ -1,0 +1,117 @@
+import PQ
+
+/// The aggregates' SQL, every statement in one place.
+extension AggregateStore {
+    static let loadWorkers = Statement("aggregates_load_workers", """
+        SELECT \(AggregateRows.workerColumns) FROM workers WHERE id = ANY($1::text[])
+        """)
+
+    /// Each worker's newest permit.
+    static let loadPermits = Statement("aggregates_load_permits", """
+        SELECT DISTINCT ON (worker_id) \(AggregateRows.permitColumns)
+        FROM permits WHERE worker_id = ANY($1::text[])
+        ORDER BY worker_id, updated_at DESC
+        """)
+
+    static let loadOpenCases = Statement("aggregates_load_open_cases", """
+        SELECT \(AggregateRows.caseColumns) FROM cases WHERE worker_id = ANY($1::text[]) AND open
+        """)
+
+    /// The named establishments, those holding the named CRs, and every establishment of
+    /// their unified numbers (and of the named ones).
+    static let loadEstablishments = Statement("aggregates_load_establishments", """
+        WITH companies AS (
+            SELECT unified_number FROM establishments WHERE id = ANY($1::text[]) OR cr_number = ANY($2::text[])
+            UNION SELECT unnest($3::text[])
+        )
+        SELECT \(AggregateRows.establishmentColumns) FROM establishments
+        WHERE unified_number IN (SELECT unified_number FROM companies) OR cr_number = ANY($2::text[])
+        """)
+
+    static let upsertEstablishments = Statement("aggregates_upsert_establishments", """
+        INSERT INTO establishments AS e (id, unified_number, cr_number, name_ar, name_en, activity, status, cr_expires_on,
+                                         owner_full_time, suspended_until, malicious_reports, opened_on, version)
+        SELECT u.id, u.unified_number, u.cr_number, u.name_ar, u.name_en, u.activity, u.status, u.cr_expires_on,
+               u.owner_full_time, u.suspended_until, u.malicious_reports, u.opened_on, u.expected + 1
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[],
+                    $9::boolean[], $10::date[], $11::int[], $12::date[], $13::int[])
+             AS u(id, unified_number, cr_number, name_ar, name_en, activity, status, cr_expires_on, owner_full_time,
+                  suspended_until, malicious_reports, opened_on, expected)
+        ON CONFLICT (id) DO UPDATE SET
+            unified_number = excluded.unified_number, cr_number = excluded.cr_number, name_ar = excluded.name_ar,
+            name_en = excluded.name_en, activity = excluded.activity, status = excluded.status,
+            cr_expires_on = excluded.cr_expires_on, owner_full_time = excluded.owner_full_time,
+            suspended_until = excluded.suspended_until, malicious_reports = excluded.malicious_reports,
+            version = e.version + 1
+        WHERE e.version = excluded.version - 1
+        """)
+
+    static let upsertWorkers = Statement("aggregates_upsert_workers", """
+        INSERT INTO workers AS w (id, name, nationality, birth_date, establishment_id, occupation, wage, part_time, disabled,
+                                  employment, arrived_on, contract_ends_on, iqama_expires_on, transfer_count,
+                                  generic_title_corrected, guardian_id, version)
+        SELECT u.id, u.name, u.nationality, u.birth_date, u.establishment_id, u.occupation, u.wage, u.part_time, u.disabled,
+               u.employment, u.arrived_on, u.contract_ends_on, u.iqama_expires_on, u.transfer_count,
+               u.generic_title_corrected, u.guardian_id, u.expected + 1
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[], $7::int[], $8::boolean[],
+                    $9::boolean[], $10::text[], $11::date[], $12::date[], $13::date[], $14::int[], $15::boolean[],
+                    $16::text[], $17::int[])
+             AS u(id, name, nationality, birth_date, establishment_id, occupation, wage, part_time, disabled, employment,
+                  arrived_on, contract_ends_on, iqama_expires_on, transfer_count, generic_title_corrected, guardian_id, expected)
+        ON CONFLICT (id) DO UPDATE SET
+            name = excluded.name, nationality = excluded.nationality, birth_date = excluded.birth_date,
+            establishment_id = excluded.establishment_id, occupation = excluded.occupation, wage = excluded.wage,
+            part_time = excluded.part_time, disabled = excluded.disabled, employment = excluded.employment,
+            arrived_on = excluded.arrived_on, contract_ends_on = excluded.contract_ends_on,
+            iqama_expires_on = excluded.iqama_expires_on, transfer_count = excluded.transfer_count,
+            generic_title_corrected = excluded.generic_title_corrected, guardian_id = excluded.guardian_id,
+            version = w.version + 1
+        WHERE w.version = excluded.version - 1
+        """)
+
+    static let upsertPermits = Statement("aggregates_upsert_permits", """
+        INSERT INTO permits AS p (id, worker_id, establishment_id, kind, state, valid_from, expires_on, months, levy, fee,
+                                  extensions, version, updated_at)
+        SELECT u.id, u.worker_id, u.establishment_id, u.kind, u.state, u.valid_from, u.expires_on, u.months, u.levy, u.fee,
+               u.extensions, u.expected + 1, $13
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[], $8::int[],
+                    $9::int[], $10::int[], $11::int[], $12::int[])
+             AS u(id, worker_id, establishment_id, kind, state, valid_from, expires_on, months, levy, fee, extensions, expected)
+        ON CONFLICT (id) DO UPDATE SET
+            worker_id = excluded.worker_id, establishment_id = excluded.establishment_id, kind = excluded.kind,
+            state = excluded.state, valid_from = excluded.valid_from, expires_on = excluded.expires_on,
+            months = excluded.months, levy = excluded.levy, fee = excluded.fee, extensions = excluded.extensions,
+            version = p.version + 1, updated_at = excluded.updated_at
+        WHERE p.version = excluded.version - 1
+        """)
+
+    static let upsertCases = Statement("aggregates_upsert_cases", """
+        INSERT INTO cases AS c (id, kind, worker_id, establishment_id, counterpart_id, state, opened_at, opened_on, deadline,
+                                details, closed_at, version)
+        SELECT u.id, u.kind, u.worker_id, u.establishment_id, u.counterpart_id, u.state, u.opened_at, u.opened_on,
+               u.deadline, u.details::jsonb, u.closed_at, u.expected + 1
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::date[],
+                    $9::date[], $10::text[], $11::timestamptz[], $12::int[])
+             AS u(id, kind, worker_id, establishment_id, counterpart_id, state, opened_at, opened_on, deadline, details,
+                  closed_at, expected)
+        ON CONFLICT (id) DO UPDATE SET
+            establishment_id = excluded.establishment_id, counterpart_id = excluded.counterpart_id, state = excluded.state,
+            deadline = excluded.deadline, details = excluded.details, closed_at = excluded.closed_at,
+            version = c.version + 1
+        WHERE c.version = excluded.version - 1
+        """)
+
+    static let insertCertificates = Statement("aggregates_insert_certificates", """
+        INSERT INTO certificates (id, establishment_id, band, saudization_percent, issued_on, valid_until)
+        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::date[], $6::date[])
+        """)
+
+    /// Relative updates: concurrent hires and departures add up instead of overwriting.
+    static let applyDeltas = Statement("aggregates_apply_deltas", """
+        UPDATE establishments e SET
+            headcount = e.headcount + d.headcount, saudi_count = e.saudi_count + d.saudi_count,
+            saudi_weight = e.saudi_weight + d.saudi_weight, expired_permits = e.expired_permits + d.expired
+        FROM unnest($1::text[], $2::int[], $3::int[], $4::float8[], $5::int[]) AS d(id, headcount, saudi_count, saudi_weight, expired)
+        WHERE e.id = d.id
+        """)
+}

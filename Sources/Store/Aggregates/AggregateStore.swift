@@ -1,0 +1,182 @@
+import Domain
+import Foundation
+import PQ
+
+/// Loads the world a batch of requests needs, and writes back what the decisions changed.
+///
+/// Whole aggregates are written with a version check: if another daemon changed one since
+/// it was loaded, the write fails with `StoreConflict` and the engine runs the batch again.
+/// Nitaqat counts move by relative updates, which never conflict.
+public struct AggregateStore: Sendable {
+    /// What a batch will read.
+    public struct Needs: Sendable {
+        public var workers: Set<PersonID> = []
+        public var establishments: Set<EstablishmentID> = []
+        public var registrations: Set<CRNumber> = []
+        public var companies: Set<UnifiedNumber> = []
+
+        public init() {}
+    }
+
+    /// A loaded world and the versions it was loaded at.
+    public struct Loaded: Sendable {
+        public var world: World
+        var establishmentVersions: [EstablishmentID: Int] = [:]
+        var workerVersions: [PersonID: Int] = [:]
+        var permitVersions: [UUID: Int] = [:]
+        var caseVersions: [UUID: Int] = [:]
+    }
+
+    public init() {}
+
+    /// Loads workers (with their current permits, open cases and dependents), then every
+    /// establishment they or the requests name, with the other establishments of the same
+    /// unified numbers: two round trips of pipelined statements.
+    public func load(_ needs: Needs, on db: isolated Connection) throws -> Loaded {
+        var loaded = Loaded(world: World())
+        var establishmentIDs = needs.establishments
+        if !needs.workers.isEmpty {
+            let ids = needs.workers.map(\.digits)
+            let results = try db.pipeline([
+                PipelineStatement(Self.loadWorkers, [ids]),
+                PipelineStatement(Self.loadPermits, [ids]),
+                PipelineStatement(Self.loadOpenCases, [ids]),
+            ])
+            for row in results[0] {
+                let (worker, version) = try AggregateRows.worker(row)
+                loaded.world.workers[worker.id] = worker
+                loaded.workerVersions[worker.id] = version
+                if let employer = worker.employer { establishmentIDs.insert(employer) }
+            }
+            for row in results[1] {
+                let (permit, version) = try AggregateRows.permit(row)
+                loaded.world.permits[permit.worker] = permit
+                loaded.permitVersions[permit.id] = version
+                establishmentIDs.insert(permit.establishment)
+            }
+            for row in results[2] {
+                let (file, version) = try AggregateRows.caseFile(row)
+                loaded.world.cases[file.worker, default: []].append(file)
+                loaded.caseVersions[file.id] = version
+                establishmentIDs.insert(file.establishment)
+                if let counterpart = file.counterpart { establishmentIDs.insert(counterpart) }
+            }
+        }
+        if !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty {
+            let rows = try db.query(Self.loadEstablishments, [
+                establishmentIDs.map(\.description), needs.registrations.map(\.digits), needs.companies.map(\.digits),
+            ])
+            for row in rows {
+                let (establishment, expired, version) = try AggregateRows.establishment(row)
+                loaded.world.establishments[establishment.id] = establishment
+                loaded.world.companies[establishment.unifiedNumber, default: []].append(establishment.id)
+                loaded.world.expiredPermits[establishment.unifiedNumber, default: 0] += expired
+                loaded.world.registrations[establishment.cr] = establishment.id
+                loaded.establishmentVersions[establishment.id] = version
+            }
+        }
+        return loaded
+    }
+
+    /// One write of a batch, and how many rows it must touch (a version conflict touches fewer).
+    public struct Write: Sendable {
+        public let statement: PipelineStatement
+        public let expectedRows: Int?
+        public let what: String
+    }
+
+    /// Throws `StoreConflict` when a write touched fewer rows than it should have.
+    public static func check(_ writes: [Write], _ results: ArraySlice<QueryResult>) throws {
+        for (write, result) in zip(writes, results) {
+            if let expected = write.expectedRows, result.affectedRows != expected {
+                throw StoreConflict("\(expected - result.affectedRows) of \(expected) \(write.what) changed since they were read")
+            }
+        }
+    }
+
+    /// The statements that write a batch's changes, in an order that satisfies the foreign
+    /// keys (establishments before workers before permits and cases).
+    public func writes(_ changes: [Change], loaded: Loaded, now: Date) -> [Write] {
+        // The last value of each aggregate wins; the version check uses the loaded version.
+        var establishments: [EstablishmentID: Establishment] = [:]
+        var workers: [PersonID: Worker] = [:]
+        var permits: [UUID: Permit] = [:]
+        var cases: [UUID: CaseFile] = [:]
+        var certificates: [Certificate] = []
+        var deltas: [EstablishmentID: (HeadcountDelta, Int)] = [:]
+        var order: (establishments: [EstablishmentID], workers: [PersonID], permits: [UUID], cases: [UUID]) = ([], [], [], [])
+        for change in changes {
+            switch change {
+            case .establishment(let value):
+                if establishments.updateValue(value, forKey: value.id) == nil { order.establishments.append(value.id) }
+            case .worker(let value):
+                if workers.updateValue(value, forKey: value.id) == nil { order.workers.append(value.id) }
+            case .permit(let value):
+                if permits.updateValue(value, forKey: value.id) == nil { order.permits.append(value.id) }
+            case .caseFile(let value):
+                if cases.updateValue(value, forKey: value.id) == nil { order.cases.append(value.id) }
+            case .certificate(let value):
+                certificates.append(value)
+            case .headcount(let id, let delta):
+                let current = deltas[id] ?? (HeadcountDelta(), 0)
+                deltas[id] = (current.0 + delta, current.1)
+            case .expiredPermits(let id, let delta):
+                let current = deltas[id] ?? (HeadcountDelta(), 0)
+                deltas[id] = (current.0, current.1 + delta)
+            }
+        }
+        var statements: [Write] = []
+        if !order.establishments.isEmpty {
+            let rows = order.establishments.compactMap { establishments[$0] }
+            statements.append(Write(statement: PipelineStatement(Self.upsertEstablishments, [
+                rows.map(\.id.description), rows.map(\.unifiedNumber.digits), rows.map(\.cr.digits), rows.map(\.nameAr),
+                rows.map(\.nameEn), rows.map(\.activity), rows.map(\.status.rawValue), rows.map(\.crExpiresOn),
+                rows.map(\.ownerFullTime), NullableArray(rows.map(\.suspendedUntil)), rows.map(\.maliciousReports),
+                rows.map(\.openedOn), rows.map { loaded.establishmentVersions[$0.id] ?? 0 },
+            ]), expectedRows: rows.count, what: "establishments"))
+        }
+        if !order.workers.isEmpty {
+            let rows = order.workers.compactMap { workers[$0] }
+            statements.append(Write(statement: PipelineStatement(Self.upsertWorkers, [
+                rows.map(\.id.digits), rows.map(\.name), rows.map(\.nationality), rows.map(\.birthDate),
+                NullableArray(rows.map { $0.employer?.description }), rows.map(\.occupation), rows.map(\.wage),
+                rows.map(\.partTime), rows.map(\.disabled), rows.map(\.employment.rawValue), NullableArray(rows.map(\.arrivedOn)),
+                NullableArray(rows.map(\.contractEndsOn)), NullableArray(rows.map(\.iqamaExpiresOn)), rows.map(\.transferCount),
+                rows.map(\.genericTitleCorrected), NullableArray(rows.map { $0.guardian?.digits }),
+                rows.map { loaded.workerVersions[$0.id] ?? 0 },
+            ]), expectedRows: rows.count, what: "workers"))
+        }
+        if !order.permits.isEmpty {
+            let rows = order.permits.compactMap { permits[$0] }
+            statements.append(Write(statement: PipelineStatement(Self.upsertPermits, [
+                rows.map(\.id), rows.map(\.worker.digits), rows.map(\.establishment.description), rows.map(\.kind.rawValue),
+                rows.map(\.state.rawValue), rows.map(\.validFrom), rows.map(\.expiresOn), rows.map(\.months), rows.map(\.levy),
+                rows.map(\.fee), rows.map(\.extensions), rows.map { loaded.permitVersions[$0.id] ?? 0 }, now,
+            ]), expectedRows: rows.count, what: "permits"))
+        }
+        if !order.cases.isEmpty {
+            let rows = order.cases.compactMap { cases[$0] }
+            statements.append(Write(statement: PipelineStatement(Self.upsertCases, [
+                rows.map(\.id), rows.map(\.kind.rawValue), rows.map(\.worker.digits), rows.map(\.establishment.description),
+                NullableArray(rows.map { $0.counterpart?.description }), rows.map(\.state), rows.map(\.openedAt), rows.map(\.openedOn),
+                NullableArray(rows.map(\.deadline)), rows.map { JSONCoding.encode(JSONValue.object($0.details)) },
+                NullableArray(rows.map { ServiceCatalog.isOpen($0) ? nil : now }),
+                rows.map { loaded.caseVersions[$0.id] ?? 0 },
+            ]), expectedRows: rows.count, what: "cases"))
+        }
+        if !certificates.isEmpty {
+            statements.append(Write(statement: PipelineStatement(Self.insertCertificates, [
+                certificates.map(\.id), certificates.map(\.establishment.description), certificates.map(\.band.rawValue),
+                certificates.map(\.saudizationPercent), certificates.map(\.issuedOn), certificates.map(\.validUntil),
+            ]), expectedRows: certificates.count, what: "certificates"))
+        }
+        let moved = deltas.filter { !$0.value.0.isZero || $0.value.1 != 0 }.sorted { $0.key < $1.key }
+        if !moved.isEmpty {
+            statements.append(Write(statement: PipelineStatement(Self.applyDeltas, [
+                moved.map(\.key.description), moved.map(\.value.0.headcount), moved.map(\.value.0.saudiCount),
+                moved.map(\.value.0.saudiWeight), moved.map(\.value.1),
+            ]), expectedRows: moved.count, what: "establishment counts"))
+        }
+        return statements
+    }
+}

@@ -1,0 +1,225 @@
+import Domain
+import Foundation
+import PQ
+
+/// The append-only, hash-chained history (`events`) and its stream heads (`streams`).
+public enum EventLog {
+    /// An event about to be appended, already chained.
+    public struct Entry: Sendable {
+        public let stream: String
+        public let seq: Int64
+        public let aggregate: String
+        public let type: String
+        public let data: String
+        public let establishmentID: String?
+        public let requestID: UUID?
+        public let actorID: String
+        public let at: Date
+        public let previousHash: [UInt8]
+        public let hash: [UInt8]
+    }
+
+    /// The head of one stream: the last event's number and hash.
+    public struct Head: Sendable, Equatable {
+        public var seq: Int64
+        public var hash: [UInt8]
+
+        public static let empty = Head(seq: 0, hash: EventChain.genesis)
+    }
+
+    /// Chains events onto a stream's head; returns the entries and the new head.
+    public static func chain(
+        _ events: [DomainEvent], stream: String, head: Head, establishmentID: String?, requestID: UUID?,
+        actorID: String, at: Date
+    ) -> (entries: [Entry], head: Head) {
+        var head = head
+        var entries: [Entry] = []
+        entries.reserveCapacity(events.count)
+        let at = EventChain.storable(at)
+        for event in events {
+            let seq = head.seq + 1
+            let data = JSONCoding.encode(JSONValue.object(event.data))
+            let hash = EventChain.hash(
+                previous: head.hash, stream: stream, seq: seq, aggregate: event.aggregate, type: event.type,
+                requestID: requestID, actorID: actorID, at: at, data: data)
+            entries.append(Entry(
+                stream: stream, seq: seq, aggregate: event.aggregate, type: event.type, data: data,
+                establishmentID: establishmentID, requestID: requestID, actorID: actorID, at: at,
+                previousHash: head.hash, hash: hash))
+            head = Head(seq: seq, hash: hash)
+        }
+        return (entries, head)
+    }
+
+    /// The heads of the given streams (absent streams are empty).
+    public static func heads(_ streams: [String], on db: isolated Connection) throws -> [String: Head] {
+        guard !streams.isEmpty else { return [:] }
+        return try headsStatementResult(db.query(loadHeads, [streams]))
+    }
+
+    public static func loadHeadsStatement(_ streams: [String]) -> PipelineStatement {
+        PipelineStatement(loadHeads, [streams])
+    }
+
+    public static func headsStatementResult(_ result: QueryResult) throws -> [String: Head] {
+        var heads: [String: Head] = [:]
+        for row in result {
+            heads[try row.decode(String.self, at: 0)] = Head(seq: try row.decode(Int64.self, at: 1), hash: [UInt8](try row.decode(Data.self, at: 2)))
+        }
+        return heads
+    }
+
+    /// The statements that append entries and move the heads (for a pipeline).
+    public static func appendStatements(_ entries: [Entry], heads: [String: Head]) -> [PipelineStatement] {
+        guard !entries.isEmpty else { return [] }
+        return [
+            PipelineStatement(insertEvents, [
+                entries.map(\.stream), entries.map(\.seq), entries.map(\.aggregate), entries.map(\.type), entries.map(\.data),
+                NullableArray(entries.map(\.establishmentID)), NullableArray(entries.map(\.requestID)), entries.map(\.actorID),
+                entries.map(\.at), entries.map { Data($0.previousHash) }, entries.map { Data($0.hash) },
+            ]),
+            PipelineStatement(upsertHeads, [
+                Array(heads.keys), heads.values.map(\.seq), heads.values.map { Data($0.hash) },
+            ]),
+        ]
+    }
+
+    /// One stored event, for `muamala history` and the API.
+    public struct Stored: Sendable, Codable {
+        public let stream: String
+        public let seq: Int64
+        public let aggregate: String
+        public let type: String
+        public let data: JSONValue
+        public let establishmentID: String?
+        public let requestID: UUID?
+        public let actorID: String
+        public let at: Date
+
+        enum CodingKeys: String, CodingKey {
+            case stream, seq, aggregate, type, data, at
+            case establishmentID = "establishment_id", requestID = "request_id", actorID = "actor_id"
+        }
+
+        init(row: Row) throws {
+            stream = try row.decode(String.self, "stream")
+            seq = try row.decode(Int64.self, "seq")
+            aggregate = try row.decode(String.self, "aggregate")
+            type = try row.decode(String.self, "type")
+            data = try JSONCoding.decode(try row.decode(String.self, "data"))
+            establishmentID = try row.decode(String?.self, "establishment_id")
+            requestID = try row.decode(UUID?.self, "request_id")
+            actorID = try row.decode(String.self, "actor_id")
+            at = try row.decode(Date.self, "at")
+        }
+    }
+
+    /// Events of a stream (`worker:…`, `establishment:…`), of an aggregate, or of a request.
+    public static func history(stream: String? = nil, aggregate: String? = nil, request: UUID? = nil, limit: Int = 1000, on db: isolated Connection) throws -> [Stored] {
+        try db.query(historyStatement, [stream, aggregate, request, limit]).map(Stored.init(row:))
+    }
+
+    /// What `verify` found.
+    public struct Verification: Sendable, Codable {
+        public var streams = 0
+        public var events = 0
+        public var problems: [String] = []
+        public var isIntact: Bool { problems.isEmpty }
+    }
+
+    /// Recomputes every chain and compares it with the stored hashes and heads. Reads in
+    /// pages of `pageSize` events; `progress` is told the events checked so far.
+    public static func verify(pageSize: Int = 10_000, progress: @Sendable (Int) -> Void = { _ in }, on db: isolated Connection) throws -> Verification {
+        var report = Verification()
+        let heads = try db.query(allHeads).reduce(into: [String: Head]()) { heads, row in
+            heads[try row.decode(String.self, at: 0)] = Head(seq: try row.decode(Int64.self, at: 1), hash: [UInt8](try row.decode(Data.self, at: 2)))
+        }
+        var after: (String, Int64) = ("", 0)
+        var current: (stream: String, head: Head)? = nil
+        func finish(_ stream: String, _ head: Head) {
+            report.streams += 1
+            guard let recorded = heads[stream] else {
+                report.problems.append("\(stream): events without a recorded head")
+                return
+            }
+            if recorded != head {
+                report.problems.append("\(stream): chain ends at \(head.seq) but its head says \(recorded.seq) (events removed or head altered)")
+            }
+        }
+        while true {
+            let page = try db.query(verifyPage, [after.0, after.1, pageSize])
+            if page.isEmpty { break }
+            for row in page {
+                let stream = try row.decode(String.self, "stream")
+                let seq = try row.decode(Int64.self, "seq")
+                if current?.stream != stream {
+                    if let current { finish(current.stream, current.head) }
+                    current = (stream, .empty)
+                }
+                let expectedPrevious = current!.head
+                let previous = [UInt8](try row.decode(Data.self, "prev_hash"))
+                let stored = [UInt8](try row.decode(Data.self, "hash"))
+                let recomputed = EventChain.hash(
+                    previous: previous, stream: stream, seq: seq, aggregate: try row.decode(String.self, "aggregate"),
+                    type: try row.decode(String.self, "type"), requestID: try row.decode(UUID?.self, "request_id"),
+                    actorID: try row.decode(String.self, "actor_id"), at: try row.decode(Date.self, "at"),
+                    data: try row.decode(String.self, "data"))
+                if seq != expectedPrevious.seq + 1 {
+                    report.problems.append("\(stream): event \(seq) follows \(expectedPrevious.seq) (a gap)")
+                }
+                if previous != expectedPrevious.hash {
+                    report.problems.append("\(stream) #\(seq): does not link to the event before it")
+                }
+                if recomputed != stored {
+                    report.problems.append("\(stream) #\(seq): content does not match its hash (edited)")
+                }
+                current = (stream, Head(seq: seq, hash: stored))
+                report.events += 1
+                after = (stream, seq)
+            }
+            progress(report.events)
+            if report.problems.count > 1000 { break }
+        }
+        if let current { finish(current.stream, current.head) }
+        let seen = report.streams
+        if seen < heads.count {
+            report.problems.append("\(heads.count - seen) stream head(s) have no events (history removed)")
+        }
+        return report
+    }
+}
+
+extension EventLog {
+    static let loadHeads = Statement("events_heads", "SELECT stream, seq, head FROM streams WHERE stream = ANY($1::text[])")
+
+    static let insertEvents = Statement("events_insert", """
+        INSERT INTO events (stream, seq, aggregate, type, data, establishment_id, request_id, actor_id, at, prev_hash, hash)
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::json[], $6::text[], $7::uuid[],
+                             $8::text[], $9::timestamptz[], $10::bytea[], $11::bytea[])
+        """)
+
+    static let upsertHeads = Statement("events_upsert_heads", """
+        INSERT INTO streams (stream, seq, head)
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::bytea[])
+        ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, head = excluded.head
+        WHERE streams.seq < excluded.seq
+        """)
+
+    static let historyStatement = Statement("events_history", """
+        SELECT stream, seq, aggregate, type, data::text AS data, establishment_id, request_id, actor_id, at
+        FROM events
+        WHERE ($1::text IS NULL OR stream = $1) AND ($2::text IS NULL OR aggregate = $2) AND ($3::uuid IS NULL OR request_id = $3)
+        ORDER BY at, stream, seq
+        LIMIT $4
+        """)
+
+    static let allHeads = Statement("events_all_heads", "SELECT stream, seq, head FROM streams")
+
+    static let verifyPage = Statement("events_verify_page", """
+        SELECT stream, seq, aggregate, type, data::text AS data, request_id, actor_id, at, prev_hash, hash
+        FROM events
+        WHERE (stream, seq) > ($1, $2)
+        ORDER BY stream, seq
+        LIMIT $3
+        """)
+}

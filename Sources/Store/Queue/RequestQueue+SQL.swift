@@ -1,0 +1,173 @@
+import Domain
+import Foundation
+import PQ
+
+/// The request queue's SQL, every statement in one place.
+extension RequestQueue {
+    static let insertColumns = """
+        id, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key, priority,
+        origin, submitted_at, not_before, retry_at, notify
+        """
+
+    static let insert = Statement("queue_insert", """
+        INSERT INTO requests (\(insertColumns))
+        VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, clock_timestamp(), $13)
+        RETURNING \(RequestRecord.columns), 'queued' AS state, NULL::text AS outcome, NULL::text AS reason_code,
+                  NULL::timestamptz AS decided_at
+        """)
+
+    /// The key and the request in one statement: when the key is taken, nothing is inserted.
+    static let insertWithKey = Statement("queue_insert_with_key", """
+        WITH key AS (
+            INSERT INTO idempotency_keys (actor_id, key, request_id, payload_hash)
+            VALUES ($5, $8, $1, $14)
+            ON CONFLICT DO NOTHING
+            RETURNING request_id
+        )
+        INSERT INTO requests (\(insertColumns))
+        SELECT $1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, clock_timestamp(), $13
+        WHERE EXISTS (SELECT 1 FROM key)
+        RETURNING \(RequestRecord.columns), 'queued' AS state, NULL::text AS outcome, NULL::text AS reason_code,
+                  NULL::timestamptz AS decided_at
+        """)
+
+    static let findKey = Statement("queue_find_key", """
+        SELECT request_id, payload_hash FROM idempotency_keys WHERE actor_id = $1 AND key = $2
+        """)
+
+    static let notifyQueue = Statement("queue_notify", "SELECT pg_notify('muamala_queue', '')")
+
+    /// At most one request per subject, and only the subject's earliest due one.
+    static let claimStatement = Statement("queue_claim", """
+        SELECT r.id, r.seq, r.service, r.establishment_id, r.subject, r.actor_id, r.actor_role, r.payload::text,
+               r.submitted_at, r.attempts, r.notify
+        FROM requests r
+        WHERE r.not_before <= $1 AND r.retry_at <= $2
+          AND NOT EXISTS (
+              SELECT 1 FROM requests p
+              WHERE p.subject = r.subject AND p.seq < r.seq AND p.not_before <= $1)
+        ORDER BY r.priority DESC, r.seq
+        LIMIT $3
+        FOR UPDATE OF r SKIP LOCKED
+        """)
+
+    static let completeStatement = Statement("queue_complete", """
+        WITH outcome AS (
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS o(id, state, outcome, reason_code)
+        ), done AS (
+            DELETE FROM requests r USING outcome o WHERE r.id = o.id RETURNING r.*
+        )
+        INSERT INTO request_history (
+            id, seq, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key, priority,
+            origin, submitted_at, not_before, attempts, last_error, state, outcome, reason_code, decided_at)
+        SELECT d.id, d.seq, d.service, d.establishment_id, d.subject, d.actor_id, d.actor_role, d.payload,
+               d.idempotency_key, d.priority, d.origin, d.submitted_at, d.not_before,
+               d.attempts + CASE WHEN o.state = 'cancelled' THEN 0 ELSE 1 END, d.last_error,
+               o.state, o.outcome::jsonb, o.reason_code, $5
+        FROM done d JOIN outcome o ON o.id = d.id
+        """)
+
+    static let failStatement = Statement("queue_fail", """
+        UPDATE requests SET attempts = attempts + 1, last_error = $2 WHERE id = $1 RETURNING attempts
+        """)
+
+    static let retryAtStatement = Statement("queue_retry_at", "UPDATE requests SET retry_at = $2 WHERE id = $1")
+
+    static let parkStatement = Statement("queue_park", """
+        WITH done AS (DELETE FROM requests WHERE id = $1 RETURNING *)
+        INSERT INTO request_history (
+            id, seq, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key, priority,
+            origin, submitted_at, not_before, attempts, last_error, state, outcome, reason_code, decided_at)
+        SELECT id, seq, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key, priority,
+               origin, submitted_at, not_before, attempts, last_error, 'failed', $2::jsonb, NULL, $3
+        FROM done
+        """)
+
+    static let lockQueued = Statement("queue_lock_one", "SELECT id FROM requests WHERE id = $1 FOR UPDATE NOWAIT")
+
+    static let redriveStatement = Statement("queue_redrive", """
+        WITH failed AS (DELETE FROM request_history WHERE id = $1 AND state = 'failed' RETURNING *)
+        INSERT INTO requests (id, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key,
+                              priority, origin, submitted_at, not_before, retry_at, attempts, last_error)
+        SELECT id, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key, priority,
+               origin, submitted_at, LEAST(not_before, $2), clock_timestamp(), 0, last_error
+        FROM failed
+        """)
+
+    static let findStatement = Statement("queue_find", """
+        SELECT \(RequestRecord.columns), 'queued' AS state, NULL::text AS outcome, NULL::text AS reason_code,
+               NULL::timestamptz AS decided_at
+        FROM requests WHERE id = $1
+        UNION ALL
+        SELECT \(RequestRecord.columns), state, outcome::text AS outcome, reason_code, decided_at
+        FROM request_history WHERE id = $1
+        """)
+
+    static let listStatement = Statement("queue_list", """
+        SELECT * FROM (
+            SELECT \(RequestRecord.columns), 'queued' AS state, NULL::text AS outcome, NULL::text AS reason_code,
+                   NULL::timestamptz AS decided_at
+            FROM requests
+            WHERE ($1::text IS NULL OR establishment_id = $1) AND ($2::text IS NULL OR $2 = 'queued')
+              AND ($3::text IS NULL OR subject = $3) AND seq < $4
+            ORDER BY seq DESC LIMIT $5
+        ) q
+        UNION ALL
+        SELECT * FROM (
+            SELECT \(RequestRecord.columns), state, outcome::text AS outcome, reason_code, decided_at
+            FROM request_history
+            WHERE ($1::text IS NULL OR establishment_id = $1) AND ($2::text IS NULL OR state = $2)
+              AND ($3::text IS NULL OR subject = $3) AND seq < $4
+            ORDER BY seq DESC LIMIT $5
+        ) h
+        ORDER BY seq DESC LIMIT $5
+        """)
+
+    static let statisticsStatement = Statement("queue_statistics", """
+        SELECT
+            count(*) FILTER (WHERE not_before <= $1)::int AS due,
+            count(*) FILTER (WHERE not_before > $1)::int AS scheduled,
+            count(*) FILTER (WHERE not_before <= $1 AND retry_at > $2)::int AS retrying,
+            COALESCE(EXTRACT(EPOCH FROM ($1 - min(submitted_at) FILTER (WHERE not_before <= $1))), 0)::float8 AS oldest_age,
+            (SELECT count(*) FROM request_history WHERE state = 'failed')::int AS failed,
+            (SELECT count(*) FROM request_history WHERE finished_at > $2 - interval '1 minute')::int AS finished
+        FROM requests
+        """)
+}
+
+extension RequestQueue {
+    /// Inserts requests in one statement (timers that decisions schedule).
+    public static func scheduleStatement(_ requests: [NewRequest]) -> PipelineStatement {
+        let ids: [UUID] = requests.map(\.id)
+        let establishments: NullableArray<String> = NullableArray(requests.map { $0.establishment?.description })
+        let subjects: [String] = requests.map(\.subject.key)
+        let actors: [String] = requests.map(\.actor.id)
+        let roles: [String] = requests.map(\.actor.role.rawValue)
+        let payloads: [String] = requests.map { JSONCoding.encode(JSONValue.object($0.payload)) }
+        let priorities: [Int] = requests.map(\.priority)
+        let origins: [String] = requests.map(\.origin)
+        let submitted: [Date] = requests.map(\.submittedAt)
+        let notBefore: [Date] = requests.map(\.notBefore)
+        let services: [String] = requests.map(\.service)
+        return PipelineStatement(scheduleMany, [
+            ids, services, establishments, subjects, actors, roles, payloads, priorities, origins, submitted, notBefore,
+        ])
+    }
+
+    static let scheduleMany = Statement("queue_schedule_many", """
+        INSERT INTO requests (id, service, establishment_id, subject, actor_id, actor_role, payload, priority, origin,
+                              submitted_at, not_before, retry_at)
+        SELECT u.id, u.service, u.establishment_id, u.subject, u.actor_id, u.actor_role, u.payload::jsonb, u.priority,
+               u.origin, u.submitted_at, u.not_before, clock_timestamp()
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
+                    $9::text[], $10::timestamptz[], $11::timestamptz[])
+             AS u(id, service, establishment_id, subject, actor_id, actor_role, payload, priority, origin, submitted_at, not_before)
+        """)
+
+    /// Tells waiting HTTP clients (on any daemon) which requests were decided; sent on commit.
+    public static func notifyDecidedStatement(_ ids: [UUID]) -> PipelineStatement {
+        PipelineStatement(notifyDecided, [ids.map { $0.uuidString.lowercased() }.joined(separator: ",")])
+    }
+
+    static let notifyDecided = Statement("queue_notify_decided", "SELECT pg_notify('muamala_decided', $1)")
+}

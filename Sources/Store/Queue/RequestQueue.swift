@@ -1,0 +1,250 @@
+import Domain
+import Foundation
+import PQ
+
+/// The request queue: intake, claiming, completion, retries, withdrawal and look-ups.
+///
+/// Every function takes the connection `isolated`: it runs on the connection's own thread,
+/// inside whatever transaction the caller opened.
+public enum RequestQueue {
+    /// The result of a submission.
+    public enum SubmitOutcome: Sendable {
+        /// A new request entered the queue.
+        case created(RequestRecord)
+        /// The actor had used this idempotency key for the same request: the first one.
+        case existing(RequestRecord)
+        /// The key was used before for a different request.
+        case conflict(existing: UUID)
+    }
+
+    // MARK: Intake
+
+    /// Queues a request, or returns the one the same actor submitted with the same key.
+    public static func submit(_ request: NewRequest, on db: isolated Connection) throws -> SubmitOutcome {
+        let payload = JSONCoding.encode(JSONValue.object(request.payload))
+        let parameters: [(any PostgresEncodable)?] = [
+            request.id, request.service, request.establishment?.description, request.subject.key,
+            request.actor.id, request.actor.role.rawValue, payload, request.idempotencyKey, request.priority,
+            request.origin, request.submittedAt, request.notBefore, request.notify,
+        ]
+        guard let key = request.idempotencyKey else {
+            let row = try db.query(insert, parameters).single()
+            return .created(try RequestRecord(row: row))
+        }
+        let inserted = try db.query(insertWithKey, parameters + [request.fingerprint])
+        if let row = inserted.first {
+            return .created(try RequestRecord(row: row))
+        }
+        // The key exists: committed by an earlier submission (we waited for it if it was in flight).
+        let known = try db.query(findKey, [request.actor.id, key]).single()
+        let existingID = try known.decode(UUID.self, "request_id")
+        guard try known.decode(Data.self, "payload_hash") == request.fingerprint else {
+            return .conflict(existing: existingID)
+        }
+        guard let record = try find(existingID, on: db) else {
+            throw PQError(.client, "idempotency key points at request \(existingID), which does not exist")
+        }
+        return .existing(record)
+    }
+
+    /// Wakes the daemons' workers (delivered when the transaction commits).
+    public static func notifyQueued(on db: isolated Connection) throws {
+        try db.query(notifyQueue)
+    }
+
+    /// The channel daemons LISTEN on for new work.
+    public static let queueChannel = "muamala_queue"
+    /// The channel that carries ids of decided requests someone waits for.
+    public static let decidedChannel = "muamala_decided"
+
+    // MARK: Claiming
+
+    /// A claimed request, as the engine needs it.
+    public struct Claimed: Sendable {
+        public let id: UUID
+        public let seq: Int64
+        public let service: String
+        public let establishmentID: String?
+        public let subject: String
+        public let actorID: String
+        public let actorRole: String
+        public let payloadText: String
+        public let submittedAt: Date
+        public let attempts: Int
+        public let notify: Bool
+    }
+
+    /// Locks up to `limit` due requests, at most one per subject and never one whose subject
+    /// has an earlier due request still queued (in flight elsewhere or waiting for a retry).
+    /// Requests locked by other workers are skipped.
+    public static func claim(limit: Int, businessNow: Date, realNow: Date, on db: isolated Connection) throws -> [Claimed] {
+        let rows = try db.query(claimStatement, [businessNow, realNow, limit])
+        return try rows.map { row in
+            Claimed(
+                id: try row.decode(UUID.self, at: 0), seq: try row.decode(Int64.self, at: 1),
+                service: try row.decode(String.self, at: 2), establishmentID: try row.decode(String?.self, at: 3),
+                subject: try row.decode(String.self, at: 4), actorID: try row.decode(String.self, at: 5),
+                actorRole: try row.decode(String.self, at: 6), payloadText: try row.decode(String.self, at: 7),
+                submittedAt: try row.decode(Date.self, at: 8), attempts: try row.decode(Int.self, at: 9),
+                notify: try row.decode(Bool.self, at: 10))
+        }
+    }
+
+    // MARK: Completion
+
+    /// How one claimed request ended.
+    public struct Completion: Sendable {
+        public let id: UUID
+        public let state: RequestRecord.State
+        public let outcome: JSONValue
+        public let reasonCode: String?
+
+        public init(id: UUID, state: RequestRecord.State, outcome: JSONValue, reasonCode: String?) {
+            self.id = id
+            self.state = state
+            self.outcome = outcome
+            self.reasonCode = reasonCode
+        }
+    }
+
+    /// Moves decided requests from the queue to history, as one statement.
+    public static func complete(_ completions: [Completion], decidedAt: Date, on db: isolated Connection) throws {
+        guard !completions.isEmpty else { return }
+        let moved = try db.query(completeStatement, completionParameters(completions, decidedAt: decidedAt))
+        guard moved.affectedRows == completions.count else {
+            throw StoreConflict("\(completions.count - moved.affectedRows) claimed request(s) were no longer queued")
+        }
+    }
+
+    /// The same as `complete`, as a pipeline statement.
+    public static func completeStatementFor(_ completions: [Completion], decidedAt: Date) -> PipelineStatement {
+        PipelineStatement(completeStatement, completionParameters(completions, decidedAt: decidedAt))
+    }
+
+    static func completionParameters(_ completions: [Completion], decidedAt: Date) -> [(any PostgresEncodable)?] {
+        [
+            completions.map(\.id), completions.map(\.state.rawValue), completions.map { JSONCoding.encode($0.outcome) },
+            NullableArray(completions.map(\.reasonCode)), decidedAt,
+        ]
+    }
+
+    /// Records a technical failure: one more attempt. Returns true when the request was
+    /// parked as `failed` (its attempts ran out); otherwise it stays queued, and blocks its
+    /// subject, until `now + backoff(attempts)`.
+    @discardableResult
+    public static func recordFailure(
+        _ id: UUID, error: String, backoff: (Int) -> TimeInterval, maxAttempts: Int, decidedAt: Date, on db: isolated Connection
+    ) throws -> Bool {
+        let message = String(error.prefix(2000))
+        guard let row = try db.query(failStatement, [id, message]).first else { return false }
+        let attempts = try row.decode(Int.self, "attempts")
+        if attempts >= maxAttempts {
+            let outcome = JSONCoding.encode(JSONValue.object(["error": .string(message), "attempts": JSONValue(attempts)]))
+            try db.query(parkStatement, [id, outcome, decidedAt])
+            return true
+        }
+        try db.query(retryAtStatement, [id, Date().addingTimeInterval(backoff(attempts))])
+        return false
+    }
+
+    // MARK: Operators
+
+    /// Why a withdrawal or a re-drive was refused.
+    public enum ChangeRefusal: Error, Sendable, Equatable {
+        case notFound
+        case beingProcessed
+        case wrongState(RequestRecord.State)
+    }
+
+    /// Withdraws a queued request (it moves to history as `cancelled`).
+    public static func cancel(_ id: UUID, by actor: Actor, at now: Date, on db: isolated Connection) throws -> Result<RequestRecord, ChangeRefusal> {
+        let locked: QueryResult
+        do {
+            locked = try db.query(lockQueued, [id])
+        } catch SQLState.lockNotAvailable {
+            return .failure(.beingProcessed)
+        }
+        guard !locked.isEmpty else {
+            if let record = try find(id, on: db) { return .failure(.wrongState(record.state)) }
+            return .failure(.notFound)
+        }
+        let outcome = JSONCoding.encode(JSONValue.object(["cancelled_by": .string(actor.id)]))
+        try db.query(completeStatement, [[id], ["cancelled"], [outcome], NullableArray<String>([nil]), now])
+        guard let record = try find(id, on: db) else { return .failure(.notFound) }
+        return .success(record)
+    }
+
+    /// Puts a failed request back in the queue, attempts reset, after the subject's others.
+    public static func redrive(_ id: UUID, at now: Date, on db: isolated Connection) throws -> Result<RequestRecord, ChangeRefusal> {
+        guard let record = try find(id, on: db) else { return .failure(.notFound) }
+        guard record.state == .failed else { return .failure(.wrongState(record.state)) }
+        let moved = try db.query(redriveStatement, [id, now])
+        guard moved.affectedRows == 1, let again = try find(id, on: db) else { return .failure(.notFound) }
+        return .success(again)
+    }
+
+    // MARK: Look-ups
+
+    public static func find(_ id: UUID, on db: isolated Connection) throws -> RequestRecord? {
+        try db.query(findStatement, [id]).first.map(RequestRecord.init(row:))
+    }
+
+    /// A page of requests, newest first; `before` is the `seq` to continue from.
+    public struct ListFilter: Sendable {
+        public var establishment: String?
+        public var state: RequestRecord.State?
+        public var subject: String?
+        public var before: Int64?
+        public var limit: Int
+
+        public init(establishment: String? = nil, state: RequestRecord.State? = nil, subject: String? = nil, before: Int64? = nil, limit: Int = 50) {
+            self.establishment = establishment
+            self.state = state
+            self.subject = subject
+            self.before = before
+            self.limit = limit
+        }
+    }
+
+    public static func list(_ filter: ListFilter, on db: isolated Connection) throws -> [RequestRecord] {
+        try db.query(listStatement, [
+            filter.establishment, filter.state?.rawValue, filter.subject, filter.before ?? Int64.max, min(max(filter.limit, 1), 500),
+        ]).map(RequestRecord.init(row:))
+    }
+
+    /// Numbers about the queue, for `muamala queue` and the metrics.
+    public struct Statistics: Sendable, Codable {
+        /// Queued requests whose time has come.
+        public let due: Int
+        /// Timers and scheduled requests not yet due.
+        public let scheduled: Int
+        /// Due requests waiting for a retry after a technical failure.
+        public let retrying: Int
+        /// Age in seconds of the oldest due request (0 when none).
+        public let oldestDueAgeSeconds: Double
+        public let failed: Int
+        /// Requests finished in the last minute (real time).
+        public let finishedLastMinute: Int
+
+        enum CodingKeys: String, CodingKey {
+            case due, scheduled, retrying, failed
+            case oldestDueAgeSeconds = "oldest_due_age_seconds"
+            case finishedLastMinute = "finished_last_minute"
+        }
+    }
+
+    public static func statistics(businessNow: Date, realNow: Date, on db: isolated Connection) throws -> Statistics {
+        let row = try db.query(statisticsStatement, [businessNow, realNow]).single()
+        return Statistics(
+            due: try row.decode(Int.self, "due"), scheduled: try row.decode(Int.self, "scheduled"),
+            retrying: try row.decode(Int.self, "retrying"),
+            oldestDueAgeSeconds: try row.decode(Double.self, "oldest_age"),
+            failed: try row.decode(Int.self, "failed"), finishedLastMinute: try row.decode(Int.self, "finished"))
+    }
+}
+
+/// Another writer changed what this transaction read: run it again.
+public struct StoreConflict: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = "store conflict: " + description }
+}

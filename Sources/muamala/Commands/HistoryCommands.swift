@@ -1,0 +1,109 @@
+import ArgumentParser
+import Domain
+import Foundation
+import PQ
+import Store
+
+/// `muamala verify`: proves that nobody edited the history.
+struct Verify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recompute every event chain and compare it with the stored hashes and heads.",
+        discussion: "Exit status 0 when the history is intact, 4 when it is not (each problem is listed).")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let connection = try await global.connect()
+        let json = global.json
+        let report = try await connection.withTransaction(isolation: .repeatableRead, readOnly: true) { db in
+            try EventLog.verify(progress: { count in
+                if !json { FileHandle.standardError.write(Data("\rchecked \(count) events".utf8)) }
+            }, on: db)
+        }
+        if !json { FileHandle.standardError.write(Data("\n".utf8)) }
+        if json {
+            try printJSON(report)
+        } else {
+            print("\(report.events) events in \(report.streams) streams: \(report.isIntact ? "intact" : "\(report.problems.count) problem(s)")")
+            for problem in report.problems.prefix(50) { print("  " + problem) }
+        }
+        if !report.isIntact { throw ExitCode(4) }
+    }
+}
+
+/// `muamala history <id>`: events of a request, a worker, an establishment or an aggregate.
+struct History: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the events of a request (UUID), a worker (national ID or iqama), an establishment (1-12345) or an aggregate (permit:<uuid>).")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "What to show the history of.") var id: String
+    @Option(help: "At most this many events.") var limit = 500
+
+    func run() async throws {
+        var stream: String?, aggregate: String?, request: UUID?
+        if let uuid = UUID(uuidString: id) {
+            request = uuid
+        } else if id.contains(":") {
+            aggregate = id
+        } else if let person = try? PersonID(id) {
+            stream = Subject.worker(person).key
+        } else if let establishment = try? EstablishmentID(id) {
+            stream = Subject.establishment(establishment).key
+        } else {
+            throw ValidationError("give a request id, a national ID or iqama, an establishment number, or an aggregate like permit:<uuid>")
+        }
+        let connection = try await global.connect()
+        let limit = self.limit
+        let (byStream, byAggregate, byRequest) = (stream, aggregate, request)
+        let events = try await connection.run { db in
+            try EventLog.history(stream: byStream, aggregate: byAggregate, request: byRequest, limit: limit, on: db)
+        }
+        if global.json { return try printJSON(events) }
+        if events.isEmpty { print("no events") }
+        printTable(["TIME", "STREAM", "#", "EVENT", "AGGREGATE", "ACTOR", "REQUEST"], events.map {
+            [$0.at.iso, $0.stream, String($0.seq), $0.type, $0.aggregate, $0.actorID, $0.requestID?.uuidString.lowercased() ?? ""]
+        })
+    }
+}
+
+/// `muamala workflows`: every state machine, from the tables the engine runs.
+struct Workflows: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print every workflow's states and transitions (text, --dot or --mermaid).")
+    @OptionGroup var global: GlobalOptions
+    @Flag(help: "Graphviz dot.") var dot = false
+    @Flag(help: "Mermaid stateDiagram-v2.") var mermaid = false
+
+    func run() async throws {
+        for diagram in ServiceCatalog.workflows {
+            if dot {
+                print(diagram.dot)
+            } else if mermaid {
+                print("%% \(diagram.name) — \(diagram.nameAr)")
+                print(diagram.mermaid)
+            } else {
+                print("\(diagram.name) (\(diagram.nameAr))")
+                printTable(["FROM", "ACTION", "TO", "EVENT", "BY"], diagram.edges.map {
+                    [$0.from, $0.action, $0.to, $0.event, $0.by.joined(separator: ",")]
+                })
+            }
+            print("")
+        }
+    }
+}
+
+/// `muamala services`: the unified e-service directory.
+struct Services: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List every e-service: code, names, who may request it.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        if global.json {
+            struct Entry: Encodable { let code, name_en, name_ar: String; let roles: [String]; let fields: [String] }
+            return try printJSON(ServiceCatalog.all.map {
+                Entry(code: $0.code, name_en: $0.nameEn, name_ar: $0.nameAr, roles: $0.roles.map(\.rawValue).sorted(), fields: $0.fields.map(\.name))
+            })
+        }
+        printTable(["CODE", "NAME", "الاسم", "WHO"], ServiceCatalog.all.map {
+            [$0.code, $0.nameEn, $0.nameAr, $0.roles.map(\.rawValue).sorted().joined(separator: ",")]
+        })
+    }
+}

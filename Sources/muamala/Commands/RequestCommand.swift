@@ -1,0 +1,136 @@
+import ArgumentParser
+import Domain
+import Foundation
+import PQ
+import Store
+
+/// `muamala request show|list|retry|cancel`.
+struct RequestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request",
+        abstract: "Look up, list, re-drive or withdraw requests.",
+        subcommands: [Show.self, List.self, Retry.self, Cancel.self])
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one request and its decision.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The request id.") var id: String
+
+        func run() async throws {
+            guard let uuid = UUID(uuidString: id) else { throw ValidationError("not a request id: \(id)") }
+            let connection = try await global.connect()
+            guard let record = try await connection.run({ db in try RequestQueue.find(uuid, on: db) }) else {
+                throw ValidationError("no request \(id)")
+            }
+            try RequestDisplay.show(record, json: global.json)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List requests, newest first.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only this establishment (1-12345).") var establishment: String?
+        @Option(help: "Only this state: queued, completed, rejected, failed, cancelled.") var state: String?
+        @Option(help: "Only this worker (national ID or iqama).") var worker: String?
+        @Option(help: "Continue before this sequence number (paging).") var before: Int64?
+        @Option(help: "How many (1 to 500).") var limit = 50
+
+        func run() async throws {
+            var filter = RequestQueue.ListFilter(limit: limit)
+            if let establishment {
+                guard let id = try? EstablishmentID(establishment) else { throw ValidationError("not an establishment number: \(establishment)") }
+                filter.establishment = id.description
+            }
+            if let state {
+                guard let parsed = RequestRecord.State(rawValue: state) else {
+                    throw ValidationError("state is one of \(RequestRecord.State.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                filter.state = parsed
+            }
+            if let worker { filter.subject = "worker:" + worker }
+            filter.before = before
+            let chosen = filter
+            let connection = try await global.connect()
+            let records = try await connection.run { db in try RequestQueue.list(chosen, on: db) }
+            if global.json {
+                try printJSON(records)
+                return
+            }
+            printTable(["SEQ", "ID", "SERVICE", "STATE", "SUBJECT", "SUBMITTED", "REASON"], records.map {
+                [String($0.seq), $0.id.uuidString.lowercased(), $0.service, $0.state.rawValue, $0.subject, $0.submittedAt.iso,
+                 $0.reasonCode ?? ""]
+            })
+            if records.count == limit, let last = records.last { print("(more: --before \(last.seq))") }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Re-drive a failed request (attempts start again).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The request id.") var id: String
+
+        func run() async throws {
+            guard let uuid = UUID(uuidString: id) else { throw ValidationError("not a request id: \(id)") }
+            let connection = try await global.connect()
+            let clock = try await global.clock(connection)
+            let result = try await connection.withTransaction { db in
+                let result = try RequestQueue.redrive(uuid, at: try clock.now(on: db), on: db)
+                if case .success = result { try RequestQueue.notifyQueued(on: db) }
+                return result
+            }
+            switch result {
+            case .success(let record): try RequestDisplay.show(record, json: global.json)
+            case .failure(.notFound): throw ValidationError("no request \(id)")
+            case .failure(.wrongState(let state)): throw ValidationError("only a failed request can be re-driven; this one is \(state.rawValue)")
+            case .failure(.beingProcessed): throw ValidationError("the request is being processed")
+            }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Withdraw a queued request.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The request id.") var id: String
+
+        func run() async throws {
+            guard let uuid = UUID(uuidString: id) else { throw ValidationError("not a request id: \(id)") }
+            let connection = try await global.connect()
+            let clock = try await global.clock(connection)
+            let actor = Actor(id: "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "operator"), role: .staff)
+            let result = try await connection.withTransaction { db in
+                try RequestQueue.cancel(uuid, by: actor, at: try clock.now(on: db), on: db)
+            }
+            switch result {
+            case .success(let record): try RequestDisplay.show(record, json: global.json)
+            case .failure(.notFound): throw ValidationError("no request \(id)")
+            case .failure(.wrongState(let state)): throw ValidationError("only a queued request can be withdrawn; this one is \(state.rawValue)")
+            case .failure(.beingProcessed): throw ValidationError("the request is being processed right now; try again")
+            }
+        }
+    }
+}
+
+/// `muamala queue`: how the queue stands.
+struct QueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue", abstract: "Depth, rate, oldest due request and failed requests.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let connection = try await global.connect()
+        let clock = try await global.clock(connection)
+        let statistics = try await connection.run { db in
+            try RequestQueue.statistics(businessNow: try clock.now(on: db), realNow: Date(), on: db)
+        }
+        if global.json {
+            try printJSON(statistics)
+            return
+        }
+        print("due now            \(statistics.due)")
+        print("  retrying         \(statistics.retrying)")
+        print("scheduled (timers) \(statistics.scheduled)")
+        print("oldest due         \(String(format: "%.1f", statistics.oldestDueAgeSeconds)) s")
+        print("finished/minute    \(statistics.finishedLastMinute)")
+        print("failed (parked)    \(statistics.failed)\(statistics.failed > 0 ? "  — see: muamala request list --state failed" : "")")
+    }
+}

@@ -1,0 +1,140 @@
+import ArgumentParser
+import Domain
+import Engine
+import Foundation
+import PQ
+import Store
+
+/// `muamala submit`: queue a request, as an operator or as a portal user.
+struct Submit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Submit a request to the queue (validated exactly as the HTTP API does).",
+        discussion: """
+            The payload comes from --payload FILE (JSON; - for standard input) and/or --field \
+            name=value pairs (numbers and true/false are typed; quote JSON strings to force text).
+
+            Examples:
+              muamala submit work-permit.renew --field worker_id=2000000007 --field establishment_id=1-10 --field months=12
+              muamala submit establishment.open --payload file.json --wait 10
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var actor: ActorOptions
+
+    @Argument(help: "The service code (see `muamala services`).")
+    var service: String
+
+    @Option(help: "A JSON file with the payload object (- for standard input).")
+    var payload: String?
+
+    @Option(name: .customLong("field"), help: "A payload field as name=value; repeatable.")
+    var fields: [String] = []
+
+    @Option(help: "Idempotency key (default: a new one); the same key returns the first request.")
+    var key: String?
+
+    @Option(help: "Wait this many seconds for the decision (the daemon must be running).")
+    var wait: Int = 0
+
+    func run() async throws {
+        var object: [String: JSONValue] = [:]
+        if let payload {
+            let data = payload == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: payload))
+            guard case .object(let parsed) = try JSONDecoder().decode(JSONValue.self, from: data) else {
+                throw ValidationError("the payload must be a JSON object")
+            }
+            object = parsed
+        }
+        let specs = ServiceCatalog.service(service)?.fields ?? []
+        for field in fields {
+            guard let equals = field.firstIndex(of: "=") else { throw ValidationError("--field takes name=value, got \(field)") }
+            let name = String(field[..<equals])
+            let text = String(field[field.index(after: equals)...])
+            object[name] = Self.typed(text, as: specs.first { $0.name == name }?.type)
+        }
+        let connection = try await global.connect()
+        let principal = try await actor.principal(connection)
+        let clock = try await global.clock(connection)
+        let pool = try global.pool()
+        let intake = Intake(pool: pool, clock: clock, wake: nil)
+        let submission = Intake.Submission(
+            service: service, payload: .object(object), idempotencyKey: key ?? UUID().uuidString.lowercased(), origin: "cli")
+        let accepted: Intake.Accepted
+        switch try await intake.submit(submission, by: principal) {
+        case .success(let value):
+            accepted = value
+        case .failure(let refusal):
+            await pool.close()
+            for problem in refusal.reasons {
+                FileHandle.standardError.write(Data("refused (\(problem.reason.code)): \(problem.field): \(problem.reason.english)\n    \(problem.reason.arabic)\n".utf8))
+            }
+            throw ExitCode(3)
+        }
+        await pool.close()
+        var record = accepted.record
+        if wait > 0 {
+            let deadline = ContinuousClock.now + .seconds(wait)
+            while !record.isFinished && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                let id = record.id
+                if let again = try await connection.run({ db in try RequestQueue.find(id, on: db) }) { record = again }
+            }
+        }
+        try RequestDisplay.show(record, json: global.json, existing: { if case .existing = accepted { return true } else { return false } }())
+    }
+
+    /// The value as the service's field expects it; for unknown fields: `12` → number,
+    /// `true` → boolean, `"12"` → string 12, anything else → string.
+    static func typed(_ text: String, as type: FieldSpec.FieldType?) -> JSONValue {
+        switch type {
+        case .integer?, .number?:
+            if let number = Double(text) { return .number(number) }
+        case .boolean?:
+            if text == "true" || text == "false" { return .bool(text == "true") }
+        case .some:
+            return .string(text)
+        case nil:
+            break
+        }
+        if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { return .string(String(text.dropFirst().dropLast())) }
+        if text == "true" { return .bool(true) }
+        if text == "false" { return .bool(false) }
+        if let number = Double(text), !text.contains(where: { $0.isLetter }), !(text.count > 1 && text.hasPrefix("0") && !text.hasPrefix("0.")) {
+            return .number(number)
+        }
+        return .string(text)
+    }
+}
+
+/// How the CLI prints one request.
+enum RequestDisplay {
+    static func show(_ record: RequestRecord, json: Bool, existing: Bool = false) throws {
+        if json {
+            try printJSON(record)
+            return
+        }
+        print("request   \(record.id.uuidString.lowercased())\(existing ? "  (already submitted with this key)" : "")")
+        print("service   \(record.service)")
+        print("state     \(record.state.rawValue)")
+        print("subject   \(record.subject)")
+        if let establishment = record.establishmentID { print("for       \(establishment)") }
+        print("by        \(record.actorID) (\(record.actorRole))")
+        print("submitted \(record.submittedAt.iso)")
+        if let decided = record.decidedAt { print("decided   \(decided.iso)") }
+        print("attempts  \(record.attempts)")
+        switch record.state {
+        case .rejected:
+            print("reason    \(brief(record.outcome?["code"]))")
+            print("          \(brief(record.outcome?["message_en"]))")
+            print("          \(brief(record.outcome?["message_ar"]))")
+        case .completed:
+            for (key, value) in (record.outcome?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+                print("  \(key): \(brief(value))")
+            }
+        case .failed, .queued:
+            if let error = record.lastError { print("error     \(error)") }
+        case .cancelled:
+            break
+        }
+    }
+}

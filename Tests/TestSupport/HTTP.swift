@@ -1,0 +1,87 @@
+import Foundation
+
+/// A minimal HTTP/1.1 client over a socket, for talking to a daemon process in tests
+/// (blocking I/O runs on a thread of its own, never on the cooperative pool).
+public enum HTTP {
+    public static func get(_ url: String, headers: [String: String] = [:]) async throws -> (Int, Data) {
+        try await request("GET", url, headers: headers, body: nil)
+    }
+
+    public static func post(_ url: String, headers: [String: String] = [:], json: String) async throws -> (Int, Data) {
+        try await request("POST", url, headers: headers.merging(["Content-Type": "application/json"]) { $1 }, body: Data(json.utf8))
+    }
+
+    public static func request(_ method: String, _ url: String, headers: [String: String], body: Data?) async throws -> (Int, Data) {
+        guard let components = URLComponents(string: url), let host = components.host, let port = components.port else {
+            throw SetupError("bad URL \(url)")
+        }
+        let path = components.percentEncodedPath + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
+        var head = "\(method) \(path.isEmpty ? "/" : path) HTTP/1.1\r\nHost: \(host):\(port)\r\nConnection: close\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        head += "Content-Length: \(body?.count ?? 0)\r\n\r\n"
+        let message = Data(head.utf8) + (body ?? Data())
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    continuation.resume(returning: try exchange(host: host, port: port, message: message))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
+    private static func exchange(host: String, port: Int, message: Data) throws -> (Int, Data) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw SetupError("socket failed") }
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr(host == "localhost" ? "127.0.0.1" : host)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw SetupError("cannot connect to \(host):\(port)") }
+        try message.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let sent = send(descriptor, raw.baseAddress! + offset, raw.count - offset, 0)
+                guard sent > 0 else { throw SetupError("send failed") }
+                offset += sent
+            }
+        }
+        var response = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            response.append(contentsOf: buffer[0..<count])
+        }
+        guard let separator = response.range(of: Data("\r\n\r\n".utf8)) else { throw SetupError("no HTTP response") }
+        let head = String(decoding: response[..<separator.lowerBound], as: UTF8.self)
+        let statusLine = head.split(separator: "\r\n").first ?? ""
+        let parts = statusLine.split(separator: " ")
+        guard parts.count >= 2, let status = Int(parts[1]) else { throw SetupError("bad status line \(statusLine)") }
+        var body = Data(response[separator.upperBound...])
+        if head.lowercased().contains("transfer-encoding: chunked") { body = dechunk(body) }
+        return (status, body)
+    }
+
+    private static func dechunk(_ data: Data) -> Data {
+        var result = Data()
+        var index = data.startIndex
+        while index < data.endIndex {
+            guard let lineEnd = data[index...].range(of: Data("\r\n".utf8)) else { break }
+            let sizeText = String(decoding: data[index..<lineEnd.lowerBound], as: UTF8.self)
+            guard let size = Int(sizeText.split(separator: ";").first ?? "", radix: 16), size > 0 else { break }
+            let start = lineEnd.upperBound
+            let end = data.index(start, offsetBy: size, limitedBy: data.endIndex) ?? data.endIndex
+            result.append(data[start..<end])
+            index = data.index(end, offsetBy: 2, limitedBy: data.endIndex) ?? data.endIndex
+        }
+        return result
+    }
+}

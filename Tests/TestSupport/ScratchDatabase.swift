@@ -1,0 +1,86 @@
+import Foundation
+import PQ
+import Store
+
+/// A database of its own for one test, cloned from a migrated template, dropped at the end.
+///
+/// The template (`muamala_test_template`) is made once per cluster, from `Schema/`, under an
+/// advisory lock; it is made again when the schema files change (its name carries their hash).
+public struct ScratchDatabase: Sendable {
+    public let name: String
+    public let config: ConnectionConfig
+    /// The URL form, for daemons started as processes.
+    public let url: String
+
+    /// Creates a new database with the current schema.
+    public static func create() async throws -> ScratchDatabase {
+        let admin = try await TestDatabase.connect()
+        let migrations = try Migration.load(from: TestDatabase.repositoryRoot.appendingPathComponent("Schema"))
+        // FNV-1a over the checksums: stable across processes (hashValue is not).
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in migrations.map(\.checksum).joined().utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        let fingerprint = String(hash % 1_000_000_007)
+        let template = "muamala_template_" + fingerprint
+        try await admin.query("SELECT pg_advisory_lock(7316742002)")
+        do {
+            let exists = try await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [template]).count == 1
+            if !exists {
+                // Built under another name and renamed when complete: a half-made template is never used.
+                let building = template + "_building"
+                try await admin.execute("DROP DATABASE IF EXISTS " + building + " WITH (FORCE)")
+                try await admin.execute("CREATE DATABASE " + building)
+                var config = TestDatabase.config
+                config.parameters["dbname"] = building
+                let connection = try await Connection.connect(config)
+                try await Migrator(migrations: migrations).migrate(connection)
+                await connection.close()
+                try await admin.execute("ALTER DATABASE " + building + " RENAME TO " + template)
+            }
+            let name = TestDatabase.uniqueName("scratch")
+            try await admin.execute("CREATE DATABASE " + name + " TEMPLATE " + template)
+            try await admin.query("SELECT pg_advisory_unlock(7316742002)")
+            var config = TestDatabase.config
+            config.parameters["dbname"] = name
+            return ScratchDatabase(name: name, config: config, url: Self.url(replacingDatabaseIn: TestDatabase.url, with: name))
+        } catch {
+            _ = try? await admin.query("SELECT pg_advisory_unlock(7316742002)")
+            throw error
+        }
+    }
+
+    /// Drops the database (any sessions still open are closed first).
+    public func drop() async {
+        guard let admin = try? await TestDatabase.connect() else { return }
+        _ = try? await admin.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+    }
+
+    public func connect() async throws -> Connection {
+        try await Connection.connect(config)
+    }
+
+    public func pool(size: Int = 4) -> ConnectionPool {
+        ConnectionPool(.init(connection: config, maxConnections: size, checkoutTimeout: .seconds(30)))
+    }
+
+    /// `postgresql:///muamala?host=…` with another database name.
+    static func url(replacingDatabaseIn url: String, with name: String) -> String {
+        guard var components = URLComponents(string: url) else { return url }
+        components.path = "/" + name
+        return components.string ?? url
+    }
+}
+
+/// Runs `body` with a scratch database, dropped afterwards even when `body` throws.
+public func withScratchDatabase<T>(_ body: (ScratchDatabase) async throws -> T) async throws -> T {
+    let database = try await ScratchDatabase.create()
+    do {
+        let value = try await body(database)
+        await database.drop()
+        return value
+    } catch {
+        await database.drop()
+        throw error
+    }
+}
