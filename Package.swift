@@ -108,7 +108,10 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "PQ", "Domain", "TestSupport"]),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "PQ", "Domain", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "EngineTests",
             dependencies: [

@@ -76,7 +76,8 @@ public struct Daemon: Sendable {
             logger: logger)
 
         let processor = BatchProcessor(rulebook: rulebook, clock: clock, batchSize: configuration.batchSize)
-        let settings = QueueWorker.Settings(maxAttempts: configuration.maxAttempts, pollInterval: configuration.pollInterval)
+        let settings = QueueWorker.Settings(
+            maxAttempts: configuration.maxAttempts, pollInterval: configuration.pollInterval, initialBackoff: configuration.retryBackoff)
         let workers: [ServiceGroupConfiguration.ServiceConfiguration] = (0..<configuration.workers).map { index in
             .init(service: QueueWorker(
                 name: "worker-\(index + 1)", pool: pool, processor: processor, wake: wake, waiters: waiters,

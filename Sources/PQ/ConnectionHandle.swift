@@ -70,10 +70,15 @@ final class ConnectionHandle {
     func pollAlive() -> Bool {
         guard isOK else { return false }
         var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, 0)
-        if ready > 0 {
-            if PQconsumeInput(pointer) == 0 { return false }
-        }
+        guard poll(&descriptor, 1, 0) > 0 else { return true }
+        if descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return false }
+        // Data on an idle session is a notice or the server's goodbye; read it, then look
+        // for the end of the stream that follows a goodbye.
+        if PQconsumeInput(pointer) == 0 || !isOK { return false }
+        var byte: UInt8 = 0
+        let peeked = recv(socket, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if peeked == 0 { return false }
+        if peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK { return false }
         return isOK
     }
 

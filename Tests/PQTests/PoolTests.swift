@@ -121,10 +121,8 @@ struct PoolTests {
 struct RestartTests {
     @Test("the pool recovers after the server restarts; the call in flight fails clearly")
     func poolRecoversAfterRestart() async throws {
-        guard let cluster = TestDatabase.restartable else {
-            Issue.record("MUAMALA_TEST_RESTART_DATABASE_URL and MUAMALA_TEST_RESTART_COMMAND are not set; run Scripts/test")
-            return
-        }
+        try await TestDatabase.withRestartableCluster { config, _, restartCommand in
+        let cluster = (config: config, restartCommand: restartCommand)
         let pool = ConnectionPool(.init(connection: cluster.config, maxConnections: 4, checkoutTimeout: .seconds(20)))
         // Warm the pool: several idle sessions that the restart will kill.
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -148,14 +146,13 @@ struct RestartTests {
             #expect(one == 1)
         }
         await pool.close()
+        }
     }
 
     @Test("a listener comes back after the server restarts")
     func listenerReconnects() async throws {
-        guard let cluster = TestDatabase.restartable else {
-            Issue.record("MUAMALA_TEST_RESTART_DATABASE_URL and MUAMALA_TEST_RESTART_COMMAND are not set; run Scripts/test")
-            return
-        }
+        try await TestDatabase.withRestartableCluster { config, _, restartCommand in
+        let cluster = (config: config, restartCommand: restartCommand)
         let channel = TestDatabase.uniqueName("pq_restart")
         let notifications = NotificationListener.notifications(cluster.config, channels: [channel])
         let got = try await withThrowingTaskGroup(of: Bool.self) { group in
@@ -179,5 +176,6 @@ struct RestartTests {
             return first
         }
         #expect(got)
+        }
     }
 }

@@ -11,10 +11,13 @@ public struct ScratchDatabase: Sendable {
     public let config: ConnectionConfig
     /// The URL form, for daemons started as processes.
     public let url: String
+    /// The cluster's maintenance connection settings.
+    let cluster: ConnectionConfig
 
-    /// Creates a new database with the current schema.
-    public static func create() async throws -> ScratchDatabase {
-        let admin = try await TestDatabase.connect()
+    /// Creates a new database with the current schema, on the test cluster or another one.
+    public static func create(cluster: ConnectionConfig? = nil, clusterURL: String? = nil) async throws -> ScratchDatabase {
+        let base = cluster ?? TestDatabase.config
+        let admin = try await Connection.connect(base)
         let migrations = try Migration.load(from: TestDatabase.repositoryRoot.appendingPathComponent("Schema"))
         // FNV-1a over the checksums: stable across processes (hashValue is not).
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -31,7 +34,7 @@ public struct ScratchDatabase: Sendable {
                 let building = template + "_building"
                 try await admin.execute("DROP DATABASE IF EXISTS " + building + " WITH (FORCE)")
                 try await admin.execute("CREATE DATABASE " + building)
-                var config = TestDatabase.config
+                var config = base
                 config.parameters["dbname"] = building
                 let connection = try await Connection.connect(config)
                 try await Migrator(migrations: migrations).migrate(connection)
@@ -41,9 +44,10 @@ public struct ScratchDatabase: Sendable {
             let name = TestDatabase.uniqueName("scratch")
             try await admin.execute("CREATE DATABASE " + name + " TEMPLATE " + template)
             try await admin.query("SELECT pg_advisory_unlock(7316742002)")
-            var config = TestDatabase.config
+            var config = base
             config.parameters["dbname"] = name
-            return ScratchDatabase(name: name, config: config, url: Self.url(replacingDatabaseIn: TestDatabase.url, with: name))
+            return ScratchDatabase(name: name, config: config, url: Self.url(replacingDatabaseIn: clusterURL ?? TestDatabase.url, with: name),
+                                   cluster: base)
         } catch {
             _ = try? await admin.query("SELECT pg_advisory_unlock(7316742002)")
             throw error
@@ -52,7 +56,7 @@ public struct ScratchDatabase: Sendable {
 
     /// Drops the database (any sessions still open are closed first).
     public func drop() async {
-        guard let admin = try? await TestDatabase.connect() else { return }
+        guard let admin = try? await Connection.connect(cluster) else { return }
         _ = try? await admin.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
     }
 

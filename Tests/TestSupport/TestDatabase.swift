@@ -35,11 +35,11 @@ public enum TestDatabase {
 
     /// A cluster that tests may restart, with the command that restarts it.
     /// `Scripts/test` provides it; tests that need it fail clearly without it.
-    public static var restartable: (config: ConnectionConfig, restartCommand: String)? {
+    public static var restartable: (config: ConnectionConfig, restartCommand: String, url: String)? {
         let environment = ProcessInfo.processInfo.environment
         guard let url = environment["MUAMALA_TEST_RESTART_DATABASE_URL"], !url.isEmpty,
               let command = environment["MUAMALA_TEST_RESTART_COMMAND"], !command.isEmpty else { return nil }
-        return (ConnectionConfig(connectionString: url, connectTimeout: .seconds(5), applicationName: "muamala-tests"), command)
+        return (ConnectionConfig(connectionString: url, connectTimeout: .seconds(5), applicationName: "muamala-tests"), command, url)
     }
 
     /// A name no other test uses, for tables, channels and databases.
@@ -87,4 +87,38 @@ public final class Locked<Value: Sendable>: Sendable {
     public init(_ value: Value) { mutex = Mutex(value) }
     public func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
     public var value: Value { mutex.withLock { $0 } }
+}
+
+/// One test at a time may use the cluster that tests restart: a restart would break the
+/// other's work. Test suites run in parallel, so the turn is taken here.
+public actor RestartableClusterTurn {
+    public static let shared = RestartableClusterTurn()
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    public func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        busy = true
+        defer {
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
+    }
+}
+
+extension TestDatabase {
+    /// Runs `body` with the restartable cluster, alone; records an issue-worthy error when
+    /// Scripts/test did not provide one.
+    public static func withRestartableCluster<T: Sendable>(
+        _ body: @Sendable (_ config: ConnectionConfig, _ url: String, _ restartCommand: String) async throws -> T
+    ) async throws -> T {
+        guard let cluster = restartable else {
+            throw SetupError("MUAMALA_TEST_RESTART_DATABASE_URL and MUAMALA_TEST_RESTART_COMMAND are not set; run Scripts/test")
+        }
+        return try await RestartableClusterTurn.shared.run {
+            try await body(cluster.config, cluster.url, cluster.restartCommand)
+        }
+    }
 }

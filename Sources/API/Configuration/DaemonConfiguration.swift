@@ -32,6 +32,8 @@ public struct DaemonConfiguration: Sendable {
     public var maxBodyBytes: Int = 64 * 1024
     /// Where `Schema/` is, to tell whether the database's migrations are current (`/readyz`).
     public var schemaDirectory: String?
+    /// The first back-off after a technical failure; it doubles with each attempt.
+    public var retryBackoff: Duration = .seconds(1)
 
     public enum LogFormat: String, Sendable, CaseIterable {
         case text, json
@@ -66,6 +68,8 @@ public struct DaemonConfiguration: Sendable {
         Key(name: "MUAMALA_CLOCK", meaning: "system, or simulated (time kept in the database, moved by staff)", defaultValue: "system"),
         Key(name: "MUAMALA_MAX_BODY_BYTES", meaning: "largest request body accepted", defaultValue: "65536"),
         Key(name: "MUAMALA_SCHEMA_DIR", meaning: "the Schema folder, to check that migrations are current", defaultValue: "Schema/ found upwards"),
+        Key(name: "MUAMALA_RULEBOOK", meaning: "the rulebook file (fees, windows, thresholds by effective date)", defaultValue: "Rulebook/rulebook.json found upwards"),
+        Key(name: "MUAMALA_RETRY_BACKOFF_MS", meaning: "first back-off after a technical failure (doubles each attempt, with jitter)", defaultValue: "1000"),
     ]
 
     /// Reads the configuration; an unusable value is an error that names the variable.
@@ -97,6 +101,9 @@ public struct DaemonConfiguration: Sendable {
         configuration.clockMode = try reader.choice("MUAMALA_CLOCK", ClockMode.self) ?? configuration.clockMode
         configuration.maxBodyBytes = try reader.integer("MUAMALA_MAX_BODY_BYTES", in: 1024...(64 * 1024 * 1024)) ?? configuration.maxBodyBytes
         configuration.schemaDirectory = reader.string("MUAMALA_SCHEMA_DIR")
+        if let milliseconds = try reader.integer("MUAMALA_RETRY_BACKOFF_MS", in: 1...3_600_000) {
+            configuration.retryBackoff = .milliseconds(milliseconds)
+        }
         return configuration
     }
 }

@@ -31,8 +31,12 @@ struct HealthRoutes {
 
     private func readiness() async throws -> Response {
         do {
-            let status = try await pool.withConnection { connection in
-                try await migrator.status(connection)
+            let status: Migrator.Status
+            do {
+                status = try await pool.withConnection { connection in try await migrator.status(connection) }
+            } catch let error as PQError where error.isConnectionLoss {
+                // A session that died with a server restart: the pool drops it; ask once more.
+                status = try await pool.withConnection { connection in try await migrator.status(connection) }
             }
             guard status.isCurrent else {
                 return try jsonResponse([

@@ -1,0 +1,122 @@
+import API
+import Domain
+import Foundation
+import HummingbirdTesting
+import PQ
+import Store
+import Testing
+import TestSupport
+
+@Suite("Authentication and authorization")
+struct AuthorizationTests {
+    @Test("the 401/403 matrix over roles × own and foreign establishments")
+    func matrix() async throws {
+        try await withScratchDatabase { database in
+            let api = try TestAPI(database)
+            let worker = Fixtures.person(1)
+            let tokens = try await api.run { db -> [String: String] in
+                try Fixtures.establishment("1-1", company: "7000000001", cr: "1000000011", on: db)
+                try Fixtures.establishment("1-2", company: "7000000001", cr: "1000000012", on: db)
+                try Fixtures.establishment("2-1", company: "7000000002", cr: "1000000021", on: db)
+                try Fixtures.worker(worker, at: "1-1", on: db)
+                return [
+                    "ownerA": try Fixtures.user(.owner, company: "7000000001", on: db).token,
+                    "ownerB": try Fixtures.user(.owner, company: "7000000002", on: db).token,
+                    "delegate": try Fixtures.user(.delegate, grants: [("1-1", ["work-permit.issue"])], on: db).token,
+                    "agent": try Fixtures.user(.agent, grants: [("1-1", ["*"])], on: db).token,
+                    "worker": try Fixtures.user(.worker, person: worker, on: db).token,
+                    "staff": try Fixtures.user(.staff, on: db).token,
+                ]
+            }
+            let issue: @Sendable (String) -> String = { establishment in
+                #"{"worker_id":"\#(worker.digits)","establishment_id":"\#(establishment)","months":12}"#
+            }
+            // (who, service, establishment, expected status)
+            let matrix: [(String?, String, String, Int)] = [
+                (nil, "work-permit.issue", "1-1", 401),
+                ("not-a-token", "work-permit.issue", "1-1", 401),
+                ("ownerA", "work-permit.issue", "1-1", 202),
+                ("ownerA", "work-permit.issue", "1-2", 202),
+                ("ownerA", "work-permit.issue", "2-1", 403),
+                ("ownerA", "work-permit.issue", "9-9", 403),
+                ("ownerB", "work-permit.issue", "1-1", 403),
+                ("delegate", "work-permit.issue", "1-1", 202),
+                ("delegate", "work-permit.renew", "1-1", 403),
+                ("delegate", "work-permit.issue", "1-2", 403),
+                ("agent", "work-permit.issue", "1-1", 202),
+                ("agent", "work-permit.renew", "1-1", 202),
+                ("agent", "work-permit.issue", "2-1", 403),
+                ("worker", "work-permit.issue", "1-1", 403),
+                ("staff", "work-permit.issue", "2-1", 202),
+                ("staff", "work-permit.issue", "9-9", 202),
+            ]
+            try await api.application.test(.router) { client in
+                var forbiddenBodies: Set<JSONValue> = []
+                for (who, service, establishment, expected) in matrix {
+                    let token = who.map { tokens[$0] ?? $0 }
+                    let reply = try await client.submit(service, issue(establishment), token: token)
+                    #expect(reply.status.code == expected, "\(who ?? "anonymous") \(service) at \(establishment)")
+                    if expected == 401 {
+                        #expect(reply.errorCode == "auth.unauthenticated")
+                        #expect(reply.headers[.wwwAuthenticate] != nil)
+                    }
+                    if expected == 403 && service == "work-permit.issue" && who != "worker" {
+                        forbiddenBodies.insert(reply.json)
+                    }
+                }
+                // A foreign establishment and one that does not exist get the same answer.
+                #expect(forbiddenBodies.count == 1)
+            }
+            #expect(try await api.queued() == matrix.filter { $0.3 == 202 }.count)
+            await api.pool.close()
+        }
+    }
+
+    @Test("reading a request: its submitter and those who may act for its establishment, nobody else")
+    func readAccess() async throws {
+        try await withScratchDatabase { database in
+            let api = try TestAPI(database)
+            let worker = Fixtures.person(2)
+            let tokens = try await api.run { db -> [String: String] in
+                try Fixtures.establishment("1-1", company: "7000000001", cr: "1000000011", on: db)
+                try Fixtures.establishment("2-1", company: "7000000002", cr: "1000000021", on: db)
+                try Fixtures.worker(worker, at: "1-1", on: db)
+                return [
+                    "ownerA": try Fixtures.user(.owner, company: "7000000001", on: db).token,
+                    "ownerB": try Fixtures.user(.owner, company: "7000000002", on: db).token,
+                    "agent": try Fixtures.user(.agent, grants: [("1-1", ["*"])], on: db).token,
+                    "foreignAgent": try Fixtures.user(.agent, grants: [("2-1", ["*"])], on: db).token,
+                    "worker": try Fixtures.user(.worker, person: worker, on: db).token,
+                    "otherWorker": try Fixtures.user(.worker, person: Fixtures.person(3), on: db).token,
+                ]
+            }
+            try await api.application.test(.router) { client in
+                let submitted = try await client.submit("work-permit.issue", #"{"worker_id":"\#(worker.digits)","establishment_id":"1-1","months":12}"#, token: tokens["ownerA"])
+                let id = try #require(submitted.json["id"]?.stringValue)
+                let expectations: [(String, Int)] = [
+                    ("ownerA", 200), ("agent", 200), ("worker", 200), ("ownerB", 403), ("foreignAgent", 403), ("otherWorker", 403),
+                ]
+                for (who, status) in expectations {
+                    let reply = try await client.call(.get, "/v1/requests/\(id)", token: tokens[who])
+                    #expect(reply.status.code == status, "\(who)")
+                }
+                let missing = try await client.call(.get, "/v1/requests/\(UUID().uuidString)", token: tokens["ownerA"])
+                #expect(missing.status == .notFound)
+                // Lists: an owner lists his establishment, not another company's.
+                #expect(try await client.call(.get, "/v1/requests?establishment=1-1", token: tokens["ownerA"]).status == .ok)
+                #expect(try await client.call(.get, "/v1/requests?establishment=1-1", token: tokens["ownerB"]).status == .forbidden)
+                let own = try await client.call(.get, "/v1/requests", token: tokens["worker"])
+                #expect(own.json["requests"]?.arrayValue?.count == 1)
+                // Withdrawal: a foreign owner cannot; the submitter can.
+                #expect(try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["ownerB"]).status == .forbidden)
+                let cancelled = try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["ownerA"])
+                #expect(cancelled.status == .ok)
+                #expect(cancelled.json["state"]?.stringValue == "cancelled")
+                let again = try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["ownerA"])
+                #expect(again.status == .conflict)
+                #expect(again.errorCode == "request.not_cancellable")
+            }
+            await api.pool.close()
+        }
+    }
+}
