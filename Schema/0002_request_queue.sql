@@ -5,7 +5,7 @@
 CREATE TABLE requests (
     id              uuid PRIMARY KEY,
     -- Submission order; requests on one subject take effect in this order.
-    seq             bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+    seq             bigint GENERATED ALWAYS AS IDENTITY,
     service         text NOT NULL,
     establishment_id text,
     -- 'worker:<id>' or 'establishment:<id>': what the request is about.
@@ -27,8 +27,9 @@ CREATE TABLE requests (
     notify          boolean NOT NULL DEFAULT false
 );
 
--- Claim order.
-CREATE INDEX requests_claim ON requests (priority DESC, seq);
+-- Claim order: due time first, so timers waiting for their day sit at the end of the
+-- index and are never scanned by a claim.
+CREATE INDEX requests_claim ON requests (priority DESC, not_before, seq);
 -- "Is there an earlier due request on this subject?"
 CREATE INDEX requests_subject ON requests (subject, seq) INCLUDE (not_before);
 CREATE INDEX requests_establishment ON requests (establishment_id, seq);
@@ -65,7 +66,6 @@ CREATE INDEX request_history_establishment ON request_history (establishment_id,
 CREATE INDEX request_history_subject ON request_history (subject, seq DESC);
 CREATE INDEX request_history_failed ON request_history (seq) WHERE state = 'failed';
 CREATE INDEX request_history_finished ON request_history (finished_at);
-CREATE INDEX request_history_decided ON request_history (decided_at);
 
 -- The same actor and key always mean the same request. Kept apart from the queue so that
 -- the guarantee holds after the request has moved to history.

@@ -19,9 +19,9 @@ CREATE TABLE events (
     PRIMARY KEY (stream, seq)
 );
 
+-- History is read by stream (the primary key) and by request; every other index would be
+-- paid for on each of millions of appends.
 CREATE INDEX events_request ON events (request_id);
-CREATE INDEX events_aggregate ON events (aggregate, at);
-CREATE INDEX events_establishment ON events (establishment_id, at);
 
 -- The head of each chain: a truncated chain no longer reaches its head.
 CREATE TABLE streams (

@@ -13,7 +13,8 @@ struct Muamala: AsyncParsableCommand {
             """,
         subcommands: [
             Migrate.self, Submit.self, RequestCommand.self, QueueCommand.self, UsersCommand.self,
-            ClockCommand.self, Verify.self, History.self, Workflows.self, Services.self,
+            ClockCommand.self, Verify.self, History.self, Workflows.self, Services.self, WorkerCommand.self,
+            EstablishmentCommand.self,
         ]
     )
 }

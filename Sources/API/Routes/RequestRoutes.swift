@@ -217,11 +217,10 @@ struct RequestRoutes {
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, .bodyTooLarge, ["limit": String(environment.maxBodyBytes)])
         }
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw APIError(.badRequest, .malformedJSON)
-        }
+        let parsed = buffer.readableBytesView.withContiguousStorageIfAvailable { JSONValue.parse(bytes: $0) }
+            ?? JSONValue.parse(String(decoding: buffer.readableBytesView, as: UTF8.self))
+        guard let parsed else { throw APIError(.badRequest, .malformedJSON) }
+        return parsed
     }
 
     private func find(_ id: UUID) async throws -> RequestRecord? {

@@ -9,10 +9,28 @@ public struct EstablishmentID: Hashable, Comparable, Sendable, Codable, CustomSt
     }
 
     public init(_ text: String) throws(IdentifierError) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2,
-              parts.allSatisfy({ !$0.isEmpty && $0.count <= 9 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let office = Int(parts[0]), let sequence = Int(parts[1]), office > 0, sequence > 0 else {
+        // One pass over the bytes: digits, one dash, digits (each part 1 to 9 digits).
+        var office = 0, sequence = 0, officeDigits = 0, sequenceDigits = 0
+        var afterDash = false
+        var valid = true
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "-") {
+                if afterDash { valid = false; break }
+                afterDash = true
+            } else if byte >= 48 && byte <= 57 {
+                if afterDash {
+                    sequence = sequence * 10 + Int(byte - 48)
+                    sequenceDigits += 1
+                } else {
+                    office = office * 10 + Int(byte - 48)
+                    officeDigits += 1
+                }
+            } else {
+                valid = false
+                break
+            }
+        }
+        guard valid, afterDash, (1...9).contains(officeDigits), (1...9).contains(sequenceDigits), office > 0, sequence > 0 else {
             throw .init(.establishmentFormat, "an establishment number is the labor office and a sequence, like 1-12345")
         }
         self.office = office

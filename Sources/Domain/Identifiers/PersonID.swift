@@ -5,10 +5,11 @@ public struct PersonID: Hashable, Comparable, Sendable, Codable, CustomStringCon
 
     /// Validates `text`; a refusal says exactly what is wrong.
     public init(_ text: String) throws(IdentifierError) {
-        guard text.count == 10, text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+        let utf8 = text.utf8
+        guard utf8.count == 10, utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
             throw .init(.identifierFormat, "a national ID or iqama number has exactly 10 digits")
         }
-        guard text.first == "1" || text.first == "2" else {
+        guard utf8.first == UInt8(ascii: "1") || utf8.first == UInt8(ascii: "2") else {
             throw .init(.identifierPrefix, "a national ID starts with 1 and an iqama number with 2")
         }
         guard Luhn.isValid(text) else {
@@ -21,7 +22,7 @@ public struct PersonID: Hashable, Comparable, Sendable, Codable, CustomStringCon
     public init(trusted digits: String) { self.digits = digits }
 
     /// Saudi citizens hold national IDs (1…); residents hold iqamas (2…).
-    public var isSaudi: Bool { digits.first == "1" }
+    public var isSaudi: Bool { digits.utf8.first == UInt8(ascii: "1") }
 
     public var description: String { digits }
     public static func < (a: PersonID, b: PersonID) -> Bool { a.digits < b.digits }
@@ -63,8 +64,9 @@ public enum Luhn {
     /// `doubleEven`, i.e. when a check digit will be appended after it).
     private static func sum(_ digits: String, doubleEven: Bool) -> Int {
         var total = 0
-        for (index, character) in digits.reversed().enumerated() {
-            guard let digit = character.wholeNumberValue else { return 1 }
+        for (index, byte) in digits.utf8.reversed().enumerated() {
+            guard byte >= 48 && byte <= 57 else { return 1 }
+            let digit = Int(byte - 48)
             let doubled = (index % 2 == 0) == doubleEven
             if doubled {
                 let twice = digit * 2

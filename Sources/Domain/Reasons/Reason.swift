@@ -41,12 +41,24 @@ public struct Reason: Error, Hashable, Sendable, Codable, CustomStringConvertibl
 
     public var description: String { "\(code.rawValue): \(english)" }
 
+    /// Replaces `{name}` with the parameter's value, in one pass over the template.
     private static func fill(_ template: String, _ parameters: [String: String]) -> String {
-        var text = template
-        for (key, value) in parameters {
-            text = text.replacingOccurrences(of: "{\(key)}", with: value)
+        guard !parameters.isEmpty, template.utf8.contains(UInt8(ascii: "{")) else { return template }
+        var output: [UInt8] = []
+        output.reserveCapacity(template.utf8.count + 32)
+        let bytes = Array(template.utf8)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "{"), let close = bytes[index...].firstIndex(of: UInt8(ascii: "}")),
+               let value = parameters[String(decoding: bytes[(index + 1)..<close], as: UTF8.self)] {
+                output.append(contentsOf: value.utf8)
+                index = close + 1
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
         }
-        return text
+        return String(decoding: output, as: UTF8.self)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -14,12 +14,16 @@ public struct Decision: Sendable {
     public var events: [DomainEvent]
     public var changes: [Change]
     public var timers: [ScheduledRequest]
+    /// Keys of timers scheduled earlier that no longer need to fire (a renewed permit's old expiry).
+    public var cancelledTimers: [String]
 
-    public init(verdict: Verdict, events: [DomainEvent] = [], changes: [Change] = [], timers: [ScheduledRequest] = []) {
+    public init(verdict: Verdict, events: [DomainEvent] = [], changes: [Change] = [], timers: [ScheduledRequest] = [],
+                cancelledTimers: [String] = []) {
         self.verdict = verdict
         self.events = events
         self.changes = changes
         self.timers = timers
+        self.cancelledTimers = cancelledTimers
     }
 
     public static func reject(_ reason: Reason) -> Decision { Decision(verdict: .rejected(reason)) }
@@ -67,14 +71,19 @@ public enum Change: Sendable, Equatable {
 }
 
 /// A request the engine will run later, at the start of `due` (a workflow's timer).
+///
+/// Its `key` names it for good (`permit-expire:<permit>:<day>`): the engine derives the
+/// request's id from it, and a later decision can cancel it by the same key.
 public struct ScheduledRequest: Sendable, Equatable {
+    public let key: String
     public let service: String
     public let subject: Subject
     public let establishment: EstablishmentID?
     public let payload: [String: JSONValue]
     public let due: Day
 
-    public init(service: String, subject: Subject, establishment: EstablishmentID?, payload: [String: JSONValue], due: Day) {
+    public init(key: String, service: String, subject: Subject, establishment: EstablishmentID?, payload: [String: JSONValue], due: Day) {
+        self.key = key
         self.service = service
         self.subject = subject
         self.establishment = establishment

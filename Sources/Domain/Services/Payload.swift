@@ -113,7 +113,8 @@ public struct Payload: Sendable, Equatable {
     public init(values: [String: JSONValue]) { self.values = values }
 
     private static func check(_ value: JSONValue, _ field: FieldSpec) -> Reason? {
-        let wrongType = Reason.Code.wrongType(field.name, en: field.type.expected, ar: field.type.expectedArabic)
+        // Made only when needed: rendering a reason's text is not free.
+        var wrongType: Reason { Reason.Code.wrongType(field.name, en: field.type.expected, ar: field.type.expectedArabic) }
         switch field.type {
         case .personID:
             guard let text = value.stringValue else { return wrongType }

@@ -42,7 +42,24 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
 
     public var iso: String {
         let (year, month, day) = components
-        return String(format: "%04d-%02d-%02d", year, month, day)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(10)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(48 + rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        if year >= 0 && year <= 9999 { digits(year, 4) } else { bytes.append(contentsOf: String(year).utf8) }
+        bytes.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public var description: String { iso }

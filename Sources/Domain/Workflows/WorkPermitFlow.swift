@@ -55,10 +55,15 @@ public enum WorkPermitFlow: StateTable {
         return (levy, fee)
     }
 
+    /// The key of the timer that expires a permit with this expiry.
+    static func expiryTimerKey(_ permit: Permit) -> String {
+        "permit-expire:\(permit.id.uuidString.lowercased()):\(permit.expiresOn.iso)"
+    }
+
     /// The timer that expires a permit the day after its last valid day.
     static func expiryTimer(_ permit: Permit) -> ScheduledRequest {
         ScheduledRequest(
-            service: "work-permit.expire", subject: .worker(permit.worker), establishment: permit.establishment,
+            key: expiryTimerKey(permit), service: "work-permit.expire", subject: .worker(permit.worker), establishment: permit.establishment,
             payload: ["worker_id": .string(permit.worker.digits), "permit_id": .string(permit.id.uuidString.lowercased()),
                       "expires_on": JSONValue(permit.expiresOn)],
             due: permit.expiresOn.adding(days: 1))
@@ -198,6 +203,10 @@ extension WorkPermitFlow {
             return .reject(.renewalTooEarly, ["days": String(rules.renewalWindowDays), "date": opens.iso])
         }
         let wasExpired = permit.state == .expired
+        // The old expiry will not come: its timer goes (an expired permit's removal timer likewise).
+        let superseded = wasExpired
+            ? ["permit-remove:\(permit.id.uuidString.lowercased()):\(permit.expiresOn.iso)"]
+            : [expiryTimerKey(permit)]
         let (levy, fee) = charges(months: months, establishment: establishment, rules: context.rules)
         permit.state = transition.to
         permit.expiresOn = permit.expiresOn.adding(months: months)
@@ -209,7 +218,7 @@ extension WorkPermitFlow {
         return Decision(
             verdict: .completed(permitData(permit).merging(["state": .string(permit.state.rawValue), "amount_charged": JSONValue(levy + fee)]) { $1 }),
             events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
-            changes: changes, timers: [expiryTimer(permit)])
+            changes: changes, timers: [expiryTimer(permit)], cancelledTimers: superseded)
     }
 
     /// The engine's timer: the day after the last valid day, an active permit expires.
@@ -228,7 +237,7 @@ extension WorkPermitFlow {
         }
         permit.state = transition.to
         let removal = ScheduledRequest(
-            service: "work-permit.remove", subject: .worker(workerID), establishment: permit.establishment,
+            key: "permit-remove:\(permit.id.uuidString.lowercased()):\(permit.expiresOn.iso)", service: "work-permit.remove", subject: .worker(workerID), establishment: permit.establishment,
             payload: ["worker_id": .string(workerID.digits), "permit_id": .string(permit.id.uuidString.lowercased()),
                       "expires_on": JSONValue(permit.expiresOn)],
             due: permit.expiresOn.adding(months: context.rules.workPermit.removalAfterExpiredMonths).adding(days: 1))

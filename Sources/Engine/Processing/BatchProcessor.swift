@@ -63,14 +63,15 @@ public struct BatchProcessor: Sendable {
         let prepared = claimed.map(PreparedRequest.init)
         var needs = AggregateStore.Needs()
         for request in prepared { request.addNeeds(to: &needs) }
-        let loaded = try aggregates.load(needs, on: db)
-        var heads = try EventLog.heads(Array(Set(prepared.map(\.claimed.subject))), on: db)
+        let (loaded, loadedHeads) = try aggregates.load(needs, streams: Array(Set(prepared.map(\.claimed.subject))), on: db)
+        var heads = loadedHeads
 
         var world = loaded.world
         var changes: [Change] = []
         var entries: [EventLog.Entry] = []
         var movedHeads: [String: EventLog.Head] = [:]
         var timers: [NewRequest] = []
+        var cancelledTimers: [UUID] = []
         var completions: [RequestQueue.Completion] = []
         var report = Report()
         for request in prepared {
@@ -96,9 +97,10 @@ public struct BatchProcessor: Sendable {
                     heads[stream] = chained.head
                     movedHeads[stream] = chained.head
                 }
-                for (index, timer) in decision.timers.enumerated() {
+                cancelledTimers += decision.cancelledTimers.map(TimerID.make)
+                for timer in decision.timers {
                     timers.append(NewRequest(
-                        id: DecisionContext.derivedID(from: request.claimed.id, 1000 + index), service: timer.service,
+                        id: TimerID.make(timer.key), service: timer.service,
                         establishment: timer.establishment, subject: timer.subject, actor: .timer, payload: timer.payload,
                         idempotencyKey: nil, origin: "timer", submittedAt: businessNow, notBefore: timer.due.start))
                 }
@@ -113,6 +115,7 @@ public struct BatchProcessor: Sendable {
         let writes = aggregates.writes(changes, loaded: loaded, now: businessNow)
         var statements = writes.map(\.statement)
         statements += EventLog.appendStatements(entries, heads: movedHeads)
+        if !cancelledTimers.isEmpty { statements.append(RequestQueue.cancelTimersStatement(cancelledTimers)) }
         if !timers.isEmpty { statements.append(RequestQueue.scheduleStatement(timers)) }
         let completionIndex = statements.count
         statements.append(RequestQueue.completeStatementFor(completions, decidedAt: businessNow))

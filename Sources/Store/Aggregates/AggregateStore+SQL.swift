@@ -17,15 +17,20 @@ extension AggregateStore {
         SELECT \(AggregateRows.caseColumns) FROM cases WHERE worker_id = ANY($1::text[]) AND open
         """)
 
-    /// The named establishments, those holding the named CRs, and every establishment of
-    /// their unified numbers (and of the named ones).
+    /// The named establishments, those holding the named CRs, and every establishment of the
+    /// named unified numbers.
     static let loadEstablishments = Statement("aggregates_load_establishments", """
-        WITH companies AS (
-            SELECT unified_number FROM establishments WHERE id = ANY($1::text[]) OR cr_number = ANY($2::text[])
-            UNION SELECT unnest($3::text[])
-        )
         SELECT \(AggregateRows.establishmentColumns) FROM establishments
-        WHERE unified_number IN (SELECT unified_number FROM companies) OR cr_number = ANY($2::text[])
+        WHERE id = ANY($1::text[]) OR cr_number = ANY($2::text[]) OR unified_number = ANY($3::text[])
+        """)
+
+    /// Expired permits across each company of the named establishments (a shared gate).
+    static let loadCompanyTotals = Statement("aggregates_load_company_totals", """
+        SELECT e.unified_number, sum(e.expired_permits)::int
+        FROM establishments e
+        WHERE e.unified_number IN (SELECT unified_number FROM establishments WHERE id = ANY($1::text[]))
+           OR e.unified_number = ANY($2::text[])
+        GROUP BY e.unified_number
         """)
 
     static let upsertEstablishments = Statement("aggregates_upsert_establishments", """

@@ -29,32 +29,38 @@ public struct AggregateStore: Sendable {
 
     public init() {}
 
-    /// Loads workers (with their current permits, open cases and dependents), then every
-    /// establishment they or the requests name, with the other establishments of the same
-    /// unified numbers: two round trips of pipelined statements.
-    public func load(_ needs: Needs, on db: isolated Connection) throws -> Loaded {
+    /// Loads, in two round trips of pipelined statements: first the workers (with their
+    /// newest permits and open cases) and the event-stream heads; then every establishment
+    /// they or the requests name, the expired-permit totals of their companies, and, where a
+    /// service asks for them, all establishments of a company.
+    public func load(_ needs: Needs, streams: [String], on db: isolated Connection) throws -> (Loaded, [String: EventLog.Head]) {
         var loaded = Loaded(world: World())
         var establishmentIDs = needs.establishments
-        if !needs.workers.isEmpty {
-            let ids = needs.workers.map(\.digits)
-            let results = try db.pipeline([
+        var first: [PipelineStatement] = [EventLog.loadHeadsStatement(streams)]
+        let ids = needs.workers.map(\.digits)
+        if !ids.isEmpty {
+            first += [
                 PipelineStatement(Self.loadWorkers, [ids]),
                 PipelineStatement(Self.loadPermits, [ids]),
                 PipelineStatement(Self.loadOpenCases, [ids]),
-            ])
-            for row in results[0] {
+            ]
+        }
+        let results = try db.pipeline(first)
+        let heads = try EventLog.headsStatementResult(results[0])
+        if !ids.isEmpty {
+            for row in results[1] {
                 let (worker, version) = try AggregateRows.worker(row)
                 loaded.world.workers[worker.id] = worker
                 loaded.workerVersions[worker.id] = version
                 if let employer = worker.employer { establishmentIDs.insert(employer) }
             }
-            for row in results[1] {
+            for row in results[2] {
                 let (permit, version) = try AggregateRows.permit(row)
                 loaded.world.permits[permit.worker] = permit
                 loaded.permitVersions[permit.id] = version
                 establishmentIDs.insert(permit.establishment)
             }
-            for row in results[2] {
+            for row in results[3] {
                 let (file, version) = try AggregateRows.caseFile(row)
                 loaded.world.cases[file.worker, default: []].append(file)
                 loaded.caseVersions[file.id] = version
@@ -62,20 +68,24 @@ public struct AggregateStore: Sendable {
                 if let counterpart = file.counterpart { establishmentIDs.insert(counterpart) }
             }
         }
-        if !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty {
-            let rows = try db.query(Self.loadEstablishments, [
+        guard !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty else { return (loaded, heads) }
+        let second = try db.pipeline([
+            PipelineStatement(Self.loadEstablishments, [
                 establishmentIDs.map(\.description), needs.registrations.map(\.digits), needs.companies.map(\.digits),
-            ])
-            for row in rows {
-                let (establishment, expired, version) = try AggregateRows.establishment(row)
-                loaded.world.establishments[establishment.id] = establishment
-                loaded.world.companies[establishment.unifiedNumber, default: []].append(establishment.id)
-                loaded.world.expiredPermits[establishment.unifiedNumber, default: 0] += expired
-                loaded.world.registrations[establishment.cr] = establishment.id
-                loaded.establishmentVersions[establishment.id] = version
-            }
+            ]),
+            PipelineStatement(Self.loadCompanyTotals, [establishmentIDs.map(\.description), needs.companies.map(\.digits)]),
+        ])
+        for row in second[0] {
+            let (establishment, _, version) = try AggregateRows.establishment(row)
+            loaded.world.establishments[establishment.id] = establishment
+            loaded.world.companies[establishment.unifiedNumber, default: []].append(establishment.id)
+            loaded.world.registrations[establishment.cr] = establishment.id
+            loaded.establishmentVersions[establishment.id] = version
         }
-        return loaded
+        for row in second[1] {
+            loaded.world.expiredPermits[UnifiedNumber(trusted: try row.decode(String.self, at: 0))] = try row.decode(Int.self, at: 1)
+        }
+        return (loaded, heads)
     }
 
     /// One write of a batch, and how many rows it must touch (a version conflict touches fewer).

@@ -46,7 +46,7 @@ extension RequestQueue {
           AND NOT EXISTS (
               SELECT 1 FROM requests p
               WHERE p.subject = r.subject AND p.seq < r.seq AND p.not_before <= $1)
-        ORDER BY r.priority DESC, r.seq
+        ORDER BY r.priority DESC, r.not_before, r.seq
         LIMIT $3
         FOR UPDATE OF r SKIP LOCKED
         """)
@@ -162,6 +162,16 @@ extension RequestQueue {
         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
                     $9::text[], $10::timestamptz[], $11::timestamptz[])
              AS u(id, service, establishment_id, subject, actor_id, actor_role, payload, priority, origin, submitted_at, not_before)
+        ON CONFLICT (id) DO NOTHING
+        """)
+
+    /// Removes timers that will not be needed (never a request that people submitted).
+    public static func cancelTimersStatement(_ ids: [UUID]) -> PipelineStatement {
+        PipelineStatement(cancelTimers, [ids])
+    }
+
+    static let cancelTimers = Statement("queue_cancel_timers", """
+        DELETE FROM requests WHERE id = ANY($1::uuid[]) AND origin = 'timer'
         """)
 
     /// Tells waiting HTTP clients (on any daemon) which requests were decided; sent on commit.

@@ -75,6 +75,9 @@ public struct RequestRecord: Sendable, Codable, Equatable {
 
 /// JSON text in and out of the database: sorted keys, so equal values have equal text.
 public enum JSONCoding {
+    /// JSON values take the fast writer (sorted keys as well).
+    public static func encode(_ value: JSONValue) -> String { value.jsonText }
+
     public static func encode<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -85,10 +88,9 @@ public enum JSONCoding {
     }
 
     public static func decode(_ text: String) throws -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
-        } catch {
-            throw PQError(.decoding, "stored JSON does not parse: \(error)")
+        guard let value = JSONValue.parse(text) else {
+            throw PQError(.decoding, "stored JSON does not parse")
         }
+        return value
     }
 }

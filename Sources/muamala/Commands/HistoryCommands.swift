@@ -33,23 +33,22 @@ struct Verify: AsyncParsableCommand {
 /// `muamala history <id>`: events of a request, a worker, an establishment or an aggregate.
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the events of a request (UUID), a worker (national ID or iqama), an establishment (1-12345) or an aggregate (permit:<uuid>).")
+        abstract: "Show the events of a request (UUID), a worker (national ID or iqama) or an establishment (1-12345).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "What to show the history of.") var id: String
     @Option(help: "At most this many events.") var limit = 500
 
     func run() async throws {
-        var stream: String?, aggregate: String?, request: UUID?
+        var stream: String?, request: UUID?
+        let aggregate: String? = nil
         if let uuid = UUID(uuidString: id) {
             request = uuid
-        } else if id.contains(":") {
-            aggregate = id
         } else if let person = try? PersonID(id) {
             stream = Subject.worker(person).key
         } else if let establishment = try? EstablishmentID(id) {
             stream = Subject.establishment(establishment).key
         } else {
-            throw ValidationError("give a request id, a national ID or iqama, an establishment number, or an aggregate like permit:<uuid>")
+            throw ValidationError("give a request id, a national ID or iqama, or an establishment number")
         }
         let connection = try await global.connect()
         let limit = self.limit

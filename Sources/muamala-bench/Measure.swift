@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import PQ
+
+/// `muamala-bench measure`: figures read from the database after a run.
+struct MeasureCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "measure",
+        abstract: "Drain throughput and submission-to-decision latency, from request_history.")
+
+    @Option(help: "libpq connection string or URI.") var databaseURL: String
+    @Option(help: "Only requests of this origin (replay = pre-queued, api = HTTP).") var origin: String
+
+    func run() async throws {
+        let connection = try await Connection.connect(ConnectionConfig(connectionString: databaseURL, applicationName: "muamala-bench"))
+        let row = try await connection.query("""
+            SELECT count(*)::int AS decided,
+                   count(*) FILTER (WHERE state = 'completed')::int AS completed,
+                   count(*) FILTER (WHERE state = 'rejected')::int AS rejected,
+                   count(*) FILTER (WHERE state = 'failed')::int AS failed,
+                   EXTRACT(EPOCH FROM max(finished_at) - min(finished_at))::float8 AS span,
+                   (percentile_cont(0.5) WITHIN GROUP (ORDER BY finished_at - submitted_at))::text AS p50,
+                   EXTRACT(EPOCH FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY finished_at - submitted_at))::float8 * 1000 AS p50_ms,
+                   EXTRACT(EPOCH FROM percentile_cont(0.95) WITHIN GROUP (ORDER BY finished_at - submitted_at))::float8 * 1000 AS p95_ms,
+                   EXTRACT(EPOCH FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY finished_at - submitted_at))::float8 * 1000 AS p99_ms,
+                   EXTRACT(EPOCH FROM max(finished_at - submitted_at))::float8 * 1000 AS max_ms
+            FROM request_history WHERE origin = $1
+            """, [origin]).single()
+        let decided = try row.decode(Int.self, "decided")
+        let span = try row.decode(Double?.self, "span") ?? 0
+        let figures: [String: Any] = [
+            "decided": decided, "completed": try row.decode(Int.self, "completed"), "rejected": try row.decode(Int.self, "rejected"),
+            "failed": try row.decode(Int.self, "failed"), "seconds": (span * 1000).rounded() / 1000,
+            "per_second": span > 0 ? (Double(decided) / span).rounded() : 0,
+            "p50_ms": ((try row.decode(Double?.self, "p50_ms") ?? 0) * 10).rounded() / 10,
+            "p95_ms": ((try row.decode(Double?.self, "p95_ms") ?? 0) * 10).rounded() / 10,
+            "p99_ms": ((try row.decode(Double?.self, "p99_ms") ?? 0) * 10).rounded() / 10,
+            "max_ms": ((try row.decode(Double?.self, "max_ms") ?? 0) * 10).rounded() / 10,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}

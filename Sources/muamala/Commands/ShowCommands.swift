@@ -1,0 +1,79 @@
+import ArgumentParser
+import Domain
+import Foundation
+import PQ
+import Store
+
+/// `muamala worker show` and `muamala establishment show`.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Look up a worker.", subcommands: [Show.self], defaultSubcommand: Show.self)
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A worker's employment, permit and open cases.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "National ID or iqama number.") var id: String
+
+        func run() async throws {
+            let person: PersonID
+            do { person = try PersonID(id) } catch { throw ValidationError("\(id): \(error.english)") }
+            let connection = try await global.connect()
+            let profile = try await connection.run { db in try Profiles.worker(person, on: db) }
+            guard let profile else { throw ValidationError("no worker \(person)") }
+            if global.json { return try printJSON(profile) }
+            let worker = profile.worker
+            print("worker      \(worker.id) \(worker.name) (\(worker.isSaudi ? "Saudi" : "resident, \(worker.nationality)"))")
+            print("employment  \(worker.employment.rawValue)\(worker.employer.map { " at \($0)" } ?? "")\(profile.employerName.map { " — \($0)" } ?? "")")
+            print("occupation  \(worker.occupation), wage \(worker.wage) SAR")
+            if let permit = profile.permit {
+                print("permit      \(permit.state.rawValue) \(permit.kind.rawValue), valid \(permit.validFrom) to \(permit.expiresOn)")
+            } else {
+                print("permit      none")
+            }
+            if profile.openCases.isEmpty { print("open cases  none") }
+            for file in profile.openCases {
+                print("open case   \(file.kind.english) (\(file.state)) since \(file.openedOn)\(file.deadline.map { ", deadline \($0)" } ?? "")")
+            }
+        }
+    }
+}
+
+struct EstablishmentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "establishment", abstract: "Look up an establishment.", subcommands: [Show.self], defaultSubcommand: Show.self)
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "An establishment's file, Nitaqat band and headcount.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Establishment number (1-12345).") var id: String
+
+        func run() async throws {
+            let establishmentID: EstablishmentID
+            do { establishmentID = try EstablishmentID(id) } catch { throw ValidationError("\(id): \(error.english)") }
+            let connection = try await global.connect()
+            let rulebook = try ProjectFiles.loadRulebook()
+            let profile = try await connection.run { db in try Profiles.establishment(establishmentID, on: db) }
+            guard let profile else { throw ValidationError("no establishment \(establishmentID)") }
+            let establishment = profile.establishment
+            let rules = rulebook.parameters(on: Day(Date()))
+            let band = Nitaqat.band(of: establishment, rules: rules.nitaqat)
+            if global.json {
+                struct Output: Encodable {
+                    let establishment: Establishment
+                    let band: NitaqatBand
+                    let saudization_percent: Double
+                    let expired_permits: Int
+                    let open_requests: Int
+                }
+                return try printJSON(Output(establishment: establishment, band: band, saudization_percent: Nitaqat.saudizationPercent(establishment),
+                                            expired_permits: profile.expiredPermits, open_requests: profile.queuedRequests))
+            }
+            print("establishment \(establishment.id) \(establishment.nameEn) — \(establishment.nameAr)")
+            print("company       \(establishment.unifiedNumber), CR \(establishment.cr) (expires \(establishment.crExpiresOn))")
+            print("activity      \(establishment.activity); status \(establishment.status.rawValue)")
+            print("nitaqat       \(band.english) — \(band.arabic): \(Nitaqat.saudizationPercent(establishment))% weighted Saudi share")
+            print("headcount     \(establishment.headcount) (\(establishment.saudiCount) Saudi, \(establishment.expatCount) resident)")
+            print("expired permits \(profile.expiredPermits); queued requests \(profile.queuedRequests)")
+        }
+    }
+}
