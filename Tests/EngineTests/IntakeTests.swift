@@ -35,6 +35,33 @@ struct IntakeTests {
         }
     }
 
+    @Test("many concurrent submissions are written together, each queued once with its own answer")
+    func groupCommit() async throws {
+        try await withScratchDatabase { database in
+            let engine = try TestEngine(database)
+            try await engine.run { db in try Fixtures.establishment("1-1", on: db) }
+            let records = try await withThrowingTaskGroup(of: (Int, RequestRecord).self) { group in
+                for n in 0..<200 {
+                    group.addTask {
+                        let payload = hiringPayloads(Fixtures.person(1000 + n), at: "1-1", arrived: "2026-11-01")[0].1
+                        return (n, try await engine.submit("worker.register", payload, as: staff, key: "group-\(n)"))
+                    }
+                }
+                return try await group.reduce(into: [Int: RequestRecord]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(records.count == 200)
+            #expect(Set(records.values.map(\.id)).count == 200)
+            for (n, record) in records {
+                #expect(record.payload["worker_id"]?.stringValue == Fixtures.person(1000 + n).digits)
+                #expect(record.idempotencyKey == "group-\(n)")
+            }
+            #expect(try await engine.scalar("SELECT count(*)::int FROM requests", as: Int.self) == 200)
+            // Fewer commits than submissions: they were written in batches.
+            #expect(try await engine.scalar("SELECT count(DISTINCT submitted_at)::int FROM requests", as: Int.self) < 200)
+            await engine.close()
+        }
+    }
+
     @Test("the same key with a different payload is a conflict, and nothing is queued")
     func keyConflict() async throws {
         try await withScratchDatabase { database in

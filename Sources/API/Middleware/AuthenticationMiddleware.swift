@@ -1,13 +1,20 @@
 import Domain
+import Foundation
 import Hummingbird
 import PQ
 import Store
+import Synchronization
 
 /// Requires `Authorization: Bearer <token>` and puts the token's user in the context.
 /// An absent, unknown or revoked token is 401; nothing else is said about why.
+///
+/// What a token stands for is remembered for `PrincipalCache.lifetime` (30 s), so a busy
+/// portal does not pay a database round trip per request; a revoked token or a changed
+/// grant takes effect within that time.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let pool: ConnectionPool
+    let cache: PrincipalCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
@@ -15,8 +22,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, token.count <= 200 else { throw APIError(.unauthorized, .unauthenticated).withChallenge }
-        let principal = try await pool.withConnection { connection in
-            try await connection.run { db in try AccountStore.authenticate(token: token, on: db) }
+        let key = AccountStore.cacheKey(for: token)
+        var principal = cache[key]
+        if principal == nil {
+            principal = try await pool.withConnection { connection in
+                try await connection.run { db in try AccountStore.authenticate(token: token, on: db) }
+            }
+            if let principal { cache[key] = principal }
         }
         guard let principal else { throw APIError(.unauthorized, .unauthenticated).withChallenge }
         var context = context
@@ -32,5 +44,31 @@ extension APIError {
         var error = self
         error.headers[.wwwAuthenticate] = "Bearer realm=\"muamala\""
         return error
+    }
+}
+
+/// Principals by token hash, each for a short while.
+final class PrincipalCache: Sendable {
+    static let lifetime: Duration = .seconds(30)
+    static let limit = 50_000
+    private let entries = Mutex<[Data: (AccountStore.Principal, ContinuousClock.Instant)]>([:])
+
+    subscript(key: Data) -> AccountStore.Principal? {
+        get {
+            entries.withLock { entries in
+                guard let (principal, expires) = entries[key] else { return nil }
+                if expires < .now {
+                    entries[key] = nil
+                    return nil
+                }
+                return principal
+            }
+        }
+        set {
+            entries.withLock { entries in
+                if entries.count >= Self.limit { entries.removeAll(keepingCapacity: true) }
+                entries[key] = newValue.map { ($0, .now + Self.lifetime) }
+            }
+        }
     }
 }

@@ -5,17 +5,21 @@ import Store
 
 /// Accepts requests: checks the service, the role, the payload and the actor's rights,
 /// then queues the request once (the same actor and idempotency key always give the first
-/// request). Nothing invalid is ever queued.
+/// request). Nothing invalid is ever queued. Submissions that arrive together are written
+/// together, one commit for many (`IntakeBatcher`).
 public struct Intake: Sendable {
     public let pool: ConnectionPool
     public let clock: EngineClock
     /// Local workers to wake (the daemon); without one, a NOTIFY wakes the daemons (the CLI).
     public let wake: WakeSignal?
 
+    let batcher: IntakeBatcher
+
     public init(pool: ConnectionPool, clock: EngineClock, wake: WakeSignal?) {
         self.pool = pool
         self.clock = clock
         self.wake = wake
+        batcher = IntakeBatcher(pool: pool, clock: clock, notifyDaemons: wake == nil)
     }
 
     public struct Submission: Sendable {
@@ -89,33 +93,15 @@ public struct Intake: Sendable {
         guard let subject = service.subject(of: payload) else {
             return .failure(.invalidPayload([FieldError(field: "payload", reason: Reason.Code.fieldMissing(["field": "subject"]))]))
         }
-        let clock = self.clock
-        let serviceCode = service.code
-        let payloadFields = payload.values
-        let proposedCompany = service.fields.first { $0.type == .unifiedNumber }.flatMap { payload.unifiedNumber($0.name) }
-        let named = service.establishment(of: payload)
-        let wakeLocally = wake != nil
-        let outcome: Result<RequestQueue.SubmitOutcome, Refusal> = try await pool.withConnection { connection in
-            try await connection.withTransaction { db in
-                // A worker's own request concerns his employer's establishment.
-                var establishment = named
-                if establishment == nil, case .worker(let worker) = subject {
-                    establishment = try DirectoryStore.employer(of: worker, on: db)
-                }
-                let company = try establishment.flatMap { try DirectoryStore.company(of: $0, on: db) } ?? proposedCompany
-                guard AccessPolicy.mayAct(principal, service: serviceCode, subject: subject,
-                                          scope: .init(establishment: establishment, company: company)) else {
-                    return .failure(.forbidden)
-                }
-                let now = try clock.now(on: db)
-                let request = NewRequest(
-                    service: serviceCode, establishment: establishment, subject: subject, actor: principal.user.actor,
-                    payload: payloadFields, idempotencyKey: submission.idempotencyKey, priority: submission.priority,
-                    origin: submission.origin, submittedAt: now, notify: submission.notify)
-                let outcome = try RequestQueue.submit(request, on: db)
-                if case .created = outcome, !wakeLocally { try RequestQueue.notifyQueued(on: db) }
-                return .success(outcome)
-            }
+        let entry = IntakeBatcher.Entry(
+            principal: principal, service: service.code, subject: subject, named: service.establishment(of: payload),
+            proposedCompany: service.fields.first { $0.type == .unifiedNumber }.flatMap { payload.unifiedNumber($0.name) },
+            payload: payload.values, idempotencyKey: submission.idempotencyKey, priority: submission.priority,
+            origin: submission.origin, notify: submission.notify)
+        let outcome: Result<RequestQueue.SubmitOutcome, Refusal>
+        switch try await batcher.submit(entry) {
+        case .forbidden: outcome = .failure(.forbidden)
+        case .queued(let queued): outcome = .success(queued)
         }
         switch outcome {
         case .failure(let refusal):

@@ -137,6 +137,9 @@ public enum AccountStore {
 
     static func tokenHash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
 
+    /// A key for caching what a token authenticates to, without keeping the token itself.
+    public static func cacheKey(for token: String) -> Data { Data(tokenHash(token)) }
+
     // MARK: SQL
 
     static let userColumns = "id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled"

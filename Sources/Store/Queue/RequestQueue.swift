@@ -248,3 +248,87 @@ public struct StoreConflict: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = "store conflict: " + description }
 }
+
+// MARK: - Intake in batches
+
+extension RequestQueue {
+    /// Queues many requests in one statement (group commit for intake), each with the same
+    /// guarantees as `submit`: a key already used by the actor returns the first request,
+    /// or a conflict when the content differs. Results come back in the input's order.
+    public static func submitMany(_ requests: [NewRequest], on db: isolated Connection) throws -> [SubmitOutcome] {
+        guard !requests.isEmpty else { return [] }
+        let inserted = try db.query(insertMany, [
+            requests.map(\.id), requests.map(\.service), NullableArray(requests.map { $0.establishment?.description }),
+            requests.map(\.subject.key), requests.map(\.actor.id), requests.map(\.actor.role.rawValue),
+            requests.map { JSONCoding.encode(JSONValue.object($0.payload)) }, NullableArray(requests.map(\.idempotencyKey)),
+            requests.map(\.priority), requests.map(\.origin), requests.map(\.submittedAt), requests.map(\.notBefore),
+            requests.map(\.notify), requests.map(\.fingerprint),
+        ])
+        var created: [UUID: RequestRecord] = [:]
+        for row in inserted {
+            let record = try RequestRecord(row: row)
+            created[record.id] = record
+        }
+        var outcomes: [SubmitOutcome?] = requests.map { created[$0.id].map(SubmitOutcome.created) }
+        // The rest met a key used before (or earlier in this very batch).
+        let missing = requests.indices.filter { outcomes[$0] == nil }
+        guard !missing.isEmpty else { return outcomes.map { $0! } }
+        let keys = try db.query(findKeys, [missing.map { requests[$0].actor.id }, missing.map { requests[$0].idempotencyKey ?? "" }])
+        var known: [String: (UUID, Data)] = [:]
+        for row in keys {
+            known[try row.decode(String.self, at: 0) + "\u{1F}" + (try row.decode(String.self, at: 1))] =
+                (try row.decode(UUID.self, at: 2), try row.decode(Data.self, at: 3))
+        }
+        let wanted = Set(known.values.map(\.0))
+        var records: [UUID: RequestRecord] = created
+        for row in try db.query(findMany, [Array(wanted)]) {
+            let record = try RequestRecord(row: row)
+            records[record.id] = record
+        }
+        for index in missing {
+            let request = requests[index]
+            guard let (id, hash) = known[request.actor.id + "\u{1F}" + (request.idempotencyKey ?? "")], let record = records[id] else {
+                throw PQError(.client, "request \(request.id) was neither queued nor found under its key")
+            }
+            outcomes[index] = hash == request.fingerprint ? .existing(record) : .conflict(existing: id)
+        }
+        return outcomes.map { $0! }
+    }
+
+    static let insertMany = Statement("queue_insert_many", """
+        WITH input AS (
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                 $8::text[], $9::int[], $10::text[], $11::timestamptz[], $12::timestamptz[],
+                                 $13::boolean[], $14::bytea[])
+                     AS i(id, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key,
+                          priority, origin, submitted_at, not_before, notify, payload_hash)
+        ), keys AS (
+            INSERT INTO idempotency_keys (actor_id, key, request_id, payload_hash)
+            SELECT actor_id, idempotency_key, id, payload_hash FROM input WHERE idempotency_key IS NOT NULL
+            ON CONFLICT DO NOTHING
+            RETURNING request_id
+        )
+        INSERT INTO requests (\(insertColumns))
+        SELECT id, service, establishment_id, subject, actor_id, actor_role, payload::jsonb, idempotency_key, priority,
+               origin, submitted_at, not_before, clock_timestamp(), notify
+        FROM input
+        WHERE idempotency_key IS NULL OR id IN (SELECT request_id FROM keys)
+        RETURNING \(RequestRecord.columns), 'queued' AS state, NULL::text AS outcome, NULL::text AS reason_code,
+                  NULL::timestamptz AS decided_at
+        """)
+
+    static let findKeys = Statement("queue_find_keys", """
+        SELECT k.actor_id, k.key, k.request_id, k.payload_hash
+        FROM idempotency_keys k JOIN unnest($1::text[], $2::text[]) AS w(actor_id, key)
+          ON k.actor_id = w.actor_id AND k.key = w.key
+        """)
+
+    static let findMany = Statement("queue_find_many", """
+        SELECT \(RequestRecord.columns), 'queued' AS state, NULL::text AS outcome, NULL::text AS reason_code,
+               NULL::timestamptz AS decided_at
+        FROM requests WHERE id = ANY($1::uuid[])
+        UNION ALL
+        SELECT \(RequestRecord.columns), state, outcome::text AS outcome, reason_code, decided_at
+        FROM request_history WHERE id = ANY($1::uuid[])
+        """)
+}
