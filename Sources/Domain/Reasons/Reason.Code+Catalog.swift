@@ -107,8 +107,6 @@ extension Reason.Code {
         ar: "العامل {worker} ليس على رأس العمل في هذه المنشأة.", en: "Worker {worker} is not employed by this establishment.")
     public static let workerIsSaudi = Reason.Code("worker.is_saudi",
         ar: "المواطن السعودي لا يحتاج إلى رخصة عمل.", en: "A Saudi citizen does not need a work permit.")
-    public static let workerNotSaudi = Reason.Code("worker.not_saudi",
-        ar: "هذه الخدمة للمواطنين السعوديين فقط.", en: "This service is for Saudi citizens only.")
     public static let workerAbsconded = Reason.Code("worker.absconded",
         ar: "العامل مسجل متغيبًا عن العمل.", en: "The worker is recorded as absent from work.")
     public static let workerDeparted = Reason.Code("worker.departed",
@@ -140,8 +138,6 @@ extension Reason.Code {
         ar: "الرخصة المؤقتة تُمدد مرة واحدة فقط.", en: "A temporary permit is extended once only.")
     public static let notTemporary = Reason.Code("permit.not_temporary",
         ar: "الرخصة السارية ليست رخصة مؤقتة.", en: "The valid permit is not a temporary permit.")
-    public static let permitStillValid = Reason.Code("permit.still_valid",
-        ar: "الرخصة ما زالت سارية حتى {date}.", en: "The permit is still valid until {date}.")
 
     // MARK: Cases (shared)
 
@@ -165,10 +161,6 @@ extension Reason.Code {
 
     public static let transferSameEmployer = Reason.Code("transfer.same_employer",
         ar: "العامل يعمل لدى هذه المنشأة أصلًا.", en: "The worker already works for this establishment.")
-    public static let transferConsentRefused = Reason.Code("transfer.consent_refused",
-        ar: "رفض صاحب العمل الحالي النقل: {detail}", en: "The current employer refused the transfer: {detail}")
-    public static let transferNoQuota = Reason.Code("transfer.no_quota",
-        ar: "لا يتوفر للمنشأة رصيد لاستقبال عامل وافد.", en: "The establishment has no quota left to receive a resident worker.")
     public static let feeMismatch = Reason.Code("fee.amount_mismatch",
         ar: "المبلغ المدفوع {paid} لا يساوي المستحق {due} ريالًا.", en: "The amount paid, {paid}, is not the {due} SAR due.")
 
@@ -239,13 +231,13 @@ extension Reason.Code {
         unauthenticated, forbidden, roleNotAllowed,
         establishmentNotFound, establishmentInactive, establishmentSuspended, crExpired, expiredPermits, bandTooLow,
         establishmentExists, crTaken, activityUnknown, laborRentalBarred, redSibling, sameActivity, certificateNotCompliant,
-        workerNotFound, workerExists, workerNotHere, workerIsSaudi, workerNotSaudi, workerAbsconded, workerDeparted,
+        workerNotFound, workerExists, workerNotHere, workerIsSaudi, workerAbsconded, workerDeparted,
         workerNotEmployed, iqamaExpired, openCaseBlocks,
         permitAlreadyValid, firstIssueWindowPassed, permitPeriodInvalid, noPermit, renewalTooEarly, permitRemoved,
-        permitNotPayable, temporaryExtensionUsed, notTemporary, permitStillValid,
+        permitNotPayable, temporaryExtensionUsed, notTemporary,
         notAllowedInState, caseNotFound, caseAlreadyOpen, caseDeadlinePassed, notPartyToCase,
         contractNotEnded,
-        transferSameEmployer, transferConsentRefused, transferNoQuota, feeMismatch,
+        transferSameEmployer, feeMismatch,
         notDependent, dependentMinor,
         branchOtherCompany, branchSame, occupationReserved, occupationUnfit, occupationUnknown, occupationSame,
         genericCorrectionUsed, notGenericTitle,

@@ -1,14 +1,12 @@
 /// The unified directory of e-services (`GET /v1/services`): every service Muamala decides.
 public enum ServiceCatalog {
     public static let all: [ServiceDefinition] = [
-        EstablishmentFileFlow.open,
+        EstablishmentFileFlow.open, EstablishmentFileFlow.changeActivity, EstablishmentFileFlow.issueCertificate,
         EmploymentFacts.register,
-        WorkPermitFlow.issue,
-        WorkPermitFlow.pay,
-        WorkPermitFlow.renew,
-        WorkPermitFlow.expire,
-        WorkPermitFlow.remove,
-    ]
+        WorkPermitFlow.issue, WorkPermitFlow.pay, WorkPermitFlow.renew, WorkPermitFlow.issueTemporary,
+        WorkPermitFlow.extendTemporary, WorkPermitFlow.expire, WorkPermitFlow.remove,
+    ] + FinalExitFlow.services + TransferFlow.services + DependentTransferFlow.services + BranchChangeFlow.services
+        + OccupationChangeFlow.services + AbsenceReportFlow.services
 
     private static let byCode: [String: ServiceDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
 
@@ -18,6 +16,12 @@ public enum ServiceCatalog {
     public static let workflows: [WorkflowDiagram] = [
         WorkflowDiagram(EstablishmentFileFlow.self),
         WorkflowDiagram(WorkPermitFlow.self),
+        WorkflowDiagram(FinalExitFlow.self),
+        WorkflowDiagram(TransferFlow.self),
+        WorkflowDiagram(DependentTransferFlow.self),
+        WorkflowDiagram(BranchChangeFlow.self),
+        WorkflowDiagram(OccupationChangeFlow.self),
+        WorkflowDiagram(AbsenceReportFlow.self),
     ]
 
     /// Whether a case in this state is still open (counts against "one open case of a kind").

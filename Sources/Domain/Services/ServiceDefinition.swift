@@ -23,6 +23,9 @@ public struct ServiceDefinition: Sendable {
     public let subject: SubjectField
     /// The payload field naming the establishment the request acts for, if any.
     public let establishmentField: String?
+    /// A payload field naming a person who acts about the subject (a guardian about a
+    /// dependent): that person may submit it as a worker.
+    public let actingPersonField: String?
     /// The workflow and action it drives (for docs), e.g. ("work-permit", "renew").
     public let workflow: (name: String, action: String)?
     /// Fees and deadlines in words, from the rulebook in force.
@@ -35,7 +38,7 @@ public struct ServiceDefinition: Sendable {
     public init(
         code: String, nameAr: String, nameEn: String, descriptionAr: String, descriptionEn: String,
         roles: Set<Actor.Role>, fields: [FieldSpec], subject: SubjectField, establishmentField: String? = "establishment_id",
-        workflow: (name: String, action: String)? = nil, internalOnly: Bool = false,
+        actingPersonField: String? = nil, workflow: (name: String, action: String)? = nil, internalOnly: Bool = false,
         terms: @escaping @Sendable (RuleParameters) -> [String: String] = { _ in [:] },
         decide: @escaping @Sendable (DecisionContext) -> Decision
     ) {
@@ -48,6 +51,7 @@ public struct ServiceDefinition: Sendable {
         self.fields = fields
         self.subject = subject
         self.establishmentField = establishmentField
+        self.actingPersonField = actingPersonField
         self.workflow = workflow
         self.internalOnly = internalOnly
         self.terms = terms

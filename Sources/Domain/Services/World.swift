@@ -1,3 +1,5 @@
+import Foundation
+
 /// The aggregates one batch of requests reads and changes, in memory.
 ///
 /// The engine loads it for a batch, asks each request's service to decide against it, and
@@ -16,6 +18,10 @@ public struct World: Sendable {
     public var expiredPermits: [UnifiedNumber: Int] = [:]
     /// Commercial registrations already taken, by the establishment that holds them.
     public var registrations: [CRNumber: EstablishmentID] = [:]
+    /// Dependents sponsored by each worker.
+    public var dependents: [PersonID: [PersonID]] = [:]
+    /// Cases named by id in the requests (closed ones too, e.g. a final absence report to clear).
+    public var casesByID: [UUID: CaseFile] = [:]
 
     public init() {}
 
@@ -41,6 +47,7 @@ public struct World: Sendable {
             case .permit(let permit):
                 permits[permit.worker] = permit
             case .caseFile(let file):
+                if casesByID[file.id] != nil { casesByID[file.id] = file }
                 var list = cases[file.worker] ?? []
                 list.removeAll { $0.id == file.id }
                 if !closedStates(file) { list.append(file) }

@@ -26,12 +26,14 @@ public enum EstablishmentFileFlow: StateTable {
         Transition("reinstate", from: .suspended, to: .active, event: "establishmentReinstated", by: [.system, .staff]),
     ]
 
-    static func state(of establishment: Establishment?) -> State {
+    /// The file's state on `day`: a suspension whose end has passed is over ("reinstate").
+    static func state(of establishment: Establishment?, on day: Day? = nil) -> State {
         guard let establishment else { return .none }
         switch establishment.status {
         case .active: return .active
-        case .suspended: return .suspended
-        case .closed: return .suspended
+        case .suspended, .closed:
+            if let until = establishment.suspendedUntil, let day, until < day { return .active }
+            return .suspended
         }
     }
 
@@ -93,5 +95,82 @@ public enum EstablishmentFileFlow: StateTable {
             verdict: .completed(data(establishment)),
             events: [DomainEvent(transition.event, aggregate: aggregate(id), data: data(establishment))],
             changes: [.establishment(establishment)])
+    }
+}
+
+extension EstablishmentFileFlow {
+    public static let changeActivity = ServiceDefinition(
+        code: "establishment.change-activity", nameAr: "تغيير نشاط المنشأة", nameEn: "Change an establishment's activity",
+        descriptionAr: "يغير النشاط إلى نشاط مرخص؛ يُعاد حساب النطاق فورًا بجداول النشاط الجديد.",
+        descriptionEn: "Changes the activity to another licensed one; the Nitaqat band is recomputed at once with the new activity's thresholds.",
+        roles: ownerSide.union([.delegate, .agent]),
+        fields: [FieldSpec("establishment_id", .establishmentID, "the establishment"),
+                 FieldSpec("activity", .text(maxLength: 60), "the new activity's code (see GET /v1/rulebook)")],
+        subject: .establishment("establishment_id"), workflow: (name, "change-activity")
+    ) { context in
+        guard let id = context.payload.establishment("establishment_id"), let activity = context.payload.string("activity") else {
+            return .reject(.fieldMissing, ["field": "establishment_id"])
+        }
+        var establishment: Establishment
+        switch Gates.check(id, context) {
+        case .success(let value): establishment = value
+        case .failure(let reason): return .reject(reason)
+        }
+        let current = state(of: establishment, on: context.today)
+        guard let transition = transition("change-activity", from: current) else {
+            return .reject(notAllowed("change-activity", in: current))
+        }
+        guard let licensed = context.rules.activities[activity] else { return .reject(.activityUnknown, ["activity": activity]) }
+        if licensed.laborRental { return .reject(.laborRentalBarred) }
+        if establishment.activity == activity { return .reject(.sameActivity) }
+        let before = Nitaqat.band(of: establishment, rules: context.rules.nitaqat)
+        let previous = establishment.activity
+        establishment.activity = activity
+        let after = Nitaqat.band(of: establishment, rules: context.rules.nitaqat)
+        var events = [DomainEvent(transition.event, aggregate: aggregate(id), data: [
+            "from": .string(previous), "to": .string(activity),
+        ])]
+        if before != after {
+            events.append(DomainEvent("nitaqatBandChanged", aggregate: aggregate(id), data: [
+                "from": .string(before.rawValue), "to": .string(after.rawValue),
+                "saudization_percent": .number(Nitaqat.saudizationPercent(establishment)),
+            ]))
+        }
+        return Decision(
+            verdict: .completed(["establishment_id": .string(id.description), "activity": .string(activity),
+                                 "band_before": .string(before.rawValue), "band": .string(after.rawValue)]),
+            events: events, changes: [.establishment(establishment)])
+    }
+
+    public static let issueCertificate = ServiceDefinition(
+        code: "saudization-certificate.issue", nameAr: "إصدار شهادة السعودة", nameEn: "Issue a Saudization certificate",
+        descriptionAr: "تصدر لمنشأة في النطاق الأخضر أو البلاتيني، صالحة ثلاثة أشهر، وتسجل النطاق والنسبة عند الإصدار.",
+        descriptionEn: "Issued to an establishment in a green band or platinum, valid three months; it records the band and share at issue.",
+        roles: [.owner, .delegate, .agent, .staff], fields: [FieldSpec("establishment_id", .establishmentID, "the establishment")],
+        subject: .establishment("establishment_id"), workflow: (name, "issue-certificate"),
+        terms: { rules in ["validity": "\(rules.saudization.certificateValidityMonths) months"] }
+    ) { context in
+        guard let id = context.payload.establishment("establishment_id") else { return .reject(.fieldMissing, ["field": "establishment_id"]) }
+        let establishment: Establishment
+        switch Gates.check(id, context) {
+        case .success(let value): establishment = value
+        case .failure(let reason): return .reject(reason)
+        }
+        let current = state(of: establishment, on: context.today)
+        guard let transition = transition("issue-certificate", from: current) else {
+            return .reject(notAllowed("issue-certificate", in: current))
+        }
+        let band = Nitaqat.band(of: establishment, rules: context.rules.nitaqat)
+        guard band.isCompliant else { return .reject(.certificateNotCompliant, ["band": band.english, "band_ar": band.arabic]) }
+        let certificate = Certificate(
+            id: context.newID(1), establishment: id, band: band, saudizationPercent: Nitaqat.saudizationPercent(establishment),
+            issuedOn: context.today, validUntil: context.today.adding(months: context.rules.saudization.certificateValidityMonths))
+        let data: [String: JSONValue] = [
+            "certificate_id": .string(certificate.id.uuidString.lowercased()), "establishment_id": .string(id.description),
+            "band": .string(band.rawValue), "saudization_percent": .number(certificate.saudizationPercent),
+            "issued_on": JSONValue(certificate.issuedOn), "valid_until": JSONValue(certificate.validUntil),
+        ]
+        return Decision(verdict: .completed(data), events: [DomainEvent(transition.event, aggregate: aggregate(id), data: data)],
+                        changes: [.certificate(certificate)])
     }
 }

@@ -182,6 +182,9 @@ extension WorkPermitFlow {
               let months = context.payload.int("months") else { return .reject(.fieldMissing, ["field": "worker_id"]) }
         let state = state(of: workerID, in: context.world)
         guard let transition = transition("renew", from: state), var permit = context.world.permits[workerID] else {
+            if state == .void, context.world.workers[workerID]?.employment == .removed {
+                return .reject(.permitRemoved, ["months": String(context.rules.workPermit.removalAfterExpiredMonths)])
+            }
             return .reject(state == .none ? Reason.Code.noPermit() : notAllowed("renew", in: state))
         }
         let rules = context.rules.workPermit
@@ -272,6 +275,32 @@ extension WorkPermitFlow {
             verdict: .completed(["permit_id": .string(permit.id.uuidString.lowercased()), "state": .string(permit.state.rawValue)]),
             events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
             changes: changes)
+    }
+}
+
+extension WorkPermitFlow {
+    /// What ending a worker's permit changes (departure, a final absence report): the permit
+    /// becomes void and its pending timers go.
+    struct Ending {
+        var changes: [Change] = []
+        var events: [DomainEvent] = []
+        var cancelledTimers: [String] = []
+    }
+
+    static func end(_ worker: PersonID, _ context: DecisionContext) -> Ending {
+        guard var permit = context.world.permits[worker], let transition = transition("end", from: permit.state) else { return Ending() }
+        var ending = Ending()
+        switch permit.state {
+        case .active: ending.cancelledTimers = [expiryTimerKey(permit)]
+        case .expired:
+            ending.cancelledTimers = ["permit-remove:\(permit.id.uuidString.lowercased()):\(permit.expiresOn.iso)"]
+            ending.changes.append(.expiredPermits(permit.establishment, -1))
+        default: break
+        }
+        permit.state = transition.to
+        ending.changes.insert(.permit(permit), at: 0)
+        ending.events = [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))]
+        return ending
     }
 }
 

@@ -23,7 +23,8 @@ public enum AccessPolicy {
         }
     }
 
-    public static func mayAct(_ principal: AccountStore.Principal, service: String, subject: Subject, scope: Scope) -> Bool {
+    public static func mayAct(_ principal: AccountStore.Principal, service: String, subject: Subject, scope: Scope,
+                              actingPerson: PersonID? = nil) -> Bool {
         let user = principal.user
         switch user.role {
         case .staff, .system:
@@ -39,7 +40,8 @@ public enum AccessPolicy {
             return principal.grants.contains { $0.establishmentID == establishment.description }
         case .worker:
             guard let person = user.personID else { return false }
-            return subject == .worker(PersonID(trusted: person))
+            // About himself, or acting as the person the service names (a guardian about a dependent).
+            return subject == .worker(PersonID(trusted: person)) || actingPerson?.digits == person
         }
     }
 

@@ -96,6 +96,7 @@ public struct Intake: Sendable {
         let entry = IntakeBatcher.Entry(
             principal: principal, service: service.code, subject: subject, named: service.establishment(of: payload),
             proposedCompany: service.fields.first { $0.type == .unifiedNumber }.flatMap { payload.unifiedNumber($0.name) },
+            actingPerson: service.actingPersonField.flatMap { payload.person($0) },
             payload: payload.values, idempotencyKey: submission.idempotencyKey, priority: submission.priority,
             origin: submission.origin, notify: submission.notify)
         let outcome: Result<RequestQueue.SubmitOutcome, Refusal>

@@ -19,6 +19,7 @@ final class IntakeBatcher: Sendable {
         let subject: Subject
         let named: EstablishmentID?
         let proposedCompany: UnifiedNumber?
+        let actingPerson: PersonID?
         let payload: [String: JSONValue]
         let idempotencyKey: String?
         let priority: Int
@@ -167,7 +168,8 @@ final class IntakeBatcher: Sendable {
             let establishment = establishments[index]
             let company = establishment.flatMap { companies[$0] } ?? entry.proposedCompany
             guard AccessPolicy.mayAct(entry.principal, service: entry.service, subject: entry.subject,
-                                      scope: .init(establishment: establishment, company: company)) else { continue }
+                                      scope: .init(establishment: establishment, company: company),
+                                      actingPerson: entry.actingPerson) else { continue }
             allowed.append(index)
             requests.append(NewRequest(
                 service: entry.service, establishment: establishment, subject: entry.subject, actor: entry.principal.user.actor,

@@ -182,6 +182,8 @@ struct PreparedRequest {
             case .establishmentID: if let id = input.payload.establishment(field.name) { needs.establishments.insert(id) }
             case .crNumber: if let cr = input.payload.cr(field.name) { needs.registrations.insert(cr) }
             case .unifiedNumber: if let company = input.payload.unifiedNumber(field.name) { needs.companies.insert(company) }
+            case .uuid where field.name == "case_id":
+                if let id = input.payload.string(field.name).flatMap(UUID.init(uuidString:)) { needs.cases.insert(id) }
             default: break
             }
         }

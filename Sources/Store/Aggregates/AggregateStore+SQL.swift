@@ -13,6 +13,15 @@ extension AggregateStore {
         ORDER BY worker_id, updated_at DESC
         """)
 
+    /// The dependents the loaded workers sponsor (they move with a transfer).
+    static let loadDependents = Statement("aggregates_load_dependents", """
+        SELECT \(AggregateRows.workerColumns) FROM workers WHERE guardian_id = ANY($1::text[])
+        """)
+
+    static let loadCasesByID = Statement("aggregates_load_cases_by_id", """
+        SELECT \(AggregateRows.caseColumns) FROM cases WHERE id = ANY($1::uuid[])
+        """)
+
     static let loadOpenCases = Statement("aggregates_load_open_cases", """
         SELECT \(AggregateRows.caseColumns) FROM cases WHERE worker_id = ANY($1::text[]) AND open
         """)

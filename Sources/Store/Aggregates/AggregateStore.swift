@@ -14,6 +14,8 @@ public struct AggregateStore: Sendable {
         public var establishments: Set<EstablishmentID> = []
         public var registrations: Set<CRNumber> = []
         public var companies: Set<UnifiedNumber> = []
+        /// Cases named by id (closed ones too).
+        public var cases: Set<UUID> = []
 
         public init() {}
     }
@@ -43,8 +45,11 @@ public struct AggregateStore: Sendable {
                 PipelineStatement(Self.loadWorkers, [ids]),
                 PipelineStatement(Self.loadPermits, [ids]),
                 PipelineStatement(Self.loadOpenCases, [ids]),
+                PipelineStatement(Self.loadDependents, [ids]),
             ]
         }
+        let casesIndex = first.count
+        if !needs.cases.isEmpty { first.append(PipelineStatement(Self.loadCasesByID, [Array(needs.cases)])) }
         let results = try db.pipeline(first)
         let heads = try EventLog.headsStatementResult(results[0])
         if !ids.isEmpty {
@@ -66,6 +71,20 @@ public struct AggregateStore: Sendable {
                 loaded.caseVersions[file.id] = version
                 establishmentIDs.insert(file.establishment)
                 if let counterpart = file.counterpart { establishmentIDs.insert(counterpart) }
+            }
+            for row in results[4] {
+                let (dependent, version) = try AggregateRows.worker(row)
+                loaded.world.workers[dependent.id] = dependent
+                loaded.workerVersions[dependent.id] = version
+                if let guardian = dependent.guardian { loaded.world.dependents[guardian, default: []].append(dependent.id) }
+            }
+        }
+        if !needs.cases.isEmpty {
+            for row in results[casesIndex] {
+                let (file, version) = try AggregateRows.caseFile(row)
+                loaded.world.casesByID[file.id] = file
+                loaded.caseVersions[file.id] = version
+                establishmentIDs.insert(file.establishment)
             }
         }
         guard !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty else { return (loaded, heads) }

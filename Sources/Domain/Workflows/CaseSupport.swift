@@ -1,0 +1,115 @@
+import Foundation
+
+/// What every worker-case workflow does the same way: find the open case and its state,
+/// check who may act and by when, record the transition, and schedule its timers.
+enum Cases {
+    /// The worker's open case of `kind` and its state in `table` (the table's initial state
+    /// when there is none).
+    static func open<Table: StateTable>(_ kind: CaseFile.Kind, _ table: Table.Type, worker: PersonID, in world: World) -> (CaseFile?, Table.State) {
+        guard let file = world.openCase(kind, of: worker), let state = Table.State(rawValue: file.state) else {
+            return (nil, Table.initial)
+        }
+        return (file, state)
+    }
+
+    /// Days a window stays open: an action is allowed through the deadline day itself; the
+    /// case lapses when the next day begins (its timer is due then).
+    static func deadline(from day: Day, days: Int) -> Day { day.adding(days: days) }
+
+    /// Refuses an action after the case's deadline (when its timer has not run yet).
+    static func checkDeadline(_ file: CaseFile, _ context: DecisionContext) -> Reason? {
+        guard let deadline = file.deadline, context.today > deadline else { return nil }
+        return Reason.Code.about(.caseDeadlinePassed, file.kind, ["date": deadline.iso])
+    }
+
+    /// A timer of a case: due at the start of `due`; its key names the case, the purpose and the day.
+    static func timer(_ purpose: String, service: String, _ file: CaseFile, due: Day) -> ScheduledRequest {
+        ScheduledRequest(
+            key: "\(file.kind.rawValue):\(purpose):\(file.id.uuidString.lowercased()):\(due.iso)", service: service,
+            subject: .worker(file.worker), establishment: file.establishment,
+            payload: ["worker_id": .string(file.worker.digits), "case_id": .string(file.id.uuidString.lowercased())],
+            due: due)
+    }
+
+    static func timerKey(_ purpose: String, _ file: CaseFile, due: Day) -> String {
+        "\(file.kind.rawValue):\(purpose):\(file.id.uuidString.lowercased()):\(due.iso)"
+    }
+
+    /// The case a timer was set for, if it is still open and still in one of `states`.
+    static func timerTarget<Table: StateTable>(_ kind: CaseFile.Kind, _ table: Table.Type, _ context: DecisionContext) -> (CaseFile, Table.State)? {
+        guard let worker = context.payload.person("worker_id"), let caseID = context.payload.string("case_id"),
+              let file = context.world.openCase(kind, of: worker), file.id.uuidString.lowercased() == caseID.lowercased(),
+              let state = Table.State(rawValue: file.state) else { return nil }
+        return (file, state)
+    }
+
+    static func aggregate(_ file: CaseFile) -> String { "case:\(file.id.uuidString.lowercased())" }
+
+    static func data(_ file: CaseFile) -> [String: JSONValue] {
+        var data: [String: JSONValue] = [
+            "case_id": .string(file.id.uuidString.lowercased()), "kind": .string(file.kind.rawValue),
+            "worker_id": .string(file.worker.digits), "establishment_id": .string(file.establishment.description),
+            "state": .string(file.state),
+        ]
+        if let counterpart = file.counterpart { data["counterpart_id"] = .string(counterpart.description) }
+        if let deadline = file.deadline { data["deadline"] = JSONValue(deadline) }
+        for (key, value) in file.details { data[key] = value }
+        return data
+    }
+
+    /// The decision for a step: the case in its new state, its event, and what else changed.
+    static func step(
+        _ event: String, _ file: CaseFile, changes: [Change] = [], events: [DomainEvent] = [], timers: [ScheduledRequest] = [],
+        cancelledTimers: [String] = [], summary: [String: JSONValue] = [:]
+    ) -> Decision {
+        Decision(
+            verdict: .completed(data(file).merging(summary) { $1 }),
+            events: [DomainEvent(event, aggregate: aggregate(file), data: data(file))] + events,
+            changes: [.caseFile(file)] + changes, timers: timers, cancelledTimers: cancelledTimers)
+    }
+
+    /// The payload's worker, or a refusal naming the field.
+    static func worker(_ context: DecisionContext, field: String = "worker_id") -> Result<PersonID, Reason> {
+        context.payload.person(field).map(Result.success) ?? .failure(Reason.Code.fieldMissing(["field": field]))
+    }
+}
+
+/// Which open cases block which services (the cross-workflow rules of DOMAIN.md).
+public enum CrossRules {
+    /// Service → the kinds of open case that refuse it.
+    public static let blockers: [String: [CaseFile.Kind]] = [
+        "final-exit.issue": [.absenceReport],
+        "final-exit.request": [.absenceReport],
+        "service-transfer.request": [.finalExit, .absenceReport],
+        "branch-change.request": [.finalExit, .transfer, .absenceReport],
+        "occupation-change.request": [.finalExit, .transfer, .absenceReport],
+        "occupation-change.correct": [.finalExit, .transfer, .absenceReport],
+        "absence-report.file": [.finalExit, .transfer],
+        "work-permit.issue": [.absenceReport],
+        "work-permit.renew": [.absenceReport],
+        "work-permit.issue-temporary": [.absenceReport],
+        "work-permit.extend-temporary": [.absenceReport],
+        "dependent-transfer.request": [.absenceReport],
+    ]
+
+    /// The first open case that refuses `service` for this worker.
+    public static func blocking(_ service: String, worker: PersonID, in world: World) -> Reason? {
+        for kind in blockers[service] ?? [] where world.openCase(kind, of: worker) != nil {
+            return Reason.Code.about(.openCaseBlocks, kind)
+        }
+        return nil
+    }
+}
+
+extension Result {
+    /// The value, or nil (for `guard case` chains).
+    var value: Success? {
+        if case .success(let value) = self { return value }
+        return nil
+    }
+
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}
