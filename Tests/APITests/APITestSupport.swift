@@ -18,10 +18,10 @@ struct TestAPI {
     let environment: APIEnvironment
     let application: Application<RouterResponder<APIRequestContext>>
 
-    init(_ database: ScratchDatabase, maxBodyBytes: Int = 64 * 1024) throws {
+    init(_ database: ScratchDatabase, maxBodyBytes: Int = 64 * 1024, clock mode: EngineClock.Mode = .system) throws {
         self.database = database
         pool = database.pool(size: 4)
-        let clock = EngineClock(mode: .system)
+        let clock = EngineClock(mode: mode)
         environment = APIEnvironment(
             pool: pool, intake: Intake(pool: pool, clock: clock, wake: nil), waiters: DecisionWaiters(),
             rulebook: try TestRulebook.load(), clock: clock, maxBodyBytes: maxBodyBytes)

@@ -79,3 +79,63 @@ struct InputTests {
         }
     }
 }
+
+@Suite("Operator refusals")
+struct OperatorRefusalTests {
+    @Test("wrong method, bad query, a clock that cannot move, re-driving what did not fail, withdrawing what is being processed")
+    func refusals() async throws {
+        try await withScratchDatabase { database in
+            let api = try TestAPI(database)
+            let (staff, owner) = try await api.run { db in
+                (try Fixtures.user(.staff, on: db).token, try Fixtures.user(.owner, company: "7000000001", on: db).token)
+            }
+            try await api.application.test(.router) { client in
+                let method = try await client.call(.delete, "/v1/requests", token: staff)
+                #expect(method.status == .methodNotAllowed || method.status == .notFound)
+                #expect(["request.method_not_allowed", "request.route_not_found"].contains(method.errorCode ?? ""))
+                #expect(try await client.call(.get, "/v1/requests?state=bogus", token: staff).errorCode == "request.bad_query")
+                #expect(try await client.call(.get, "/v1/requests?limit=0", token: staff).errorCode == "request.bad_query")
+                let clock = try await client.call(.post, "/v1/clock/advance", token: staff, body: #"{"days": 1}"#)
+                #expect(clock.status == .conflict)
+                #expect(clock.errorCode == "clock.not_simulated")
+                #expect(try await client.call(.post, "/v1/clock/advance", token: owner, body: #"{"days": 1}"#).status == .forbidden)
+
+                let submitted = try await client.submit("work-permit.issue", #"{"worker_id":"2000000014","establishment_id":"1-1","months":12}"#, token: staff)
+                let id = try #require(submitted.json["id"]?.stringValue)
+                let notFailed = try await client.call(.post, "/v1/requests/\(id)/retry", token: staff)
+                #expect(notFailed.status == .conflict)
+                #expect(notFailed.errorCode == "request.not_failed")
+                #expect(try await client.call(.post, "/v1/requests/\(id)/retry", token: owner).status == .forbidden)
+
+                // A worker holds the request's row (as while deciding it): withdrawing must wait, not block.
+                let holder = try await database.connect()
+                try await holder.execute("BEGIN")
+                try await holder.query("SELECT id FROM requests WHERE id = $1 FOR UPDATE", [UUID(uuidString: id)!])
+                let busy = try await client.call(.post, "/v1/requests/\(id)/cancel", token: staff)
+                #expect(busy.status == .conflict)
+                #expect(busy.errorCode == "request.being_processed")
+                try await holder.execute("ROLLBACK")
+            }
+            await api.pool.close()
+        }
+    }
+
+    @Test("a database that cannot be reached is a bilingual 503, not a hang")
+    func unavailable() async throws {
+        try await withScratchDatabase { database in
+            let api = try TestAPI(database)
+            let token = try await api.run { db in try Fixtures.user(.staff, on: db).token }
+            // Warm the principal cache, then take the database away.
+            try await api.application.test(.router) { client in
+                _ = try await client.call(.get, "/v1/requests", token: token)
+                await database.drop()
+                let reply = try await client.call(.get, "/v1/requests/\(UUID().uuidString)", token: token)
+                #expect(reply.status == .serviceUnavailable || reply.status == .internalServerError)
+                #expect(reply.json["error"]?["message_ar"]?.stringValue?.isEmpty == false)
+                let ready = try await client.call(.get, "/readyz")
+                #expect(ready.status == .serviceUnavailable)
+            }
+            await api.pool.close()
+        }
+    }
+}

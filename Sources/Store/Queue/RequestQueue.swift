@@ -160,7 +160,8 @@ public enum RequestQueue {
     public static func cancel(_ id: UUID, by actor: Actor, at now: Date, on db: isolated Connection) throws -> Result<RequestRecord, ChangeRefusal> {
         let locked: QueryResult
         do {
-            locked = try db.query(lockQueued, [id])
+            // In a savepoint: a refused lock must not abort the caller's transaction.
+            locked = try db.withSavepoint { db in try db.query(lockQueued, [id]) }
         } catch SQLState.lockNotAvailable {
             return .failure(.beingProcessed)
         }
