@@ -71,6 +71,9 @@ public actor Connection {
         return !handle.inTransaction
     }
 
+    /// Whether a transaction block is open on the session.
+    public var inTransaction: Bool { handle?.inTransaction ?? false }
+
     /// Whether the session is connected at all (cheap, no I/O).
     public var isConnected: Bool { handle?.isOK ?? false }
 

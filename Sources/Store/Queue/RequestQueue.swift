@@ -156,8 +156,16 @@ public enum RequestQueue {
         case wrongState(RequestRecord.State)
     }
 
-    /// Withdraws a queued request (it moves to history as `cancelled`).
+    /// Withdraws a queued request (it moves to history as `cancelled`). Runs in the caller's
+    /// transaction, or in one of its own.
     public static func cancel(_ id: UUID, by actor: Actor, at now: Date, on db: isolated Connection) throws -> Result<RequestRecord, ChangeRefusal> {
+        guard db.inTransaction else {
+            do {
+                return try db.withTransaction { db in try cancel(id, by: actor, at: now, on: db) }
+            } catch let error as TransactionError {
+                throw error.underlying
+            }
+        }
         let locked: QueryResult
         do {
             // In a savepoint: a refused lock must not abort the caller's transaction.
