@@ -141,7 +141,7 @@ struct Population: Sendable {
 }
 
 /// A small deterministic generator (SplitMix64).
-struct SeededRandom {
+struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
