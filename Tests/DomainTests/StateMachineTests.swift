@@ -283,3 +283,30 @@ struct StateMachineTests {
         #expect(malicious.decide(EstablishmentFileFlow.issueCertificate, ["establishment_id": .id(Scenario.e1)]).isCompleted)
     }
 }
+
+@Suite("Workflow documentation")
+struct WorkflowDocumentTests {
+    @Test("docs/WORKFLOWS.md is the tables the engine runs (regenerate: muamala workflows --markdown > docs/WORKFLOWS.md)")
+    func upToDate() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/WORKFLOWS.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        #expect(text == WorkflowDocument.render())
+    }
+
+    @Test("every workflow's states are reachable from its initial state")
+    func reachable() {
+        for diagram in ServiceCatalog.workflows {
+            var reached: Set<String> = [diagram.initial]
+            var changed = true
+            while changed {
+                changed = false
+                for edge in diagram.edges where reached.contains(edge.from) && !reached.contains(edge.to) {
+                    reached.insert(edge.to)
+                    changed = true
+                }
+            }
+            #expect(reached == Set(diagram.states), "\(diagram.name): unreachable \(Set(diagram.states).subtracting(reached))")
+        }
+    }
+}

@@ -24,6 +24,20 @@ public enum ServiceCatalog {
         WorkflowDiagram(AbsenceReportFlow.self),
     ]
 
+    /// The workflow a kind of case runs in, and its service codes' prefix.
+    public static func workflow(of kind: CaseFile.Kind) -> WorkflowDiagram? {
+        let name: String
+        switch kind {
+        case .finalExit: name = FinalExitFlow.name
+        case .transfer: name = TransferFlow.name
+        case .dependentTransfer: name = DependentTransferFlow.name
+        case .branchChange: name = BranchChangeFlow.name
+        case .occupationChange: name = OccupationChangeFlow.name
+        case .absenceReport: name = AbsenceReportFlow.name
+        }
+        return workflows.first { $0.name == name }
+    }
+
     /// Whether a case in this state is still open (counts against "one open case of a kind").
     public static func isOpen(_ file: CaseFile) -> Bool {
         !closedCaseStates.contains(file.state)

@@ -66,12 +66,17 @@ struct History: AsyncParsableCommand {
 
 /// `muamala workflows`: every state machine, from the tables the engine runs.
 struct Workflows: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print every workflow's states and transitions (text, --dot or --mermaid).")
+    static let configuration = CommandConfiguration(abstract: "Print every workflow's states and transitions (text, --dot, --mermaid or --markdown).")
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Graphviz dot.") var dot = false
     @Flag(help: "Mermaid stateDiagram-v2.") var mermaid = false
+    @Flag(help: "The whole of docs/WORKFLOWS.md (Mermaid diagrams and tables).") var markdown = false
 
     func run() async throws {
+        if markdown {
+            print(WorkflowDocument.render(), terminator: "")
+            return
+        }
         for diagram in ServiceCatalog.workflows {
             if dot {
                 print(diagram.dot)

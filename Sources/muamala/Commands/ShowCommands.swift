@@ -1,5 +1,6 @@
 import ArgumentParser
 import Domain
+import Engine
 import Foundation
 import PQ
 import Store
@@ -13,6 +14,7 @@ struct WorkerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A worker's employment, permit and open cases.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "National ID or iqama number.") var id: String
+        @Flag(inversion: .prefixedNo, help: "Show what the worker may do next, and why not (a dry run of each service).") var next = true
 
         func run() async throws {
             let person: PersonID
@@ -20,7 +22,18 @@ struct WorkerCommand: AsyncParsableCommand {
             let connection = try await global.connect()
             let profile = try await connection.run { db in try Profiles.worker(person, on: db) }
             guard let profile else { throw ValidationError("no worker \(person)") }
-            if global.json { return try printJSON(profile) }
+            let options: [NextSteps.Option]
+            if next {
+                let rulebook = try ProjectFiles.loadRulebook()
+                let clock = try await global.clock(connection)
+                options = try await connection.run { db in try NextSteps.forWorker(person, rulebook: rulebook, clock: clock, on: db) }
+            } else {
+                options = []
+            }
+            if global.json {
+                struct Output: Encodable { let profile: Profiles.WorkerProfile; let next: [NextSteps.Option] }
+                return try printJSON(Output(profile: profile, next: options))
+            }
             let worker = profile.worker
             print("worker      \(worker.id) \(worker.name) (\(worker.isSaudi ? "Saudi" : "resident, \(worker.nationality)"))")
             print("employment  \(worker.employment.rawValue)\(worker.employer.map { " at \($0)" } ?? "")\(profile.employerName.map { " — \($0)" } ?? "")")
@@ -33,6 +46,15 @@ struct WorkerCommand: AsyncParsableCommand {
             if profile.openCases.isEmpty { print("open cases  none") }
             for file in profile.openCases {
                 print("open case   \(file.kind.english) (\(file.state)) since \(file.openedOn)\(file.deadline.map { ", deadline \($0)" } ?? "")")
+            }
+            guard next else { return }
+            print("\nnext (a dry run of each service now; nothing is submitted):")
+            for option in options {
+                if option.allowed {
+                    print("  ✔ \(option.service)")
+                } else if let reason = option.reason {
+                    print("  ✘ \(option.service): \(reason.english)\n      \(reason.arabic)")
+                }
             }
         }
     }
