@@ -5,8 +5,9 @@ import PQ
 
 /// `muamala-bench queue`: pre-queues requests in the seed's mix, with COPY.
 ///
-/// The mix follows the seed's ten months (renewals are two thirds of everything); services
-/// the engine does not have yet are left out and said so.
+/// The mix follows the seed's ten months (renewals are two thirds of everything), for the
+/// services the engine runs (recruitment is not one yet); each is a first step (a transfer
+/// request, a report filed), decided against the population.
 struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "queue", abstract: "Pre-queue requests in the seed's mix.")
 
@@ -28,37 +29,61 @@ struct QueueCommand: AsyncParsableCommand {
         var counts: [String: Int] = [:]
         var planned: [(String, String, String, String)] = []
         planned.reserveCapacity(requests)
-        do {
-                var queued = 0
-                while queued < requests {
-                    let roll = random.next() % 1000
-                    var rows: [(String, String, String, String)] = []  // service, establishment, subject, payload
-                    if roll < 860 {
-                        let (worker, establishment) = residents[Int(random.next() % UInt64(residents.count))]
-                        rows.append(("work-permit.renew", establishment, "worker:" + worker,
-                                     #"{"establishment_id":"\#(establishment)","months":12,"worker_id":"\#(worker)"}"#))
-                    } else if roll < 990 {
-                        // A newly arrived resident: registration, then the first permit.
-                        newWorker += 1
-                        let worker = PersonID.make(prefix: 2, body: newWorker).digits
-                        let establishment = establishments[Int(random.next() % UInt64(establishments.count))]
-                        rows.append(("worker.register", establishment, "worker:" + worker,
-                                     #"{"arrived_on":"\#(Day(now).adding(days: -10).iso)","birth_date":"1995-01-01","establishment_id":"\#(establishment)","name":"New Worker","nationality":"IND","occupation":"mason","wage":2000,"worker_id":"\#(worker)"}"#))
-                        rows.append(("work-permit.issue", establishment, "worker:" + worker,
-                                     #"{"establishment_id":"\#(establishment)","months":12,"worker_id":"\#(worker)"}"#))
-                    } else {
-                        newWorker += 1
-                        let office = Int(random.next() % 20) + 1
-                        let id = "\(office)-\(900_000 + newWorker)"
-                        rows.append(("establishment.open", id, "establishment:" + id,
-                                     #"{"activity":"retail","cr_expires_on":"2031-01-01","cr_number":"\#(String(3_000_000_000 + newWorker))","establishment_id":"\#(id)","name_ar":"منشأة جديدة","name_en":"New establishment","unified_number":"\#(String(7_100_000_000 + newWorker))"}"#))
-                    }
-                    for row in rows where queued < requests {
-                        planned.append(row)
-                        counts[row.0, default: 0] += 1
-                        queued += 1
-                    }
-                }
+        // The seed's mix by weight; each request names real workers and establishments.
+        let weights = ReplayPlan.seed
+        let total = weights.map(\.1).reduce(0, +)
+        var queued = 0
+        while queued < requests {
+            var roll = Int(random.next() % UInt64(total))
+            let service = weights.first { roll -= $0.1; return roll < 0 }?.0 ?? "work-permit.renew"
+            let (worker, establishment) = residents[Int(random.next() % UInt64(residents.count))]
+            let other = establishments[Int(random.next() % UInt64(establishments.count))]
+            var rows: [(String, String, String, String)] = []  // service, establishment, subject, payload
+            func add(_ service: String, _ at: String, _ subject: String, _ payload: [String: JSONValue]) {
+                rows.append((service, at, subject, JSONValue.object(payload).jsonText))
+            }
+            let workerAt: [String: JSONValue] = ["worker_id": .string(worker), "establishment_id": .string(establishment)]
+            switch service {
+            case "work-permit.issue":
+                // A newly arrived resident: registration, then the first permit.
+                newWorker += 1
+                let hired = PersonID.make(prefix: 2, body: newWorker).digits
+                add("worker.register", other, "worker:" + hired, [
+                    "arrived_on": .string(Day(now).adding(days: -10).iso), "birth_date": "1995-01-01", "establishment_id": .string(other),
+                    "name": "New Worker", "nationality": "IND", "occupation": "mason", "wage": 2000, "worker_id": .string(hired)])
+                add("work-permit.issue", other, "worker:" + hired, ["establishment_id": .string(other), "months": 12, "worker_id": .string(hired)])
+            case "establishment.open":
+                newWorker += 1
+                let id = "\(Int(random.next() % 20) + 1)-\(900_000 + newWorker)"
+                add(service, id, "establishment:" + id, [
+                    "activity": "retail", "cr_expires_on": "2031-01-01", "cr_number": .string(String(3_000_000_000 + newWorker)),
+                    "establishment_id": .string(id), "name_ar": "منشأة جديدة", "name_en": "New establishment",
+                    "unified_number": .string(String(7_100_000_000 + newWorker))])
+            case "saudization-certificate.issue":
+                add(service, establishment, "establishment:" + establishment, ["establishment_id": .string(establishment)])
+            case "establishment.change-activity":
+                add(service, establishment, "establishment:" + establishment, ["establishment_id": .string(establishment), "activity": "manufacturing"])
+            case "work-permit.renew":
+                add(service, establishment, "worker:" + worker, workerAt.merging(["months": 12]) { $1 })
+            case "service-transfer.request":
+                add(service, other, "worker:" + worker, ["worker_id": .string(worker), "establishment_id": .string(other)])
+            case "branch-change.request":
+                add(service, establishment, "worker:" + worker, workerAt.merging(["target_establishment_id": .string(other)]) { $1 })
+            case "occupation-change.request":
+                add(service, establishment, "worker:" + worker, workerAt.merging(["occupation": "electrician"]) { $1 })
+            case "dependent-transfer.request":
+                add(service, other, "worker:" + worker, ["dependent_id": .string(worker), "establishment_id": .string(other),
+                                                         "occupation": "salesperson", "wage": 4000])
+            case "work-permit.issue-temporary", "final-exit.issue", "absence-report.file":
+                add(service, establishment, "worker:" + worker, workerAt)
+            default:
+                continue
+            }
+            for row in rows where queued < requests {
+                planned.append(row)
+                counts[row.0, default: 0] += 1
+                queued += 1
+            }
         }
         let plan = planned
         _ = try await connection.withTransaction { db in

@@ -62,7 +62,7 @@ struct RequestRoutes {
         }
         var headers = HTTPFields()
         headers[.location] = "/v1/requests/\(record.id.uuidString.lowercased())"
-        return try jsonResponse(RequestView(record), status: record.isFinished ? .ok : .accepted, headers: headers)
+        return jsonResponse(RequestView(record).json, status: record.isFinished ? .ok : .accepted, headers: headers)
     }
 
     static func error(for refusal: Intake.Refusal) -> APIError {
@@ -89,7 +89,7 @@ struct RequestRoutes {
         if wait > 0 && !record.isFinished {
             record = try await waitForDecision(id, seconds: wait) ?? record
         }
-        return try jsonResponse(RequestView(record))
+        return jsonResponse(RequestView(record).json)
     }
 
     private func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -134,12 +134,8 @@ struct RequestRoutes {
         let records = try await environment.pool.withConnection { connection in
             try await connection.run { db in try RequestQueue.list(finalFilter, on: db) }
         }
-        struct Page: Encodable {
-            let requests: [RequestView]
-            let next_before: Int64?
-        }
         let next = records.count == filter.limit ? records.last?.seq : nil
-        return try jsonResponse(Page(requests: records.map(RequestView.init), next_before: next))
+        return jsonResponse(["requests": .array(records.map { RequestView($0).json }), "next_before": next.map { .number(Double($0)) } ?? .null])
     }
 
     // MARK: Withdraw and re-drive
@@ -158,7 +154,7 @@ struct RequestRoutes {
         switch result {
         case .success(let cancelled):
             environment.waiters.decided([id])
-            return try jsonResponse(RequestView(cancelled))
+            return jsonResponse(RequestView(cancelled).json)
         case .failure(.notFound):
             throw APIError(.notFound, .requestNotFound)
         case .failure(.beingProcessed):
@@ -183,7 +179,7 @@ struct RequestRoutes {
         switch result {
         case .success(let record):
             environment.intake.wake?.signal()
-            return try jsonResponse(RequestView(record), status: .accepted)
+            return jsonResponse(RequestView(record).json, status: .accepted)
         case .failure(.notFound):
             throw APIError(.notFound, .requestNotFound)
         case .failure(.beingProcessed):

@@ -3,7 +3,7 @@ import Foundation
 import Store
 
 /// A request as the API shows it.
-struct RequestView: Encodable {
+struct RequestView {
     let id: String
     let service: String
     let state: String
@@ -37,6 +37,32 @@ struct RequestView: Encodable {
         outcome = record.state == .completed ? record.outcome : nil
         reason = record.state == .rejected ? record.outcome : nil
         error = record.state == .failed || record.state == .queued ? record.lastError : nil
+    }
+}
+
+extension RequestView {
+    /// The same fields as `JSONValue` (written without Foundation's encoder).
+    var json: JSONValue {
+        var object: [String: JSONValue] = [
+            "id": .string(id), "service": .string(service), "state": .string(state), "subject": .string(subject),
+            "actor_role": .string(actor_role), "payload": payload, "submitted_at": .string(Self.iso(submitted_at)),
+            "not_before": .string(Self.iso(not_before)), "attempts": JSONValue(attempts),
+            "establishment_id": establishment_id.map(JSONValue.string) ?? .null,
+            "decided_at": decided_at.map { .string(Self.iso($0)) } ?? .null,
+        ]
+        if let outcome { object["outcome"] = outcome }
+        if let reason { object["reason"] = reason }
+        if let error { object["error"] = .string(error) }
+        return .object(object)
+    }
+
+    /// ISO 8601 in UTC to the second, as JSONEncoder's `.iso8601` writes it.
+    static func iso(_ date: Date) -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let day = Day(number: Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400))
+        let second = Int(seconds - Int64(day.number) * 86_400)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        return "\(day.iso)T\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))Z"
     }
 }
 
