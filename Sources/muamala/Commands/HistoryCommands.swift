@@ -77,6 +77,14 @@ struct Workflows: AsyncParsableCommand {
             print(WorkflowDocument.render(), terminator: "")
             return
         }
+        if global.json {
+            struct Edge: Encodable { let from, action, to, event: String; let by: [String] }
+            struct Table: Encodable { let name, name_ar, initial: String; let states: [String]; let transitions: [Edge] }
+            return try printJSON(ServiceCatalog.workflows.map { diagram in
+                Table(name: diagram.name, name_ar: diagram.nameAr, initial: diagram.initial, states: diagram.states,
+                      transitions: diagram.edges.map { Edge(from: $0.from, action: $0.action, to: $0.to, event: $0.event, by: $0.by) })
+            })
+        }
         for diagram in ServiceCatalog.workflows {
             if dot {
                 print(diagram.dot)

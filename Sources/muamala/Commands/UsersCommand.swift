@@ -94,14 +94,21 @@ struct UsersCommand: AsyncParsableCommand {
                 throw ValidationError("unknown service \(code) (see `muamala services`)")
             }
             let connection = try await global.connect()
-            try await connection.withTransaction { db in
+            let granted: [String] = try await connection.withTransaction { db in
                 guard let user = try AccountStore.user(id, on: db) else { throw ValidationError("no user \(id)") }
                 guard user.role == .delegate || user.role == .agent else {
                     throw ValidationError("grants are for delegates and agents; this user is \(user.role.rawValue)")
                 }
-                try AccountStore.grant(id, establishment: establishmentID, services: user.role == .agent ? ["*"] : list, on: db)
+                let granted = user.role == .agent ? ["*"] : list
+                try AccountStore.grant(id, establishment: establishmentID, services: granted, on: db)
+                return granted
             }
-            print("granted \(services) on \(establishmentID) to \(user)")
+            if global.json {
+                struct Granted: Encodable { let user: String; let establishment_id: String; let services: [String] }
+                try printJSON(Granted(user: user, establishment_id: establishmentID.description, services: granted))
+            } else {
+                print("granted \(granted.joined(separator: ",")) on \(establishmentID) to \(user)")
+            }
         }
     }
 
@@ -117,14 +124,19 @@ struct UsersCommand: AsyncParsableCommand {
             let connection = try await global.connect()
             if tokens {
                 let count = try await connection.run { db in try AccountStore.revokeTokens(of: id, on: db) }
-                print("revoked \(count) token(s)")
+                if global.json { try printJSON(["revoked_tokens": count]) } else { print("revoked \(count) token(s)") }
                 return
             }
             guard let establishment else { throw ValidationError("give --establishment, or --tokens") }
             let establishmentID: EstablishmentID
             do { establishmentID = try EstablishmentID(establishment) } catch { throw ValidationError("--establishment: \(error.english)") }
             let removed = try await connection.run { db in try AccountStore.revoke(id, establishment: establishmentID, on: db) }
-            print(removed ? "revoked the grant on \(establishmentID)" : "there was no grant on \(establishmentID)")
+            if global.json {
+                struct Revoked: Encodable { let establishment_id: String; let revoked: Bool }
+                try printJSON(Revoked(establishment_id: establishmentID.description, revoked: removed))
+            } else {
+                print(removed ? "revoked the grant on \(establishmentID)" : "there was no grant on \(establishmentID)")
+            }
         }
     }
 
