@@ -2,44 +2,69 @@ import PQ
 
 /// The aggregates' SQL, every statement in one place.
 extension AggregateStore {
+    // The loads below look each key up through its index, one probe per key
+    // (`unnest … JOIN LATERAL`), instead of `col = ANY($1)`: with a batch of 256 keys the
+    // planner chose sequential scans that compared every row against every key, and their
+    // cost grew with the population (BENCHMARKS.md, "Scale").
+
     static let loadWorkers = Statement("aggregates_load_workers", """
-        SELECT \(AggregateRows.workerColumns) FROM workers WHERE id = ANY($1::text[])
+        SELECT w.* FROM unnest($1::text[]) AS k(id)
+        CROSS JOIN LATERAL (SELECT \(AggregateRows.workerColumns) FROM workers WHERE id = k.id) w
         """)
 
     /// Each worker's newest permit.
     static let loadPermits = Statement("aggregates_load_permits", """
-        SELECT DISTINCT ON (worker_id) \(AggregateRows.permitColumns)
-        FROM permits WHERE worker_id = ANY($1::text[])
-        ORDER BY worker_id, updated_at DESC
+        SELECT p.* FROM unnest($1::text[]) AS k(id)
+        CROSS JOIN LATERAL (
+            SELECT \(AggregateRows.permitColumns) FROM permits WHERE worker_id = k.id ORDER BY updated_at DESC LIMIT 1
+        ) p
         """)
 
     /// The dependents the loaded workers sponsor (they move with a transfer).
     static let loadDependents = Statement("aggregates_load_dependents", """
-        SELECT \(AggregateRows.workerColumns) FROM workers WHERE guardian_id = ANY($1::text[])
+        SELECT w.* FROM unnest($1::text[]) AS k(id)
+        CROSS JOIN LATERAL (SELECT \(AggregateRows.workerColumns) FROM workers WHERE guardian_id = k.id) w
         """)
 
     static let loadCasesByID = Statement("aggregates_load_cases_by_id", """
-        SELECT \(AggregateRows.caseColumns) FROM cases WHERE id = ANY($1::uuid[])
+        SELECT c.* FROM unnest($1::uuid[]) AS k(id)
+        CROSS JOIN LATERAL (SELECT \(AggregateRows.caseColumns) FROM cases WHERE id = k.id) c
         """)
 
     static let loadOpenCases = Statement("aggregates_load_open_cases", """
-        SELECT \(AggregateRows.caseColumns) FROM cases WHERE worker_id = ANY($1::text[]) AND open
+        SELECT c.* FROM unnest($1::text[]) AS k(id)
+        CROSS JOIN LATERAL (SELECT \(AggregateRows.caseColumns) FROM cases WHERE worker_id = k.id AND open) c
         """)
 
     /// The named establishments, those holding the named CRs, and every establishment of the
-    /// named unified numbers.
+    /// named unified numbers (each once).
     static let loadEstablishments = Statement("aggregates_load_establishments", """
-        SELECT \(AggregateRows.establishmentColumns) FROM establishments
-        WHERE id = ANY($1::text[]) OR cr_number = ANY($2::text[]) OR unified_number = ANY($3::text[])
+        SELECT e.* FROM unnest($1::text[]) AS k(id)
+        CROSS JOIN LATERAL (SELECT \(AggregateRows.establishmentColumns) FROM establishments WHERE id = k.id) e
+        UNION
+        SELECT e.* FROM unnest($2::text[]) AS k(cr)
+        CROSS JOIN LATERAL (SELECT \(AggregateRows.establishmentColumns) FROM establishments WHERE cr_number = k.cr) e
+        UNION
+        SELECT e.* FROM unnest($3::text[]) AS k(company)
+        CROSS JOIN LATERAL (
+            SELECT \(AggregateRows.establishmentColumns) FROM establishments WHERE unified_number = k.company
+        ) e
         """)
 
     /// Expired permits across each company of the named establishments (a shared gate).
     static let loadCompanyTotals = Statement("aggregates_load_company_totals", """
-        SELECT e.unified_number, sum(e.expired_permits)::int
-        FROM establishments e
-        WHERE e.unified_number IN (SELECT unified_number FROM establishments WHERE id = ANY($1::text[]))
-           OR e.unified_number = ANY($2::text[])
-        GROUP BY e.unified_number
+        WITH companies AS (
+            SELECT e.unified_number FROM unnest($1::text[]) AS k(id)
+            CROSS JOIN LATERAL (SELECT unified_number FROM establishments WHERE id = k.id) e
+            UNION
+            SELECT unnest($2::text[])
+        )
+        SELECT c.unified_number, t.expired
+        FROM companies c
+        CROSS JOIN LATERAL (
+            SELECT sum(expired_permits)::int AS expired FROM establishments WHERE unified_number = c.unified_number
+        ) t
+        WHERE t.expired IS NOT NULL
         """)
 
     static let upsertEstablishments = Statement("aggregates_upsert_establishments", """
