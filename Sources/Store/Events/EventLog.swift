@@ -190,7 +190,12 @@ public enum EventLog {
 }
 
 extension EventLog {
-    static let loadHeads = Statement("events_heads", "SELECT stream, seq, head FROM streams WHERE stream = ANY($1::text[])")
+    /// One index probe per stream (see AggregateStore's loads): the table starts empty and
+    /// grows fast, and with stale statistics `= ANY` was planned as a scan of all of it.
+    static let loadHeads = Statement("events_heads", """
+        SELECT s.* FROM unnest($1::text[]) AS k(stream)
+        CROSS JOIN LATERAL (SELECT stream, seq, head FROM streams WHERE stream = k.stream) s
+        """)
 
     static let insertEvents = Statement("events_insert", """
         INSERT INTO events (stream, seq, aggregate, type, data, establishment_id, request_id, actor_id, at, prev_hash, hash)
