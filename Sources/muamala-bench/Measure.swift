@@ -10,6 +10,8 @@ struct MeasureCommand: AsyncParsableCommand {
 
     @Option(help: "libpq connection string or URI.") var databaseURL: String
     @Option(help: "Only requests of this origin (replay = pre-queued, api = HTTP).") var origin: String
+    @Option(help: "Only requests submitted at or after this time (ISO 8601), to measure one phase of a run.")
+    var since: String = "-infinity"
 
     func run() async throws {
         let connection = try await Connection.connect(ConnectionConfig(connectionString: databaseURL, applicationName: "muamala-bench"))
@@ -24,8 +26,8 @@ struct MeasureCommand: AsyncParsableCommand {
                    EXTRACT(EPOCH FROM percentile_cont(0.95) WITHIN GROUP (ORDER BY finished_at - submitted_at))::float8 * 1000 AS p95_ms,
                    EXTRACT(EPOCH FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY finished_at - submitted_at))::float8 * 1000 AS p99_ms,
                    EXTRACT(EPOCH FROM max(finished_at - submitted_at))::float8 * 1000 AS max_ms
-            FROM request_history WHERE origin = $1
-            """, [origin]).single()
+            FROM request_history WHERE origin = $1 AND submitted_at >= $2::timestamptz
+            """, [origin, since]).single()
         let decided = try row.decode(Int.self, "decided")
         let span = try row.decode(Double?.self, "span") ?? 0
         let figures: [String: Any] = [
