@@ -136,6 +136,26 @@ extension RequestQueue {
 }
 
 extension RequestQueue {
+    /// Dead rows in the queue (PostgreSQL's statistics, at most a second or so behind).
+    static let deadRowsStatement = Statement("queue_dead_rows", """
+        SELECT COALESCE((SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'requests'::regclass), 0)::bigint
+        """)
+
+    /// Whether this session may VACUUM the queue: PostgreSQL 15 allows its owner, the
+    /// database's owner and superusers (a member of either owner role counts).
+    static let mayVacuumStatement = Statement("queue_may_vacuum", """
+        SELECT r.rolsuper
+            OR pg_has_role(current_user, c.relowner, 'USAGE')
+            OR pg_has_role(current_user, d.datdba, 'USAGE')
+        FROM pg_class c, pg_roles r, pg_database d
+        WHERE c.oid = 'requests'::regclass AND r.rolname = current_user AND d.datname = current_database()
+        """)
+
+    /// Outside any transaction; skips rather than waits when another session vacuums it.
+    static let vacuumScript = "VACUUM (SKIP_LOCKED) requests"
+}
+
+extension RequestQueue {
     /// Inserts requests in one statement (timers that decisions schedule).
     public static func scheduleStatement(_ requests: [NewRequest]) -> PipelineStatement {
         let ids: [UUID] = requests.map(\.id)

@@ -252,6 +252,24 @@ public enum RequestQueue {
     }
 }
 
+// Upkeep: the queue is inserted into and deleted from thousands of times a second, and
+// autovacuum (which wakes once a minute per database) lets its dead rows pile up between
+// visits; every claim then steps over them. The engine's janitor vacuums it as it goes.
+extension RequestQueue {
+    public static func deadRows(on db: isolated Connection) throws -> Int {
+        try db.query(deadRowsStatement).single().decode(Int.self, at: 0)
+    }
+
+    public static func mayVacuum(on db: isolated Connection) throws -> Bool {
+        try db.query(mayVacuumStatement).single().decode(Bool.self, at: 0)
+    }
+
+    /// Must not be called inside a transaction.
+    public static func vacuum(on db: isolated Connection) throws {
+        _ = try db.execute(vacuumScript)
+    }
+}
+
 /// Another writer changed what this transaction read: run it again.
 public struct StoreConflict: Error, CustomStringConvertible, Sendable {
     public let description: String
