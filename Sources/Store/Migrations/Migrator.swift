@@ -31,9 +31,11 @@ public struct Migrator: Sendable {
         public var isCurrent: Bool { pending.isEmpty && changed.isEmpty }
     }
 
-    /// Reads what is applied and compares it with the files.
+    /// Reads what is applied and compares it with the files. Read-only: the daemon's limited
+    /// role asks this for /readyz, and may not create tables.
     public func status(_ connection: Connection) async throws -> Status {
-        try await connection.query(Self.createTable)
+        let exists = try await connection.query(Self.tableExists).single().decode(Bool.self, at: 0)
+        guard exists else { return compare([]) }
         let rows = try await connection.query(Self.listApplied)
         let applied = try rows.map { row in
             Applied(
@@ -59,6 +61,7 @@ public struct Migrator: Sendable {
         // Lock first: two runs creating the bookkeeping table at once would collide.
         try await connection.query(Self.lock)
         do {
+            try await connection.query(Self.createTable)
             let status = try await self.status(connection)
             if let changed = status.changed.first {
                 throw MigrationError(
@@ -98,6 +101,8 @@ public struct Migrator: Sendable {
     }
 
     // MARK: SQL
+
+    static let tableExists = Statement("migrations_table_exists", "SELECT to_regclass('schema_migrations') IS NOT NULL")
 
     static let createTable = Statement("migrations_create", """
         CREATE TABLE IF NOT EXISTS schema_migrations (
