@@ -31,28 +31,33 @@ public struct QueueJanitor: Service {
     }
 
     public func run() async throws {
-        guard threshold > 0 else { return }
-        await cancelWhenGracefulShutdown {
-            var allowed: Bool?
-            while !Task.isCancelled {
-                do {
-                    if allowed == nil {
-                        allowed = try await pool.withConnection { connection in
-                            try await connection.run { db in try RequestQueue.mayVacuum(on: db) }
-                        }
-                        if allowed == false {
-                            logger.notice("""
-                                this role may not vacuum the queue table; autovacuum keeps it (see Schema/0006_queue_upkeep.sql)
-                                """)
-                        }
+        if threshold > 0 {
+            await cancelWhenGracefulShutdown { await keepClean() }
+        }
+        // Switched off or not allowed: stay until the daemon stops, since a service group
+        // takes a service that ends early for a failure and stops the daemon.
+        try? await gracefulShutdown()
+    }
+
+    /// Returns when this role may not vacuum the queue, or when cancelled.
+    private func keepClean() async {
+        var allowed: Bool?
+        while !Task.isCancelled {
+            do {
+                if allowed == nil {
+                    allowed = try await pool.withConnection { connection in
+                        try await connection.run { db in try RequestQueue.mayVacuum(on: db) }
                     }
-                    guard allowed == true else { return }
-                    try await sweepIfNeeded()
-                } catch {
-                    logger.debug("queue upkeep skipped", metadata: ["error": .string("\(error)")])
                 }
-                try? await Task.sleep(for: interval)
+                guard allowed == true else {
+                    logger.notice("this role may not vacuum the queue table; autovacuum keeps it (Schema/0006_queue_upkeep.sql)")
+                    return
+                }
+                try await sweepIfNeeded()
+            } catch {
+                logger.debug("queue upkeep skipped", metadata: ["error": .string("\(error)")])
             }
+            try? await Task.sleep(for: interval)
         }
     }
 
