@@ -14,16 +14,24 @@ struct QueueCommand: AsyncParsableCommand {
     @Option(help: "libpq connection string or URI.") var databaseURL: String
     @Option(help: "Requests to queue.") var requests = 200_000
     @Option(help: "Random seed.") var seed: UInt64 = 7
+    @Option(help: """
+        How many of the population's residents the requests concern (a random sample, scattered over \
+        the tables; default: all). Equal for two populations, it gives both the same mix of outcomes.
+        """) var activeWorkers: Int?
 
     func run() async throws {
         let connection = try await Connection.connect(ConnectionConfig(connectionString: databaseURL, applicationName: "muamala-bench"))
-        let residents = try await connection.query("""
+        var residents = try await connection.query("""
             SELECT w.id, w.establishment_id FROM workers w WHERE w.id LIKE '2%' ORDER BY w.id
             """).map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1)) }
         let establishments = try await connection.query("SELECT id FROM establishments ORDER BY id").map { try $0.decode(String.self, at: 0) }
         guard !residents.isEmpty else { throw ValidationError("load a population first") }
         let progress = ProgressBar(title: "queue", total: requests)
         var random = SeededRandom(seed: seed)
+        if let activeWorkers, activeWorkers < residents.count {
+            guard activeWorkers > 0 else { throw ValidationError("--active-workers must be positive") }
+            residents = Self.sample(residents, count: activeWorkers, random: &random)
+        }
         var newWorker = 50_000_000
         let now = Date()
         var counts: [String: Int] = [:]
@@ -102,5 +110,15 @@ struct QueueCommand: AsyncParsableCommand {
         _ = try await connection.execute("ANALYZE requests")
         let data = try JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// `count` elements drawn without replacement, in a random order (a partial Fisher–Yates).
+    static func sample<T>(_ items: [T], count: Int, random: inout SeededRandom) -> [T] {
+        var items = items
+        for index in 0..<count {
+            let other = index + Int(random.next() % UInt64(items.count - index))
+            items.swapAt(index, other)
+        }
+        return Array(items.prefix(count))
     }
 }
