@@ -1,10 +1,9 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 
 /// `muamala-bench http`: an open-loop HTTP load: requests are sent on a fixed schedule,
-/// whatever the responses do, over keep-alive connections (one thread each, blocking
-/// sockets, so the generator's own scheduling is simple and cheap).
+/// whatever the responses do, over keep-alive connections (`EventLoopLoad`: one thread,
+/// `epoll`, so that the generator takes as little as possible of the machine it measures).
 ///
 /// Bodies come from a file of JSON lines `{"service": …, "payload": …}`; each is posted to
 /// `/v1/requests` with a fresh idempotency key. Sends that could not go out on time (every
@@ -17,90 +16,33 @@ struct HTTPLoadCommand: AsyncParsableCommand {
     @Option(help: "A file of JSON lines: {\"service\": …, \"payload\": …}.") var bodies: String
     @Option(help: "Requests per second.") var rate: Double
     @Option(help: "Seconds to run.") var duration: Double = 60
-    @Option(help: "Connections (threads).") var connections = 64
+    @Option(help: "Keep-alive connections (at most this many requests in flight).") var connections = 256
+
+    func validate() throws {
+        guard rate > 0, duration > 0 else { throw ValidationError("--rate and --duration must be positive") }
+        guard (1...4096).contains(connections) else { throw ValidationError("--connections must be 1…4096") }
+    }
 
     func run() async throws {
         guard let components = URLComponents(string: url), let host = components.host, let port = components.port else {
             throw ValidationError("--url must look like http://127.0.0.1:8080")
         }
-        let lines = try String(contentsOfFile: bodies, encoding: .utf8).split(separator: "\n").map(String.init)
+        let lines = try String(contentsOfFile: bodies, encoding: .utf8).split(separator: "\n")
         guard !lines.isEmpty else { throw ValidationError("\(bodies) is empty") }
-        let total = Int(rate * duration)
-        let state = LoadState(total: total)
-        let interval = 1 / rate
-        let start = Date().timeIntervalSince1970 + 0.2
-        let token = self.token
-        var threads: [Thread] = []
-        for _ in 0..<connections {
-            let thread = Thread {
-                var client: KeepAliveClient?
-                while let slot = state.nextSlot() {
-                    let due = start + Double(slot) * interval
-                    let wait = due - Date().timeIntervalSince1970
-                    if wait > 0 { usleep(useconds_t(wait * 1_000_000)) } else if wait < -0.05 { state.late() }
-                    let body = lines[slot % lines.count]
-                    do {
-                        if client == nil { client = try KeepAliveClient(host: host, port: port) }
-                        let (status, _) = try client!.request("POST", path: "/v1/requests", headers: [
-                            "Authorization": "Bearer " + token, "Idempotency-Key": "load-\(slot)-\(start)", "Content-Type": "application/json",
-                        ], body: body)
-                        state.finished(status: status)
-                    } catch {
-                        client = nil
-                        state.failed()
-                    }
-                }
-                state.threadDone()
-            }
-            thread.stackSize = 256 * 1024
-            threads.append(thread)
-            thread.start()
+        // Each request: a fixed head, its own idempotency key, then one of the bodies.
+        let head = Array("POST /v1/requests HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n".utf8)
+        let tails = lines.map { line in Array("Content-Length: \(line.utf8.count)\r\n\r\n\(line)".utf8) }
+        let run = "\(Int(Date().timeIntervalSince1970 * 1000))"
+        let load = EventLoopLoad(host: host, port: port, connections: connections) { slot in
+            head + Array("Idempotency-Key: load-\(slot)-\(run)\r\n".utf8) + tails[slot % tails.count]
         }
-        while !state.allDone(connections) {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let elapsed = Date().timeIntervalSince1970 - start
-        let summary = state.summary(elapsed: elapsed)
+        let result = try load.run(total: Int(rate * duration), rate: rate)
+        let summary: [String: Any] = [
+            "sent": result.sent, "accepted": result.accepted, "other_status": result.other, "errors": result.failed,
+            "late_sends": result.late, "seconds": (result.seconds * 100).rounded() / 100,
+            "achieved_rate": (Double(result.accepted) / max(result.seconds, 0.001)).rounded(),
+        ]
         let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
-    }
-}
-
-/// Counters shared by the load threads.
-final class LoadState: Sendable {
-    private struct Counts {
-        var next = 0
-        var accepted = 0
-        var other = 0
-        var failed = 0
-        var late = 0
-        var done = 0
-    }
-
-    private let counts = Mutex(Counts())
-    let total: Int
-
-    init(total: Int) { self.total = total }
-
-    func nextSlot() -> Int? {
-        counts.withLock { counts in
-            guard counts.next < total else { return nil }
-            defer { counts.next += 1 }
-            return counts.next
-        }
-    }
-
-    func finished(status: Int) { counts.withLock { if status == 202 || status == 200 { $0.accepted += 1 } else { $0.other += 1 } } }
-    func failed() { counts.withLock { $0.failed += 1 } }
-    func late() { counts.withLock { $0.late += 1 } }
-    func threadDone() { counts.withLock { $0.done += 1 } }
-    func allDone(_ threads: Int) -> Bool { counts.withLock { $0.done == threads } }
-
-    func summary(elapsed: Double) -> [String: Any] {
-        counts.withLock { counts in
-            ["sent": counts.next, "accepted": counts.accepted, "other_status": counts.other, "errors": counts.failed,
-             "late_sends": counts.late, "seconds": (elapsed * 100).rounded() / 100,
-             "achieved_rate": (Double(counts.accepted) / max(elapsed, 0.001)).rounded()]
-        }
     }
 }

@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+
+/// The open-loop sender behind `muamala-bench http`: one thread, non-blocking keep-alive
+/// connections, `poll(2)` (a few dozen descriptors: epoll would gain nothing).
+///
+/// The generator shares the machine with what it measures, so it must cost little. On this
+/// VM a thread woken by a socket costs more than the HTTP exchange itself (BENCHMARKS.md,
+/// "Where an HTTP request's time goes"): the former design, a blocking thread per
+/// connection that slept until each send's time, took 0.4 of a core at 5,000 requests/s.
+/// Here one thread wakes for the schedule at most once a millisecond, sends everything due,
+/// and reads every response that has arrived in the same pass.
+struct EventLoopLoad {
+    struct Result {
+        var sent = 0
+        var accepted = 0
+        var other = 0
+        var failed = 0
+        var late = 0
+        var seconds = 0.0
+    }
+
+    /// One connection: idle, or waiting for the response to one request.
+    private struct Peer {
+        var descriptor: Int32
+        var busy = false
+        var buffer: [UInt8] = []
+    }
+
+    let host: String
+    let port: Int
+    let connections: Int
+    let requests: (Int) -> [UInt8]
+    /// A send later than this after its due time counts as late.
+    let lateAfter = 0.05
+
+    /// Sends `total` requests, request `i` at `start + i / rate`, and waits for every response.
+    func run(total: Int, rate: Double) throws -> Result {
+        var peers: [Peer] = []
+        var idle: [Int] = []
+        for index in 0..<connections {
+            peers.append(Peer(descriptor: try connect()))
+            idle.append(index)
+        }
+        defer { for peer in peers { Glibc.close(peer.descriptor) } }
+
+        var result = Result()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        var watched = [pollfd](repeating: pollfd(fd: -1, events: Int16(POLLIN), revents: 0), count: connections)
+        let start = Self.now() + 0.1
+        var inFlight = 0
+        while result.sent < total || inFlight > 0 {
+            // Everything due by now goes out, as long as a connection is free.
+            let now = Self.now()
+            while result.sent < total, !idle.isEmpty {
+                let due = start + Double(result.sent) / rate
+                if due > now { break }
+                if now - due > lateAfter { result.late += 1 }
+                let index = idle.removeLast()
+                if send(requests(result.sent), on: peers[index].descriptor) {
+                    peers[index].busy = true
+                    inFlight += 1
+                } else {
+                    result.failed += 1
+                    try reconnect(&peers[index])
+                    idle.append(index)
+                }
+                result.sent += 1
+            }
+            // Sleep until the next send is due or a response arrives (poll's clock is in
+            // milliseconds: a send may leave up to a millisecond late, never early).
+            var timeout: Int32 = 100
+            if result.sent < total && !idle.isEmpty {
+                let wait = start + Double(result.sent) / rate - Self.now()
+                timeout = wait <= 0 ? 0 : Int32((wait * 1000).rounded(.up))
+            }
+            for index in peers.indices { watched[index].fd = peers[index].descriptor; watched[index].revents = 0 }
+            let ready = Glibc.poll(&watched, nfds_t(watched.count), timeout)
+            if ready < 0 && errno != EINTR { throw ValidationError("poll failed") }
+            if ready <= 0 { continue }
+            for index in peers.indices where watched[index].revents != 0 {
+                let count = recv(peers[index].descriptor, &chunk, chunk.count, 0)
+                if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { continue }
+                if count <= 0 {
+                    // The server closed the connection: the request on it failed.
+                    if peers[index].busy { result.failed += 1; inFlight -= 1 }
+                    try reconnect(&peers[index])
+                    idle.append(index)
+                    continue
+                }
+                peers[index].buffer += chunk[0..<count]
+                guard let status = Self.completeResponse(&peers[index].buffer) else { continue }
+                if status == 200 || status == 202 { result.accepted += 1 } else { result.other += 1 }
+                peers[index].busy = false
+                inFlight -= 1
+                idle.append(index)
+            }
+        }
+        result.seconds = Self.now() - start
+        return result
+    }
+
+    private func connect() throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw ValidationError("socket failed") }
+        var noDelay: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr(host)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            Glibc.close(descriptor)
+            throw ValidationError("cannot connect to \(host):\(port)")
+        }
+        // Connected while blocking (simple); from now on reads never block.
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        return descriptor
+    }
+
+    private func reconnect(_ peer: inout Peer) throws {
+        Glibc.close(peer.descriptor)
+        peer = Peer(descriptor: try connect())
+    }
+
+    /// Writes the whole request. A request is a few hundred bytes and the socket's buffer is
+    /// empty between requests, so a short write is rare; it is finished by waiting for room.
+    private func send(_ bytes: [UInt8], on descriptor: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written > 0 {
+                offset += written
+            } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                var room = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                _ = Glibc.poll(&room, 1, 1000)
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The status of the response in `buffer` once all of it (head and Content-Length bytes
+    /// of body) has arrived; the buffer is then emptied. Nil while more is to come.
+    static func completeResponse(_ buffer: inout [UInt8]) -> Int? {
+        guard let headEnd = KeepAliveClient.find([13, 10, 13, 10], in: buffer) else { return nil }
+        let head = String(decoding: buffer[0..<headEnd], as: UTF8.self)
+        var length = 0
+        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+            length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
+        }
+        guard buffer.count >= headEnd + 4 + length else { return nil }
+        buffer.removeAll(keepingCapacity: true)
+        return Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}
