@@ -46,7 +46,7 @@ extension RequestQueue {
           AND NOT EXISTS (
               SELECT 1 FROM requests p
               WHERE p.subject = r.subject AND p.seq < r.seq AND p.not_before <= $1)
-        ORDER BY r.priority DESC, r.not_before, r.seq
+        ORDER BY r.not_before, r.seq
         LIMIT $3
         FOR UPDATE OF r SKIP LOCKED
         """)
