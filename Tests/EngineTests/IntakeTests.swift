@@ -58,6 +58,12 @@ struct IntakeTests {
             #expect(try await engine.scalar("SELECT count(*)::int FROM requests", as: Int.self) == 200)
             // Fewer commits than submissions: they were written in batches.
             #expect(try await engine.scalar("SELECT count(DISTINCT submitted_at)::int FROM requests", as: Int.self) < 200)
+            // Each answer is built from what was sent (only seq comes back from the insert):
+            // it must be exactly the request as the queue holds it.
+            let stored = try await engine.run { db in try records.values.map { try RequestQueue.find($0.id, on: db) } }
+            for (answer, row) in zip(records.values, stored) {
+                #expect(row == answer)
+            }
             await engine.close()
         }
     }

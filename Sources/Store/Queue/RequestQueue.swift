@@ -291,12 +291,18 @@ extension RequestQueue {
             requests.map(\.priority), requests.map(\.origin), requests.map(\.submittedAt), requests.map(\.notBefore),
             requests.map(\.notify), requests.map(\.fingerprint),
         ])
-        var created: [UUID: RequestRecord] = [:]
+        // Only the sequence number is the database's: the rest of each record is what was sent.
+        var sequence: [UUID: Int64] = [:]
         for row in inserted {
-            let record = try RequestRecord(row: row)
-            created[record.id] = record
+            sequence[try row.decode(UUID.self, at: 0)] = try row.decode(Int64.self, at: 1)
         }
-        var outcomes: [SubmitOutcome?] = requests.map { created[$0.id].map(SubmitOutcome.created) }
+        var created: [UUID: RequestRecord] = [:]
+        var outcomes: [SubmitOutcome?] = requests.map { request in
+            guard let seq = sequence[request.id] else { return nil }
+            let record = RequestRecord(queued: request, seq: seq)
+            created[request.id] = record
+            return .created(record)
+        }
         // The rest met a key used before (or earlier in this very batch).
         let missing = requests.indices.filter { outcomes[$0] == nil }
         guard !missing.isEmpty else { return outcomes.map { $0! } }
@@ -340,8 +346,7 @@ extension RequestQueue {
                origin, submitted_at, not_before, clock_timestamp(), notify
         FROM input
         WHERE idempotency_key IS NULL OR id IN (SELECT request_id FROM keys)
-        RETURNING \(RequestRecord.columns), 'queued' AS state, NULL::text AS outcome, NULL::text AS reason_code,
-                  NULL::timestamptz AS decided_at
+        RETURNING id, seq
         """)
 
     static let findKeys = Statement("queue_find_keys", """

@@ -73,6 +73,31 @@ public struct RequestRecord: Sendable, Codable, Equatable {
     }
 }
 
+extension RequestRecord {
+    /// A request just queued, as it was sent, with the sequence number the queue gave it.
+    init(queued request: NewRequest, seq: Int64) {
+        id = request.id
+        self.seq = seq
+        service = request.service
+        establishmentID = request.establishment?.description
+        subject = request.subject.key
+        actorID = request.actor.id
+        actorRole = request.actor.role.rawValue
+        payload = .object(request.payload)
+        idempotencyKey = request.idempotencyKey
+        priority = request.priority
+        origin = request.origin
+        submittedAt = request.submittedAt.atPostgresPrecision
+        notBefore = request.notBefore.atPostgresPrecision
+        attempts = 0
+        lastError = nil
+        state = .queued
+        outcome = nil
+        reasonCode = nil
+        decidedAt = nil
+    }
+}
+
 /// JSON text in and out of the database: sorted keys, so equal values have equal text.
 public enum JSONCoding {
     /// JSON values take the fast writer (sorted keys as well).
