@@ -64,7 +64,8 @@ public struct QueueSampler: Service {
                 do {
                     let statistics = try await pool.withConnection { connection in
                         try await connection.run { db in
-                            try RequestQueue.statistics(businessNow: try clock.now(on: db), realNow: Date(), on: db)
+                            try RequestQueue.statistics(
+                                businessNow: try clock.now(on: db), realNow: Date(), countFinished: false, on: db)
                         }
                     }
                     metrics.queue(due: statistics.due, scheduled: statistics.scheduled, failed: statistics.failed,

@@ -129,9 +129,12 @@ extension RequestQueue {
             count(*) FILTER (WHERE not_before > $1)::int AS scheduled,
             count(*) FILTER (WHERE not_before <= $1 AND retry_at > $2)::int AS retrying,
             COALESCE(EXTRACT(EPOCH FROM ($1 - min(submitted_at) FILTER (WHERE not_before <= $1))), 0)::float8 AS oldest_age,
-            (SELECT count(*) FROM request_history WHERE state = 'failed')::int AS failed,
-            (SELECT count(*) FROM request_history WHERE finished_at > $2 - interval '1 minute')::int AS finished
+            (SELECT count(*) FROM request_history WHERE state = 'failed')::int AS failed
         FROM requests
+        """)
+
+    static let finishedStatement = Statement("queue_finished_last_minute", """
+        SELECT count(*)::int FROM request_history WHERE finished_at > $1 - interval '1 minute'
         """)
 }
 

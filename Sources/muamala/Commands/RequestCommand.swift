@@ -130,7 +130,7 @@ struct QueueCommand: AsyncParsableCommand {
         print("  retrying         \(statistics.retrying)")
         print("scheduled (timers) \(statistics.scheduled)")
         print("oldest due         \(String(format: "%.1f", statistics.oldestDueAgeSeconds)) s")
-        print("finished/minute    \(statistics.finishedLastMinute)")
+        print("finished/minute    \(statistics.finishedLastMinute ?? 0)")
         print("failed (parked)    \(statistics.failed)\(statistics.failed > 0 ? "  — see: muamala request list --state failed" : "")")
     }
 }
