@@ -18,7 +18,7 @@ public struct NewRequest: Sendable {
     public var notify: Bool
 
     public init(
-        id: UUID = UUID(), service: String, establishment: EstablishmentID?, subject: Subject, actor: Actor,
+        id: UUID = RequestID.make(), service: String, establishment: EstablishmentID?, subject: Subject, actor: Actor,
         payload: [String: JSONValue], idempotencyKey: String?, priority: Int = 0, origin: String = "api",
         submittedAt: Date, notBefore: Date? = nil, notify: Bool = false
     ) {
