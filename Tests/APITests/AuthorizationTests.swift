@@ -1,7 +1,9 @@
 import API
 import Domain
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import PQ
 import Store
 import Testing
@@ -68,6 +70,45 @@ struct AuthorizationTests {
                 #expect(forbiddenBodies.count == 1)
             }
             #expect(try await api.queued() == matrix.filter { $0.3 == 202 }.count)
+            await api.pool.close()
+        }
+    }
+
+    @Test("the Authorization scheme in any case, spaces and tabs around the token and the key; other schemes are 401")
+    func headerForms() async throws {
+        try await withScratchDatabase { database in
+            let api = try TestAPI(database)
+            let token = try await api.run { db in
+                try Fixtures.establishment("1-1", on: db)
+                return try Fixtures.user(.staff, on: db).token
+            }
+            let body = #"{"service":"establishment.change-activity","payload":{"establishment_id":"1-1","activity":"manufacturing"}}"#
+            // (Authorization header, Idempotency-Key header, expected status)
+            let cases: [(String, String, Int)] = [
+                ("Bearer \(token)", "k1", 202),
+                ("bearer \(token)", "k2", 202),
+                ("BEARER \t\(token)  ", " \tk3\t ", 202),
+                ("Basic \(token)", "k4", 401),
+                ("Bearer", "k5", 401),
+                ("Bearer    ", "k6", 401),
+                ("Bearer \(token)", " \t ", 400),
+            ]
+            try await api.application.test(.router) { client in
+                for (authorization, key, expected) in cases {
+                    var headers = HTTPFields()
+                    headers[.authorization] = authorization
+                    headers[HTTPField.Name("Idempotency-Key")!] = key
+                    headers[.contentType] = "application/json"
+                    let status = try await client.execute(
+                        uri: "/v1/requests", method: .post, headers: headers, body: ByteBuffer(string: body)) { $0.status.code }
+                    #expect(status == expected, "\(authorization.debugDescription) with key \(key.debugDescription)")
+                }
+            }
+            // The trimmed key is the key: the same request again under " k3 " is the first one.
+            #expect(try await api.run { db in
+                try db.query("SELECT count(*)::int FROM idempotency_keys WHERE key = 'k3'").single().decode(Int.self, at: 0)
+            } == 1)
+            #expect(try await api.queued() == 3)
             await api.pool.close()
         }
     }

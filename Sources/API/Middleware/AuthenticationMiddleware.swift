@@ -17,10 +17,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let cache: PrincipalCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+        guard let header = request.headers[.authorization], header.hasHeaderPrefix("bearer ") else {
             throw APIError(.unauthorized, .unauthenticated).withChallenge
         }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let token = String(header.dropFirst(7).trimmingHeaderWhitespace)
         guard !token.isEmpty, token.count <= 200 else { throw APIError(.unauthorized, .unauthenticated).withChallenge }
         let key = AccountStore.cacheKey(for: token)
         var principal = cache[key]

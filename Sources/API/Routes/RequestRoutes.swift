@@ -23,7 +23,7 @@ struct RequestRoutes {
 
     private func submit(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let key = request.headers[idempotencyKey]?.trimmingCharacters(in: .whitespaces), !key.isEmpty, key.count <= 200 else {
+        guard let key = request.headers[idempotencyKey].map({ String($0.trimmingHeaderWhitespace) }), !key.isEmpty, key.count <= 200 else {
             throw APIError(.badRequest, .idempotencyKeyMissing)
         }
         let wait = try waitSeconds(request)
