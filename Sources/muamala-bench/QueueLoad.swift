@@ -2,6 +2,7 @@ import ArgumentParser
 import Domain
 import Foundation
 import PQ
+import Store
 
 /// `muamala-bench queue`: pre-queues requests in the seed's mix, with COPY.
 ///
@@ -100,7 +101,7 @@ struct QueueCommand: AsyncParsableCommand {
                                submitted_at, not_before, retry_at) FROM STDIN
                 """) { writer in
                 for (index, (service, establishment, subject, payload)) in plan.enumerated() {
-                    let row: [(any PostgresEncodable)?] = [UUID(), service, establishment, subject, "bench", "staff", payload, 0, "replay", now, now, now]
+                    let row: [(any PostgresEncodable)?] = [RequestID.make(), service, establishment, subject, "bench", "staff", payload, 0, "replay", now, now, now]
                     try writer.append(row)
                     if index % 5000 == 0 { progress.advance(to: index) }
                 }
