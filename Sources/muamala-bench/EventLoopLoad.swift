@@ -18,6 +18,8 @@ struct EventLoopLoad {
         var failed = 0
         var late = 0
         var seconds = 0.0
+        /// When request 0 was due, in seconds since 1970: request `i` was due `i / rate` later.
+        var scheduleStart = 0.0
     }
 
     /// One connection: idle, or waiting for the response to one request.
@@ -48,6 +50,7 @@ struct EventLoopLoad {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         var watched = [pollfd](repeating: pollfd(fd: -1, events: Int16(POLLIN), revents: 0), count: connections)
         let start = Self.now() + 0.1
+        result.scheduleStart = Date().timeIntervalSince1970 + (start - Self.now())
         var inFlight = 0
         while result.sent < total || inFlight > 0 {
             // Everything due by now goes out, as long as a connection is free.

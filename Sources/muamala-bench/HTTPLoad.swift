@@ -41,6 +41,8 @@ struct HTTPLoadCommand: AsyncParsableCommand {
             "sent": result.sent, "accepted": result.accepted, "other_status": result.other, "errors": result.failed,
             "late_sends": result.late, "seconds": (result.seconds * 100).rounded() / 100,
             "achieved_rate": (Double(result.accepted) / max(result.seconds, 0.001)).rounded(),
+            // For `measure --load-run`: the keys are load-<i>-<run>, request i due at start + i / rate.
+            "run": run, "schedule_start": result.scheduleStart, "rate": rate,
         ]
         let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))

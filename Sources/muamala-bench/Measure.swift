@@ -12,8 +12,27 @@ struct MeasureCommand: AsyncParsableCommand {
     @Option(help: "Only requests of this origin (replay = pre-queued, api = HTTP).") var origin: String
     @Option(help: "Only requests submitted at or after this time (ISO 8601), to measure one phase of a run.")
     var since: String = "-infinity"
+    @Option(help: """
+        Only the requests of this `http` run (its "run"), with latency measured from each request's \
+        scheduled send time (--load-start + i / --load-rate for key load-<i>-<run>) instead of from \
+        the daemon's receipt: the wait of a send held back by the generator, and of a request \
+        waiting for the intake's commit, then count.
+        """) var loadRun: String?
+    @Option(help: "The run's schedule_start (seconds since 1970).") var loadStart: Double?
+    @Option(help: "The run's rate (requests per second).") var loadRate: Double?
 
     func run() async throws {
+        var latency = "finished_at - submitted_at"
+        var filter = "TRUE"
+        var parameters: [(any PostgresEncodable)?] = [origin, since]
+        if let loadRun {
+            guard let loadStart, let loadRate, loadRate > 0 else {
+                throw ValidationError("--load-run needs --load-start and a positive --load-rate")
+            }
+            latency = "finished_at - to_timestamp($3::float8 + split_part(idempotency_key, '-', 2)::float8 / $4::float8)"
+            filter = "idempotency_key LIKE 'load-%-' || $5"
+            parameters += [loadStart, loadRate, loadRun]
+        }
         let connection = try await Connection.connect(ConnectionConfig(connectionString: databaseURL, applicationName: "muamala-bench"))
         let row = try await connection.query("""
             SELECT count(*)::int AS decided,
@@ -21,13 +40,13 @@ struct MeasureCommand: AsyncParsableCommand {
                    count(*) FILTER (WHERE state = 'rejected')::int AS rejected,
                    count(*) FILTER (WHERE state = 'failed')::int AS failed,
                    EXTRACT(EPOCH FROM max(finished_at) - min(finished_at))::float8 AS span,
-                   (percentile_cont(0.5) WITHIN GROUP (ORDER BY finished_at - submitted_at))::text AS p50,
-                   EXTRACT(EPOCH FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY finished_at - submitted_at))::float8 * 1000 AS p50_ms,
-                   EXTRACT(EPOCH FROM percentile_cont(0.95) WITHIN GROUP (ORDER BY finished_at - submitted_at))::float8 * 1000 AS p95_ms,
-                   EXTRACT(EPOCH FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY finished_at - submitted_at))::float8 * 1000 AS p99_ms,
-                   EXTRACT(EPOCH FROM max(finished_at - submitted_at))::float8 * 1000 AS max_ms
-            FROM request_history WHERE origin = $1 AND submitted_at >= $2::timestamptz
-            """, [origin, since]).single()
+                   EXTRACT(EPOCH FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY latency))::float8 * 1000 AS p50_ms,
+                   EXTRACT(EPOCH FROM percentile_cont(0.95) WITHIN GROUP (ORDER BY latency))::float8 * 1000 AS p95_ms,
+                   EXTRACT(EPOCH FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY latency))::float8 * 1000 AS p99_ms,
+                   EXTRACT(EPOCH FROM max(latency))::float8 * 1000 AS max_ms
+            FROM (SELECT *, \(latency) AS latency FROM request_history
+                  WHERE origin = $1 AND submitted_at >= $2::timestamptz AND \(filter)) h
+            """, parameters).single()
         let decided = try row.decode(Int.self, "decided")
         let span = try row.decode(Double?.self, "span") ?? 0
         let figures: [String: Any] = [
