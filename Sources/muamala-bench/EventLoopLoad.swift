@@ -92,7 +92,7 @@ struct EventLoopLoad {
                     continue
                 }
                 peers[index].buffer += chunk[0..<count]
-                guard let status = Self.completeResponse(&peers[index].buffer) else { continue }
+                guard let (status, _) = KeepAliveClient.completeResponse(&peers[index].buffer) else { continue }
                 if status == 200 || status == 202 { result.accepted += 1 } else { result.other += 1 }
                 peers[index].busy = false
                 inFlight -= 1
@@ -104,21 +104,7 @@ struct EventLoopLoad {
     }
 
     private func connect() throws -> Int32 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw ValidationError("socket failed") }
-        var noDelay: Int32 = 1
-        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr(host)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            Glibc.close(descriptor)
-            throw ValidationError("cannot connect to \(host):\(port)")
-        }
+        let descriptor = try KeepAliveClient.connect(host: host, port: port)
         // Connected while blocking (simple); from now on reads never block.
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         return descriptor
@@ -145,20 +131,6 @@ struct EventLoopLoad {
             }
         }
         return true
-    }
-
-    /// The status of the response in `buffer` once all of it (head and Content-Length bytes
-    /// of body) has arrived; the buffer is then emptied. Nil while more is to come.
-    static func completeResponse(_ buffer: inout [UInt8]) -> Int? {
-        guard let headEnd = KeepAliveClient.find([13, 10, 13, 10], in: buffer) else { return nil }
-        let head = String(decoding: buffer[0..<headEnd], as: UTF8.self)
-        var length = 0
-        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-            length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
-        }
-        guard buffer.count >= headEnd + 4 + length else { return nil }
-        buffer.removeAll(keepingCapacity: true)
-        return Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
     static func now() -> Double {

@@ -6,7 +6,12 @@ struct KeepAliveClient {
     let descriptor: Int32
 
     init(host: String, port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        descriptor = try Self.connect(host: host, port: port)
+    }
+
+    /// A connected TCP socket with Nagle's delay off (blocking; callers may change that).
+    static func connect(host: String, port: Int) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw ValidationError("socket failed") }
         var noDelay: Int32 = 1
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
@@ -15,12 +20,13 @@ struct KeepAliveClient {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr(host)
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
             Glibc.close(descriptor)
             throw ValidationError("cannot connect to \(host):\(port)")
         }
+        return descriptor
     }
 
     /// Sends one request and reads its response (status and body).
@@ -36,29 +42,31 @@ struct KeepAliveClient {
             guard sent > 0 else { Glibc.close(descriptor); throw ValidationError("send failed") }
             offset += sent
         }
-        // Read the head, then Content-Length bytes of body.
+        // Read until the head and Content-Length bytes of body have arrived.
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
-        var headEnd: Int?
-        while headEnd == nil {
+        while true {
             let count = recv(descriptor, &chunk, chunk.count, 0)
             guard count > 0 else { Glibc.close(descriptor); throw ValidationError("connection closed") }
             buffer += chunk[0..<count]
-            headEnd = Self.find([13, 10, 13, 10], in: buffer)
+            if let response = Self.completeResponse(&buffer) { return response }
         }
-        let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
-        let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
+    /// The status and body of the response in `buffer` once all of it (head, then
+    /// Content-Length bytes of body) has arrived; the buffer is then emptied. Nil while more
+    /// is to come.
+    static func completeResponse(_ buffer: inout [UInt8]) -> (status: Int, body: [UInt8])? {
+        guard let headEnd = find([13, 10, 13, 10], in: buffer) else { return nil }
+        let head = String(decoding: buffer[0..<headEnd], as: UTF8.self)
         var length = 0
         for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
             length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
         }
-        var body = Array(buffer[(headEnd! + 4)...])
-        while body.count < length {
-            let count = recv(descriptor, &chunk, chunk.count, 0)
-            guard count > 0 else { Glibc.close(descriptor); throw ValidationError("connection closed") }
-            body += chunk[0..<count]
-        }
-        return (status, body)
+        guard buffer.count >= headEnd + 4 + length else { return nil }
+        let body = Array(buffer[(headEnd + 4)..<(headEnd + 4 + length)])
+        buffer.removeAll(keepingCapacity: true)
+        return (Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0, body)
     }
 
     func close() { Glibc.close(descriptor) }
