@@ -63,13 +63,7 @@ extension Date: PostgresEncodable {
     /// The date as a `timestamptz` column holds it once written (rounded to the microsecond),
     /// equal to what reading it back gives.
     public var atPostgresPrecision: Date {
-        let micros = Int64((timeIntervalSince1970 * 1_000_000).rounded())
-        var seconds = micros / 1_000_000
-        var fraction = micros % 1_000_000
-        if fraction < 0 {
-            fraction += 1_000_000
-            seconds -= 1
-        }
+        let (seconds, fraction) = TimestampFormat.microseconds(self)
         return Date(timeIntervalSince1970: Double(seconds) + Double(fraction) / 1_000_000)
     }
 }

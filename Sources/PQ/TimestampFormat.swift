@@ -7,13 +7,7 @@ import Foundation
 enum TimestampFormat {
     /// `2026-11-29T12:15:53.123456Z`
     static func format(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        var seconds = micros / 1_000_000
-        var fraction = micros % 1_000_000
-        if fraction < 0 {
-            fraction += 1_000_000
-            seconds -= 1
-        }
+        let (seconds, fraction) = microseconds(date)
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 {
@@ -27,6 +21,19 @@ enum TimestampFormat {
         text += "T" + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
         if fraction != 0 { text += "." + pad(fraction, 6) }
         return text + "Z"
+    }
+
+    /// Whole seconds since 1970 and the microseconds after them (0...999,999): the date as a
+    /// `timestamptz` holds it.
+    static func microseconds(_ date: Date) -> (seconds: Int64, fraction: Int64) {
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        var seconds = micros / 1_000_000
+        var fraction = micros % 1_000_000
+        if fraction < 0 {
+            fraction += 1_000_000
+            seconds -= 1
+        }
+        return (seconds, fraction)
     }
 
     /// Parses `YYYY-MM-DD[ HH:MM:SS[.ffffff][±HH[:MM[:SS]]]]` and `infinity`/`-infinity`.
