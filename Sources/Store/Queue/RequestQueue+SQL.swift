@@ -155,7 +155,11 @@ extension RequestQueue {
         """)
 
     /// Outside any transaction; skips rather than waits when another session vacuums it.
-    static let vacuumScript = "VACUUM (SKIP_LOCKED) requests"
+    /// One process: with the queue's four indexes above 512 kB, PostgreSQL would otherwise
+    /// start two parallel workers for every sweep (every few seconds under load), and on two
+    /// cores the extra processes made each sweep slower (50–59 ms against 32–36 ms) and the
+    /// HTTP p99 worse (127–194 ms against 50–74 ms at 8,200/s, BENCHMARKS.md).
+    static let vacuumScript = "VACUUM (SKIP_LOCKED, PARALLEL 0) requests"
 }
 
 extension RequestQueue {
