@@ -33,4 +33,50 @@ struct QueueUpkeepTests {
             #expect(try await asApp.run { db in try RequestQueue.mayVacuum(on: db) } == false)
         }
     }
+
+    @Test("queue statistics: exact for an operator, sampled (timers estimated) for the metrics")
+    func statisticsExactAndSampled() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            // Three due (one waiting for a retry, the oldest submitted 90 s before now), four
+            // timers, one failed request in history.
+            try await connection.execute("""
+                INSERT INTO requests (id, service, subject, actor_id, actor_role, payload, submitted_at, not_before, retry_at)
+                SELECT gen_random_uuid(), 'work-permit.renew', 'worker:' || n, 'test', 'staff', '{}',
+                       to_timestamp(1800000000 - 30 * n), to_timestamp(1800000000 - 30 * n),
+                       to_timestamp(1800000000 + CASE WHEN n = 1 THEN 60 ELSE -60 END)
+                FROM generate_series(1, 3) AS n;
+                INSERT INTO requests (id, service, subject, actor_id, actor_role, payload, origin, submitted_at, not_before, retry_at)
+                SELECT gen_random_uuid(), 'work-permit.expire', 'worker:t' || n, 'system', 'system', '{}', 'timer',
+                       to_timestamp(1800000000), to_timestamp(1800000000 + 86400 * n), to_timestamp(1800000000)
+                FROM generate_series(1, 4) AS n;
+                INSERT INTO request_history (id, seq, service, subject, actor_id, actor_role, payload, priority, origin,
+                                             submitted_at, not_before, attempts, state, decided_at)
+                VALUES (gen_random_uuid(), 1, 'work-permit.renew', 'worker:f', 'test', 'staff', '{}', 0, 'api',
+                        now(), now(), 5, 'failed', now());
+                """)
+            let exact = try await connection.run { db in
+                try RequestQueue.statistics(businessNow: now, realNow: now, counting: .exact, on: db)
+            }
+            #expect(exact.due == 3)
+            #expect(exact.retrying == 1)
+            #expect(exact.scheduled == 4)
+            #expect(exact.failed == 1)
+            #expect(abs(exact.oldestDueAgeSeconds - 90) < 0.001)
+            #expect(exact.finishedLastMinute != nil)
+
+            // The estimate is the table's size at its last analyze, less what is due.
+            try await connection.execute("ANALYZE requests")
+            let sampled = try await connection.run { db in
+                try RequestQueue.statistics(businessNow: now, realNow: now, counting: .sampled, on: db)
+            }
+            #expect(sampled.due == 3)
+            #expect(sampled.retrying == 1)
+            #expect(sampled.scheduled == 4)
+            #expect(sampled.failed == 1)
+            #expect(sampled.finishedLastMinute == nil)
+            await connection.close()
+        }
+    }
 }

@@ -27,6 +27,7 @@ public struct EngineMetrics: Sendable {
         Counter(label: "muamala_batch_retries_total", dimensions: [("reason", reason)]).increment()
     }
 
+    /// `scheduled` is an estimate (see `RequestQueue.Counting.sampled`); `due` and `failed` are counted.
     public func queue(due: Int, scheduled: Int, failed: Int, oldestDueAgeSeconds: Double) {
         Gauge(label: "muamala_queue_depth", dimensions: [("kind", "due")]).record(due)
         Gauge(label: "muamala_queue_depth", dimensions: [("kind", "scheduled")]).record(scheduled)

@@ -65,7 +65,7 @@ public struct QueueSampler: Service {
                     let statistics = try await pool.withConnection { connection in
                         try await connection.run { db in
                             try RequestQueue.statistics(
-                                businessNow: try clock.now(on: db), realNow: Date(), countFinished: false, on: db)
+                                businessNow: try clock.now(on: db), realNow: Date(), counting: .sampled, on: db)
                         }
                     }
                     metrics.queue(due: statistics.due, scheduled: statistics.scheduled, failed: statistics.failed,

@@ -123,18 +123,29 @@ extension RequestQueue {
         ORDER BY seq DESC LIMIT $5
         """)
 
-    static let statisticsStatement = Statement("queue_statistics", """
+    /// Bounded by the due requests: the claim index's range up to now.
+    static let dueStatement = Statement("queue_due", """
         SELECT
-            count(*) FILTER (WHERE not_before <= $1)::int AS due,
-            count(*) FILTER (WHERE not_before > $1)::int AS scheduled,
-            count(*) FILTER (WHERE not_before <= $1 AND retry_at > $2)::int AS retrying,
-            COALESCE(EXTRACT(EPOCH FROM ($1 - min(submitted_at) FILTER (WHERE not_before <= $1))), 0)::float8 AS oldest_age,
+            count(*)::int AS due,
+            count(*) FILTER (WHERE retry_at > $2)::int AS retrying,
+            COALESCE(EXTRACT(EPOCH FROM ($1::timestamptz - min(submitted_at))), 0)::float8 AS oldest_age,
             (SELECT count(*) FROM request_history WHERE state = 'failed')::int AS failed
         FROM requests
+        WHERE not_before <= $1
+        """)
+
+    /// Every timer: reads the rest of the queue table.
+    static let scheduledStatement = Statement("queue_scheduled", """
+        SELECT count(*)::int FROM requests WHERE not_before > $1
+        """)
+
+    /// Live rows at the last vacuum or analyze (-1 before the first).
+    static let rowsEstimateStatement = Statement("queue_rows_estimate", """
+        SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'requests'::regclass
         """)
 
     static let finishedStatement = Statement("queue_finished_last_minute", """
-        SELECT count(*)::int FROM request_history WHERE finished_at > $1 - interval '1 minute'
+        SELECT count(*)::int FROM request_history WHERE finished_at > $1::timestamptz - interval '1 minute'
         """)
 }
 
