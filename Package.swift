@@ -31,6 +31,8 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // Linux's epoll (not in Swift's Glibc module), for the bench's load generator.
+        .systemLibrary(name: "CEpoll"),
         // The Swift face of libpq; the only target that imports CLibPQ.
         .target(
             name: "PQ",
@@ -90,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "muamala-bench",
             dependencies: [
-                "PQ", "Store", "Domain",
+                "PQ", "Store", "Domain", "CEpoll",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
