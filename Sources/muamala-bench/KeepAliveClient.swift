@@ -57,25 +57,57 @@ struct KeepAliveClient {
     /// Content-Length bytes of body) has arrived; the buffer is then emptied. Nil while more
     /// is to come.
     static func completeResponse(_ buffer: inout [UInt8]) -> (status: Int, body: [UInt8])? {
+        // Byte by byte, without building strings: the load generator parses thousands of
+        // these a second on the machine it measures.
         guard let headEnd = find([13, 10, 13, 10], in: buffer) else { return nil }
-        let head = String(decoding: buffer[0..<headEnd], as: UTF8.self)
-        var length = 0
-        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-            length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
-        }
+        let length = contentLength(buffer[0..<headEnd]) ?? 0
         guard buffer.count >= headEnd + 4 + length else { return nil }
         let body = Array(buffer[(headEnd + 4)..<(headEnd + 4 + length)])
+        let status = status(buffer[0..<headEnd]) ?? 0
         buffer.removeAll(keepingCapacity: true)
-        return (Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0, body)
+        return (status, body)
     }
 
-    func close() { Glibc.close(descriptor) }
+    /// The three digits after "HTTP/1.1 ".
+    private static func status(_ head: ArraySlice<UInt8>) -> Int? {
+        guard let space = head.firstIndex(of: 32) else { return nil }
+        return decimal(head[(space + 1)...].prefix(3))
+    }
 
-    static func find(_ pattern: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= pattern.count else { return nil }
-        for index in 0...(bytes.count - pattern.count) where bytes[index] == pattern[0] {
-            if Array(bytes[index..<(index + pattern.count)]) == pattern { return index }
+    /// The value of the Content-Length header (its name in any case).
+    private static func contentLength(_ head: ArraySlice<UInt8>) -> Int? {
+        let name = Array("content-length:".utf8)
+        var lineStart = head.startIndex
+        while lineStart < head.endIndex {
+            let lineEnd = head[lineStart...].firstIndex(of: 10) ?? head.endIndex
+            let line = head[lineStart..<lineEnd]
+            if line.count > name.count, zip(line, name).allSatisfy({ $0 | 0x20 == $1 }) {
+                return decimal(line.dropFirst(name.count).drop { $0 == 32 })
+            }
+            lineStart = lineEnd + 1
         }
         return nil
     }
+
+    private static func decimal(_ digits: ArraySlice<UInt8>) -> Int? {
+        var value = 0
+        var seen = false
+        for byte in digits {
+            guard (48...57).contains(byte) else { break }
+            value = value * 10 + Int(byte - 48)
+            seen = true
+        }
+        return seen ? value : nil
+    }
+
+    static func find(_ pattern: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= pattern.count else { return nil }
+        outer: for index in 0...(bytes.count - pattern.count) where bytes[index] == pattern[0] {
+            for offset in 1..<pattern.count where bytes[index + offset] != pattern[offset] { continue outer }
+            return index
+        }
+        return nil
+    }
+
+    func close() { Glibc.close(descriptor) }
 }
