@@ -140,7 +140,7 @@ extension Decimal: PostgresDecodable {
 extension UUID: PostgresDecodable {
     public static func decode(text: UnsafeBufferPointer<UInt8>, type: OID) throws(DecodingFailure) -> UUID {
         guard type == .uuid else { throw .typeMismatch }
-        guard let value = UUID(uuidString: String(decoding: text, as: UTF8.self)) else {
+        guard let value = UUIDText.parse(text) else {
             throw .malformed("not a UUID")
         }
         return value

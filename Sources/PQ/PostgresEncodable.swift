@@ -53,7 +53,7 @@ extension Decimal: PostgresEncodable {
 }
 
 extension UUID: PostgresEncodable {
-    public var postgresText: String { uuidString.lowercased() }
+    public var postgresText: String { UUIDText.format(self) }
 }
 
 extension Date: PostgresEncodable {
