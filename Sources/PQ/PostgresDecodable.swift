@@ -39,8 +39,9 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
 }
 
 extension String: PostgresDecodable {
-    /// Text-like types, JSON, UUIDs, and user-defined types such as enums.
-    static let accepted: Set<OID> = [.text, .varchar, .bpchar, .name, .char, .json, .jsonb, .xml, .unknown, .uuid]
+    /// Text-like types, JSON, UUIDs, and user-defined types such as enums. An array: every
+    /// text column of every row is checked, and a few comparisons cost less than hashing.
+    static let accepted: [OID] = [.text, .varchar, .bpchar, .name, .char, .json, .jsonb, .xml, .unknown, .uuid]
 
     public static func decode(text: UnsafeBufferPointer<UInt8>, type: OID) throws(DecodingFailure) -> String {
         guard accepted.contains(type) || type.isUserDefined else { throw .typeMismatch }
@@ -72,7 +73,7 @@ private func parseInteger(_ text: UnsafeBufferPointer<UInt8>) throws(DecodingFai
     return value
 }
 
-private let integerTypes: Set<OID> = [.int2, .int4, .int8, .oid]
+private let integerTypes: [OID] = [.int2, .int4, .int8, .oid]
 
 extension Int64: PostgresDecodable {
     public static func decode(text: UnsafeBufferPointer<UInt8>, type: OID) throws(DecodingFailure) -> Int64 {

@@ -7,7 +7,9 @@ import Foundation
 /// daemon's samples under HTTP load (each request's id is written and read several times).
 enum UUIDText {
     private static let digits = Array("0123456789abcdef".utf8)
-    private static let hyphenAfter: Set<Int> = [3, 5, 7, 9]
+    /// Whether a hyphen follows the byte at `index`.
+    @inline(__always)
+    private static func hyphen(after index: Int) -> Bool { index == 3 || index == 5 || index == 7 || index == 9 }
 
     static func format(_ uuid: UUID) -> String {
         withUnsafeBytes(of: uuid.uuid) { bytes in
@@ -17,7 +19,7 @@ enum UUIDText {
                     text[at] = digits[Int(byte >> 4)]
                     text[at + 1] = digits[Int(byte & 0x0F)]
                     at += 2
-                    if hyphenAfter.contains(index) {
+                    if hyphen(after: index) {
                         text[at] = UInt8(ascii: "-")
                         at += 1
                     }
@@ -37,7 +39,7 @@ enum UUIDText {
                 guard let high = nibble(text[at]), let low = nibble(text[at + 1]) else { return false }
                 bytes[index] = high << 4 | low
                 at += 2
-                if hyphenAfter.contains(index) {
+                if hyphen(after: index) {
                     guard text[at] == UInt8(ascii: "-") else { return false }
                     at += 1
                 }
