@@ -36,12 +36,19 @@ public struct NewRequest: Sendable {
         self.notify = notify
     }
 
-    /// What "the same request" means for an idempotency key: service, establishment and payload.
-    var fingerprint: Data {
-        let text = JSONCoding.encode(JSONValue.object([
-            "service": .string(service), "establishment": establishment.map { .string($0.description) } ?? .null,
-            "payload": .object(payload),
-        ]))
-        return Data(SHA256Digest.of(text))
+    /// What "the same request" means for an idempotency key: service, establishment and payload,
+    /// hashed as the JSON text `{"establishment":…,"payload":…,"service":…}` (keys sorted).
+    var fingerprint: Data { encoded.fingerprint }
+
+    /// The payload as stored, and the fingerprint built around that same text: intake needs
+    /// both for every request, and encoding the payload once instead of twice was 1–2% of the
+    /// daemon under HTTP load. The text is exactly what encoding the whole object gives (a
+    /// test holds the two together: a stored key's hash must not change).
+    var encoded: (payload: String, fingerprint: Data) {
+        let payloadText = JSONCoding.encode(JSONValue.object(payload))
+        let establishmentText = establishment.map { JSONValue.string($0.description).jsonText } ?? "null"
+        let text = #"{"establishment":"# + establishmentText + #","payload":"# + payloadText
+            + #","service":"# + JSONValue.string(service).jsonText + "}"
+        return (payloadText, Data(SHA256Digest.of(text)))
     }
 }

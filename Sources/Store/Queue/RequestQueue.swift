@@ -309,12 +309,13 @@ extension RequestQueue {
     /// or a conflict when the content differs. Results come back in the input's order.
     public static func submitMany(_ requests: [NewRequest], on db: isolated Connection) throws -> [SubmitOutcome] {
         guard !requests.isEmpty else { return [] }
+        let encoded = requests.map(\.encoded)
         let inserted = try db.query(insertMany, [
             requests.map(\.id), requests.map(\.service), NullableArray(requests.map { $0.establishment?.description }),
             requests.map(\.subject.key), requests.map(\.actor.id), requests.map(\.actor.role.rawValue),
-            requests.map { JSONCoding.encode(JSONValue.object($0.payload)) }, NullableArray(requests.map(\.idempotencyKey)),
+            encoded.map(\.payload), NullableArray(requests.map(\.idempotencyKey)),
             requests.map(\.priority), requests.map(\.origin), requests.map(\.submittedAt), requests.map(\.notBefore),
-            requests.map(\.notify), requests.map(\.fingerprint),
+            requests.map(\.notify), encoded.map(\.fingerprint),
         ])
         // Only the sequence number is the database's: the rest of each record is what was sent.
         var sequence: [UUID: Int64] = [:]
@@ -348,7 +349,7 @@ extension RequestQueue {
             guard let (id, hash) = known[request.actor.id + "\u{1F}" + (request.idempotencyKey ?? "")], let record = records[id] else {
                 throw PQError(.client, "request \(request.id) was neither queued nor found under its key")
             }
-            outcomes[index] = hash == request.fingerprint ? .existing(record) : .conflict(existing: id)
+            outcomes[index] = hash == encoded[index].fingerprint ? .existing(record) : .conflict(existing: id)
         }
         return outcomes.map { $0! }
     }
