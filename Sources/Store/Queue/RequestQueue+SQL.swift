@@ -31,6 +31,44 @@ extension RequestQueue {
                   NULL::timestamptz AS decided_at
         """)
 
+    /// Intake in batches (`submitMany`): keys and requests in one statement; a request whose
+    /// key was taken is not inserted, and is then looked up by its key.
+    static let insertMany = Statement("queue_insert_many", """
+        WITH input AS (
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                 $8::text[], $9::int[], $10::text[], $11::timestamptz[], $12::timestamptz[],
+                                 $13::boolean[], $14::bytea[])
+                     AS i(id, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key,
+                          priority, origin, submitted_at, not_before, notify, payload_hash)
+        ), keys AS (
+            INSERT INTO idempotency_keys (actor_id, key, request_id, payload_hash)
+            SELECT actor_id, idempotency_key, id, payload_hash FROM input WHERE idempotency_key IS NOT NULL
+            ON CONFLICT DO NOTHING
+            RETURNING request_id
+        )
+        INSERT INTO requests (\(insertColumns))
+        SELECT id, service, establishment_id, subject, actor_id, actor_role, payload::jsonb, idempotency_key, priority,
+               origin, submitted_at, not_before, clock_timestamp(), notify
+        FROM input
+        WHERE idempotency_key IS NULL OR id IN (SELECT request_id FROM keys)
+        RETURNING id, seq
+        """)
+
+    static let findKeys = Statement("queue_find_keys", """
+        SELECT k.actor_id, k.key, k.request_id, k.payload_hash
+        FROM idempotency_keys k JOIN unnest($1::text[], $2::text[]) AS w(actor_id, key)
+          ON k.actor_id = w.actor_id AND k.key = w.key
+        """)
+
+    static let findMany = Statement("queue_find_many", """
+        SELECT \(RequestRecord.columns), 'queued' AS state, NULL::text AS outcome, NULL::text AS reason_code,
+               NULL::timestamptz AS decided_at
+        FROM requests WHERE id = ANY($1::uuid[])
+        UNION ALL
+        SELECT \(RequestRecord.columns), state, outcome::text AS outcome, reason_code, decided_at
+        FROM request_history WHERE id = ANY($1::uuid[])
+        """)
+
     static let findKey = Statement("queue_find_key", """
         SELECT request_id, payload_hash FROM idempotency_keys WHERE actor_id = $1 AND key = $2
         """)
