@@ -122,6 +122,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "APITests",
             dependencies: [

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every read command of `muamala`, run as operators run it: the process, its exit status,
+/// and (with `--json`) output that parses. `muamala queue` once failed on every call (a
+/// parameter typed wrong in its SQL), and no test ran it.
+@Suite("CLI commands")
+struct CommandTests {
+    static let readCommands: [[String]] = [
+        ["queue"], ["request", "list"], ["users", "list"], ["clock"], ["verify"],
+        ["history", "1000000016"], ["history", "1-1"], ["services"], ["rulebook"],
+    ]
+
+    @Test("each read command exits 0 on a fresh database, as text and as JSON")
+    func readCommandsRun() async throws {
+        try await withScratchDatabase { database in
+            for command in Self.readCommands {
+                let text = try CLIProcess.run(command, databaseURL: database.url)
+                #expect(text.status == 0, "muamala \(command.joined(separator: " ")): \(text.stderr)")
+                #expect(!text.stdout.isEmpty, "muamala \(command.joined(separator: " ")) printed nothing")
+
+                let json = try CLIProcess.run(command + ["--json"], databaseURL: database.url)
+                #expect(json.status == 0, "muamala \(command.joined(separator: " ")) --json: \(json.stderr)")
+                #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8), options: [.fragmentsAllowed])) != nil,
+                        "muamala \(command.joined(separator: " ")) --json printed: \(json.stdout.prefix(200))")
+            }
+            let workflows = try CLIProcess.run(["workflows", "--mermaid"], databaseURL: database.url)
+            #expect(workflows.status == 0 && workflows.stdout.contains("stateDiagram"), "\(workflows.stderr)")
+        }
+    }
+
+    @Test("queue figures count what is queued")
+    func queueCounts() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await connection.execute("""
+                INSERT INTO requests (id, service, subject, actor_id, actor_role, payload, submitted_at, not_before, retry_at)
+                SELECT gen_random_uuid(), 'work-permit.renew', 'worker:' || n, 'test', 'staff', '{}', now(), now() + CASE WHEN n <= 2 THEN interval '0' ELSE interval '1 day' END, now()
+                FROM generate_series(1, 5) AS n
+                """)
+            await connection.close()
+            let output = try CLIProcess.run(["queue", "--json"], databaseURL: database.url)
+            #expect(output.status == 0, "\(output.stderr)")
+            let figures = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+            #expect(figures?["due"] as? Int == 2)
+            #expect(figures?["scheduled"] as? Int == 3)
+        }
+    }
+
+    @Test("looking up what does not exist is an error naming it, with a non-zero status")
+    func unknownLookups() async throws {
+        try await withScratchDatabase { database in
+            let worker = try CLIProcess.run(["worker", "show", "1000000099"], databaseURL: database.url)
+            #expect(worker.status != 0)
+            #expect(worker.stderr.contains("1000000099"))
+            let establishment = try CLIProcess.run(["establishment", "show", "9-9"], databaseURL: database.url)
+            #expect(establishment.status != 0)
+            #expect(establishment.stderr.contains("9-9"))
+            let malformed = try CLIProcess.run(["worker", "show", "123"], databaseURL: database.url)
+            #expect(malformed.status != 0)
+            #expect(malformed.stderr.contains("10 digits"))
+        }
+    }
+}
