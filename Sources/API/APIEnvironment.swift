@@ -12,9 +12,11 @@ public struct APIEnvironment: Sendable {
     public let maxBodyBytes: Int
     /// The longest `?wait=` honoured, in seconds.
     public let maxWaitSeconds: Int
+    /// Who each bearer token is, for a short while.
+    public let principals: PrincipalCache
 
     public init(pool: ConnectionPool, intake: Intake, waiters: DecisionWaiters, rulebook: Rulebook, clock: EngineClock,
-                maxBodyBytes: Int, maxWaitSeconds: Int = 30) {
+                maxBodyBytes: Int, maxWaitSeconds: Int = 30, principals: PrincipalCache = PrincipalCache()) {
         self.pool = pool
         self.intake = intake
         self.waiters = waiters
@@ -22,5 +24,6 @@ public struct APIEnvironment: Sendable {
         self.clock = clock
         self.maxBodyBytes = maxBodyBytes
         self.maxWaitSeconds = maxWaitSeconds
+        self.principals = principals
     }
 }

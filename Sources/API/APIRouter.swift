@@ -19,7 +19,7 @@ public enum APIRouter {
         HealthRoutes(pool: environment.pool, migrator: migrator, registry: registry).register(on: router)
         let v1 = router.group("/v1")
         DirectoryRoutes(environment: environment).register(on: v1)
-        let authenticated = v1.group().add(middleware: AuthenticationMiddleware(pool: environment.pool, cache: PrincipalCache()))
+        let authenticated = v1.group().add(middleware: AuthenticationMiddleware(pool: environment.pool, cache: environment.principals))
         RequestRoutes(environment: environment).register(on: authenticated)
         ClockRoutes(environment: environment).register(on: authenticated)
         return router

@@ -87,7 +87,9 @@ public struct Daemon: Sendable {
         // then the listener, sampler and janitor, and the pool last.
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: PoolService(pool: pool, logger: logger)),
-                       .init(service: QueueListener(connection: connection, wake: wake, waiters: waiters, logger: logger)),
+                       .init(service: QueueListener(
+                           connection: connection, wake: wake, waiters: waiters,
+                           accountsChanged: { [principals = environment.principals] in principals.removeAll() }, logger: logger)),
                        .init(service: QueueSampler(pool: pool, clock: clock, logger: logger)),
                        .init(service: QueueJanitor(pool: pool, threshold: configuration.queueVacuumRows, logger: logger))]
                 + workers

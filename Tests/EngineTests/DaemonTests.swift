@@ -72,6 +72,35 @@ struct DaemonTests {
         }
     }
 
+    @Test("a revoked token is refused at once, not after the principal cache's lifetime")
+    func revocationReachesTheDaemon() async throws {
+        try await withScratchDatabase { database in
+            let engine = try TestEngine(database)
+            let (user, token) = try await engine.run { db -> (AccountStore.User, String) in
+                let user = try AccountStore.addUser(name: "ops", role: .staff, personID: nil, unifiedNumber: nil, on: db)
+                return (user, try AccountStore.issueToken(for: user.id, label: "test", on: db))
+            }
+            let daemon = try DaemonProcess(databaseURL: database.url)
+            try await daemon.waitUntilReady()
+            let headers = ["Authorization": "Bearer \(token)"]
+            // The second call is answered from the daemon's cache.
+            #expect(try await HTTP.get("\(daemon.baseURL)/v1/clock", headers: headers).0 == 200)
+            #expect(try await HTTP.get("\(daemon.baseURL)/v1/clock", headers: headers).0 == 200)
+
+            #expect(try await engine.run { db in try AccountStore.revokeTokens(of: user.id, on: db) } == 1)
+            // The cache keeps a principal for 30 s; the notification must end it well before.
+            var status = 200
+            let deadline = ContinuousClock.now + .seconds(10)
+            while status == 200 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                status = try await HTTP.get("\(daemon.baseURL)/v1/clock", headers: headers).0
+            }
+            #expect(status == 401)
+            _ = try await daemon.terminate()
+            await engine.close()
+        }
+    }
+
     @Test("a daemon killed again and again mid-batch loses and doubles nothing")
     func killedRepeatedly() async throws {
         try await withScratchDatabase { database in

@@ -8,9 +8,9 @@ import Synchronization
 /// Requires `Authorization: Bearer <token>` and puts the token's user in the context.
 /// An absent, unknown or revoked token is 401; nothing else is said about why.
 ///
-/// What a token stands for is remembered for `PrincipalCache.lifetime` (30 s), so a busy
-/// portal does not pay a database round trip per request; a revoked token or a changed
-/// grant takes effect within that time.
+/// What a token stands for is remembered for up to `PrincipalCache.lifetime` (30 s), so a
+/// busy portal does not pay a database round trip per request. A revoked token or a changed
+/// grant is announced on commit and the cache emptied at once (see `PrincipalCache`).
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let pool: ConnectionPool
@@ -47,11 +47,20 @@ extension APIError {
     }
 }
 
-/// Principals by token hash, each for a short while.
-final class PrincipalCache: Sendable {
+/// Principals by token hash, each for a short while: forgotten at once when grants or
+/// tokens change (`AccountStore.changedChannel`, heard by the daemon's `QueueListener`),
+/// and after `lifetime` in any case, should a notification be lost while it reconnects.
+public final class PrincipalCache: Sendable {
     static let lifetime: Duration = .seconds(30)
     static let limit = 50_000
     private let entries = Mutex<[Data: (AccountStore.Principal, ContinuousClock.Instant)]>([:])
+
+    public init() {}
+
+    /// Forgets every principal: the next request of each token reads the database again.
+    public func removeAll() {
+        entries.withLock { $0.removeAll(keepingCapacity: true) }
+    }
 
     subscript(key: Data) -> AccountStore.Principal? {
         get {

@@ -4,19 +4,23 @@ import PQ
 import ServiceLifecycle
 import Store
 
-/// Listens for work queued by others (intake on other daemons, the CLI, clock moves) and for
-/// decisions made by other daemons, and passes them on to this daemon's workers and waiters.
-/// Notifications can be lost while it reconnects; the workers' polling covers that gap.
+/// Listens for work queued by others (intake on other daemons, the CLI, clock moves), for
+/// decisions made by other daemons, and for changes to accounts, and passes them on to this
+/// daemon's workers, waiters and principal cache. Notifications can be lost while it
+/// reconnects; the workers' polling and the cache's short lifetime cover that gap.
 public struct QueueListener: Service {
     let connection: ConnectionConfig
     let wake: WakeSignal
     let waiters: DecisionWaiters
+    let accountsChanged: @Sendable () -> Void
     let logger: Logger
 
-    public init(connection: ConnectionConfig, wake: WakeSignal, waiters: DecisionWaiters, logger: Logger) {
+    public init(connection: ConnectionConfig, wake: WakeSignal, waiters: DecisionWaiters,
+                accountsChanged: @escaping @Sendable () -> Void = {}, logger: Logger) {
         self.connection = connection
         self.wake = wake
         self.waiters = waiters
+        self.accountsChanged = accountsChanged
         self.logger = logger
     }
 
@@ -25,11 +29,14 @@ public struct QueueListener: Service {
             while !Task.isCancelled {
                 do {
                     let stream = NotificationListener.notifications(
-                        connection, channels: [RequestQueue.queueChannel, RequestQueue.decidedChannel])
+                        connection, channels: [RequestQueue.queueChannel, RequestQueue.decidedChannel, AccountStore.changedChannel])
                     for try await notification in stream {
-                        if notification.channel == RequestQueue.queueChannel {
+                        switch notification.channel {
+                        case RequestQueue.queueChannel:
                             wake.signal()
-                        } else {
+                        case AccountStore.changedChannel:
+                            accountsChanged()
+                        default:
                             waiters.decided(notification.payload.split(separator: ",").compactMap { UUID(uuidString: String($0)) })
                         }
                     }

@@ -97,14 +97,22 @@ public enum AccountStore {
         }
     }
 
+    /// Daemons cache what a token authenticates to; a change to grants or tokens is announced
+    /// on this channel (on commit) so that they forget it at once instead of after the cache's
+    /// lifetime.
+    public static let changedChannel = "muamala_accounts"
+
     /// Grants (or replaces) a delegate's or agent's services on an establishment.
     public static func grant(_ user: UUID, establishment: EstablishmentID, services: [String], on db: isolated Connection) throws {
         try db.query(upsertGrant, [user, establishment.description, services])
+        try db.query(notifyChanged)
     }
 
     /// Removes a grant; returns whether there was one.
     public static func revoke(_ user: UUID, establishment: EstablishmentID, on db: isolated Connection) throws -> Bool {
-        try db.query(deleteGrant, [user, establishment.description]).affectedRows > 0
+        let removed = try db.query(deleteGrant, [user, establishment.description]).affectedRows > 0
+        try db.query(notifyChanged)
+        return removed
     }
 
     /// Makes a new bearer token: returned once, stored only as its SHA-256.
@@ -120,7 +128,9 @@ public enum AccountStore {
 
     /// Revokes every token of a user; returns how many.
     public static func revokeTokens(of user: UUID, on db: isolated Connection) throws -> Int {
-        try db.query(revokeUserTokens, [user]).affectedRows
+        let revoked = try db.query(revokeUserTokens, [user]).affectedRows
+        try db.query(notifyChanged)
+        return revoked
     }
 
     /// The user behind a bearer token (nil when unknown, revoked or disabled), with grants.
@@ -161,6 +171,7 @@ public enum AccountStore {
         ON CONFLICT (user_id, establishment_id) DO UPDATE SET services = excluded.services, granted_at = clock_timestamp()
         """)
     static let deleteGrant = Statement("accounts_delete_grant", "DELETE FROM grants WHERE user_id = $1 AND establishment_id = $2")
+    static let notifyChanged = Statement("accounts_notify_changed", "SELECT pg_notify('muamala_accounts', '')")
     static let insertToken = Statement("accounts_insert_token", "INSERT INTO tokens (hash, user_id, label) VALUES ($1, $2, $3)")
     static let revokeUserTokens = Statement("accounts_revoke_tokens", """
         UPDATE tokens SET revoked_at = clock_timestamp() WHERE user_id = $1 AND revoked_at IS NULL
