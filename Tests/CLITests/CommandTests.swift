@@ -62,4 +62,30 @@ struct CommandTests {
             #expect(malformed.stderr.contains("10 digits"))
         }
     }
+
+    @Test("users disable and enable: say what changed, refuse an unknown user")
+    func disableAndEnable() async throws {
+        try await withScratchDatabase { database in
+            let added = try CLIProcess.run(["users", "add", "--role", "staff", "--name", "ops", "--json"], databaseURL: database.url)
+            #expect(added.status == 0, "\(added.stderr)")
+            let created = try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any]
+            let user = try #require((created?["user"] as? [String: Any])?["id"] as? String)
+
+            func run(_ arguments: [String]) throws -> [String: Any]? {
+                let output = try CLIProcess.run(arguments + ["--json"], databaseURL: database.url)
+                #expect(output.status == 0, "muamala \(arguments.joined(separator: " ")): \(output.stderr)")
+                return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+            }
+            #expect(try run(["users", "disable", user])?["changed"] as? Bool == true)
+            #expect(try run(["users", "disable", user])?["changed"] as? Bool == false)
+            let listed = try CLIProcess.run(["users", "list", "--json"], databaseURL: database.url)
+            let users = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+            #expect(users?.first { $0["id"] as? String == user }?["disabled"] as? Bool == true)
+            #expect(try run(["users", "enable", user])?["disabled"] as? Bool == false)
+
+            let unknown = try CLIProcess.run(["users", "disable", UUID().uuidString], databaseURL: database.url)
+            #expect(unknown.status != 0)
+            #expect(unknown.stderr.contains("no user"))
+        }
+    }
 }

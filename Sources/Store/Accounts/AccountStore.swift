@@ -115,6 +115,29 @@ public enum AccountStore {
         return removed
     }
 
+    /// What disabling or enabling an account found.
+    public enum AccountChange: Sendable, Equatable {
+        case changed
+        case unchanged
+        case noSuchUser
+        /// Enabling would give the person a second active account with this role.
+        case conflict
+    }
+
+    /// Disables an account (its tokens stop working at once, its grants stay for when it is
+    /// enabled again) or enables it.
+    public static func setDisabled(_ user: UUID, _ disabled: Bool, on db: isolated Connection) throws -> AccountChange {
+        guard let current = try self.user(user, on: db) else { return .noSuchUser }
+        guard current.disabled != disabled else { return .unchanged }
+        do {
+            try db.query(disabled ? disableUser : enableUser, [user])
+        } catch let error as PQError where error.sqlState == .uniqueViolation {
+            return .conflict
+        }
+        try db.query(notifyChanged)
+        return .changed
+    }
+
     /// Makes a new bearer token: returned once, stored only as its SHA-256.
     public static func issueToken(for user: UUID, label: String, on db: isolated Connection) throws -> String {
         var bytes = [UInt8](repeating: 0, count: 32)
@@ -171,6 +194,8 @@ public enum AccountStore {
         ON CONFLICT (user_id, establishment_id) DO UPDATE SET services = excluded.services, granted_at = clock_timestamp()
         """)
     static let deleteGrant = Statement("accounts_delete_grant", "DELETE FROM grants WHERE user_id = $1 AND establishment_id = $2")
+    static let disableUser = Statement("accounts_disable_user", "UPDATE users SET disabled_at = clock_timestamp() WHERE id = $1")
+    static let enableUser = Statement("accounts_enable_user", "UPDATE users SET disabled_at = NULL WHERE id = $1")
     static let notifyChanged = Statement("accounts_notify_changed", "SELECT pg_notify('muamala_accounts', '')")
     static let insertToken = Statement("accounts_insert_token", "INSERT INTO tokens (hash, user_id, label) VALUES ($1, $2, $3)")
     static let revokeUserTokens = Statement("accounts_revoke_tokens", """

@@ -4,7 +4,7 @@ import Foundation
 import PQ
 import Store
 
-/// `muamala users add|list|grant|revoke|token`.
+/// `muamala users add|list|grant|revoke|token|disable|enable`.
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users",
@@ -14,7 +14,7 @@ struct UsersCommand: AsyncParsableCommand {
             per establishment), agent (establishments named in a power of attorney), worker \
             (only about himself), staff, system (other government systems).
             """,
-        subcommands: [Add.self, List.self, Grant.self, Revoke.self, Token.self])
+        subcommands: [Add.self, List.self, Grant.self, Revoke.self, Token.self, Disable.self, Enable.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an account.")
@@ -155,6 +155,44 @@ struct UsersCommand: AsyncParsableCommand {
                 return try AccountStore.issueToken(for: id, label: label, on: db)
             }
             if global.json { try printJSON(["token": token]) } else { print(token) }
+        }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Disable an account: its tokens stop working on every daemon at once.",
+            discussion: "Its grants and tokens are kept; `muamala users enable` brings them back.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The user id.") var user: String
+
+        func run() async throws { try await setDisabled(user, true, global) }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable a disabled account again.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The user id.") var user: String
+
+        func run() async throws { try await setDisabled(user, false, global) }
+    }
+}
+
+private func setDisabled(_ user: String, _ disabled: Bool, _ global: GlobalOptions) async throws {
+    guard let id = UUID(uuidString: user) else { throw ValidationError("not a user id: \(user)") }
+    let connection = try await global.connect()
+    let change = try await connection.run { db in try AccountStore.setDisabled(id, disabled, on: db) }
+    let state = disabled ? "disabled" : "enabled"
+    switch change {
+    case .noSuchUser:
+        throw ValidationError("no user \(id)")
+    case .conflict:
+        throw ValidationError("cannot enable \(id): the same person already has an active account with this role")
+    case .changed, .unchanged:
+        if global.json {
+            struct Result: Encodable { let user: String; let disabled: Bool; let changed: Bool }
+            try printJSON(Result(user: id.uuidString.lowercased(), disabled: disabled, changed: change == .changed))
+        } else {
+            print(change == .changed ? "\(state) \(id.uuidString.lowercased())" : "\(id.uuidString.lowercased()) was already \(state)")
         }
     }
 }
