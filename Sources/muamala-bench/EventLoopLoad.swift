@@ -50,7 +50,7 @@ struct EventLoopLoad {
         defer { for peer in peers { Glibc.close(peer.descriptor) } }
 
         let events = try Events(peers.map(\.descriptor))
-        defer { Glibc.close(events.descriptor) }
+        defer { events.close() }
 
         var result = Result()
         var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -117,7 +117,7 @@ struct EventLoopLoad {
         try events.watch(peer.descriptor, as: index)
     }
 
-    /// An epoll set whose events name connections by their index.
+    /// An epoll set whose events name connections by their index. `close()` when done.
     private struct Events {
         let descriptor: Int32
         private let ready: UnsafeMutableBufferPointer<epoll_event>
@@ -127,6 +127,11 @@ struct EventLoopLoad {
             guard descriptor >= 0 else { throw ValidationError("epoll_create1 failed: errno \(errno)") }
             ready = .allocate(capacity: max(descriptors.count, 1))
             for (index, peer) in descriptors.enumerated() { try watch(peer, as: index) }
+        }
+
+        func close() {
+            Glibc.close(descriptor)
+            ready.deallocate()
         }
 
         func watch(_ peer: Int32, as index: Int) throws {
