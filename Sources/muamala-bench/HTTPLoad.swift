@@ -37,12 +37,18 @@ struct HTTPLoadCommand: AsyncParsableCommand {
             head + Array("Idempotency-Key: load-\(slot)-\(run)\r\n".utf8) + tails[slot % tails.count]
         }
         let result = try load.run(total: Int(rate * duration), rate: rate)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpuSeconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         let summary: [String: Any] = [
             "sent": result.sent, "accepted": result.accepted, "other_status": result.other, "errors": result.failed,
             "late_sends": result.late, "seconds": (result.seconds * 100).rounded() / 100,
             "achieved_rate": (Double(result.accepted) / max(result.seconds, 0.001)).rounded(),
             // For `measure --load-run`: the keys are load-<i>-<run>, request i due at start + i / rate.
             "run": run, "schedule_start": result.scheduleStart, "rate": rate,
+            // What the generator itself took of the machine it measures (user + system).
+            "cpu_seconds": (cpuSeconds * 100).rounded() / 100,
         ]
         let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
