@@ -63,6 +63,19 @@ public actor Connection {
         return handle
     }
 
+    /// The handle, for a statement about to be sent: refused when the calling task is already
+    /// cancelled. A cancel reaches the server only while a statement runs (`withConnection`
+    /// sends it on cancellation); a task cancelled just before its statement started would
+    /// otherwise run it to the end (a 30 s `pg_sleep` did, under load). Transaction control
+    /// (BEGIN, COMMIT, ROLLBACK) does not come through here: a rollback always goes out.
+    private func startable() throws -> ConnectionHandle {
+        let handle = try live()
+        if Task.isCancelled {
+            throw PQError(.cancelled, "the task was cancelled before the statement was sent", sqlState: .queryCanceled)
+        }
+        return handle
+    }
+
     /// Whether the session is usable: connected, and not left inside a transaction.
     ///
     /// Reads anything the server sent meanwhile (a shutdown notice, say) without waiting.
@@ -82,13 +95,13 @@ public actor Connection {
     /// Runs one SQL statement with parameters (`$1`, `$2`, …).
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
-        try live().query(sql, parameters.map { $0?.postgresText })
+        try startable().query(sql, parameters.map { $0?.postgresText })
     }
 
     /// Runs a named statement, preparing it on this session the first time.
     @discardableResult
     public func query(_ statement: Statement, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
-        let handle = try live()
+        let handle = try startable()
         if !handle.prepared.contains(statement.name) {
             try handle.prepare(name: statement.name, sql: statement.sql)
         }
@@ -107,7 +120,7 @@ public actor Connection {
     /// Meant for schema scripts; values never go here.
     @discardableResult
     public func execute(_ script: String) throws -> QueryResult {
-        try live().execute(script)
+        try startable().execute(script)
     }
 
     /// Quotes an identifier for the rare statement whose table or channel name must vary.
@@ -194,8 +207,9 @@ public actor Connection {
         try body(self)
     }
 
-    /// The handle, for the other files of this module (pipeline, COPY).
-    func liveHandle() throws -> ConnectionHandle { try live() }
+    /// The handle for a statement about to be sent, for the other files of this module
+    /// (pipeline, COPY).
+    func liveHandle() throws -> ConnectionHandle { try startable() }
 }
 
 extension Connection {

@@ -148,6 +148,29 @@ struct ConnectionTests {
         #expect(error?.kind == .closed)
     }
 
+    @Test("a task cancelled before its statement starts does not run it")
+    func cancelledBeforeTheStatement() async throws {
+        let connection = try await TestDatabase.connect()
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let task = Task {
+            for await _ in gate { break }  // ends at once when the task is cancelled
+            return try await connection.query("SELECT pg_sleep(30)")
+        }
+        task.cancel()
+        open.finish()
+        let started = ContinuousClock.now
+        let result = await task.result
+        #expect(throws: (any Error).self) { try result.get() }
+        if case .failure(let error) = result {
+            #expect(sqlState(of: error) == .queryCanceled)
+            #expect((error as? PQError)?.kind == .cancelled)
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        // Nothing was sent: the session goes on.
+        #expect(try await connection.query("SELECT 1 AS one").single().decode(Int.self, "one") == 1)
+        await connection.close()
+    }
+
     @Test("cancelling the task cancels the statement on the server")
     func cancellation() async throws {
         let pool = ConnectionPool(.init(connection: TestDatabase.config, maxConnections: 1))
