@@ -16,16 +16,16 @@ struct CommandTests {
     func readCommandsRun() async throws {
         try await withScratchDatabase { database in
             for command in Self.readCommands {
-                let text = try CLIProcess.run(command, databaseURL: database.url)
+                let text = try await CLIProcess.run(command, databaseURL: database.url)
                 #expect(text.status == 0, "muamala \(command.joined(separator: " ")): \(text.stderr)")
                 #expect(!text.stdout.isEmpty, "muamala \(command.joined(separator: " ")) printed nothing")
 
-                let json = try CLIProcess.run(command + ["--json"], databaseURL: database.url)
+                let json = try await CLIProcess.run(command + ["--json"], databaseURL: database.url)
                 #expect(json.status == 0, "muamala \(command.joined(separator: " ")) --json: \(json.stderr)")
                 #expect((try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8), options: [.fragmentsAllowed])) != nil,
                         "muamala \(command.joined(separator: " ")) --json printed: \(json.stdout.prefix(200))")
             }
-            let workflows = try CLIProcess.run(["workflows", "--mermaid"], databaseURL: database.url)
+            let workflows = try await CLIProcess.run(["workflows", "--mermaid"], databaseURL: database.url)
             #expect(workflows.status == 0 && workflows.stdout.contains("stateDiagram"), "\(workflows.stderr)")
         }
     }
@@ -40,7 +40,7 @@ struct CommandTests {
                 FROM generate_series(1, 5) AS n
                 """)
             await connection.close()
-            let output = try CLIProcess.run(["queue", "--json"], databaseURL: database.url)
+            let output = try await CLIProcess.run(["queue", "--json"], databaseURL: database.url)
             #expect(output.status == 0, "\(output.stderr)")
             let figures = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
             #expect(figures?["due"] as? Int == 2)
@@ -51,13 +51,13 @@ struct CommandTests {
     @Test("looking up what does not exist is an error naming it, with a non-zero status")
     func unknownLookups() async throws {
         try await withScratchDatabase { database in
-            let worker = try CLIProcess.run(["worker", "show", "1000000099"], databaseURL: database.url)
+            let worker = try await CLIProcess.run(["worker", "show", "1000000099"], databaseURL: database.url)
             #expect(worker.status != 0)
             #expect(worker.stderr.contains("1000000099"))
-            let establishment = try CLIProcess.run(["establishment", "show", "9-9"], databaseURL: database.url)
+            let establishment = try await CLIProcess.run(["establishment", "show", "9-9"], databaseURL: database.url)
             #expect(establishment.status != 0)
             #expect(establishment.stderr.contains("9-9"))
-            let malformed = try CLIProcess.run(["worker", "show", "123"], databaseURL: database.url)
+            let malformed = try await CLIProcess.run(["worker", "show", "123"], databaseURL: database.url)
             #expect(malformed.status != 0)
             #expect(malformed.stderr.contains("10 digits"))
         }
@@ -66,24 +66,24 @@ struct CommandTests {
     @Test("users disable and enable: say what changed, refuse an unknown user")
     func disableAndEnable() async throws {
         try await withScratchDatabase { database in
-            let added = try CLIProcess.run(["users", "add", "--role", "staff", "--name", "ops", "--json"], databaseURL: database.url)
+            let added = try await CLIProcess.run(["users", "add", "--role", "staff", "--name", "ops", "--json"], databaseURL: database.url)
             #expect(added.status == 0, "\(added.stderr)")
             let created = try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any]
             let user = try #require((created?["user"] as? [String: Any])?["id"] as? String)
 
-            func run(_ arguments: [String]) throws -> [String: Any]? {
-                let output = try CLIProcess.run(arguments + ["--json"], databaseURL: database.url)
+            func run(_ arguments: [String]) async throws -> [String: Any]? {
+                let output = try await CLIProcess.run(arguments + ["--json"], databaseURL: database.url)
                 #expect(output.status == 0, "muamala \(arguments.joined(separator: " ")): \(output.stderr)")
                 return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
             }
-            #expect(try run(["users", "disable", user])?["changed"] as? Bool == true)
-            #expect(try run(["users", "disable", user])?["changed"] as? Bool == false)
-            let listed = try CLIProcess.run(["users", "list", "--json"], databaseURL: database.url)
+            #expect(try await run(["users", "disable", user])?["changed"] as? Bool == true)
+            #expect(try await run(["users", "disable", user])?["changed"] as? Bool == false)
+            let listed = try await CLIProcess.run(["users", "list", "--json"], databaseURL: database.url)
             let users = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
             #expect(users?.first { $0["id"] as? String == user }?["disabled"] as? Bool == true)
-            #expect(try run(["users", "enable", user])?["disabled"] as? Bool == false)
+            #expect(try await run(["users", "enable", user])?["disabled"] as? Bool == false)
 
-            let unknown = try CLIProcess.run(["users", "disable", UUID().uuidString], databaseURL: database.url)
+            let unknown = try await CLIProcess.run(["users", "disable", UUID().uuidString], databaseURL: database.url)
             #expect(unknown.status != 0)
             #expect(unknown.stderr.contains("no user"))
         }

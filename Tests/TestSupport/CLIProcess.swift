@@ -1,6 +1,10 @@
 import Foundation
 
 /// The built `muamala` CLI run as a process, for the tests of its commands.
+///
+/// Spawned with `posix_spawn` and its output sent to files, as `DaemonProcess` does:
+/// Foundation's `Process` with pipes crashed the whole test process when a read was
+/// interrupted by a signal (`FileHandle.readDataToEndOfFile` uses `try!`).
 public enum CLIProcess {
     public struct Output: Sendable {
         public let status: Int32
@@ -15,26 +19,44 @@ public enum CLIProcess {
         return directory + "/muamala"
     }
 
-    /// Runs `muamala <arguments>` against `databaseURL` and waits for it.
-    public static func run(_ arguments: [String], databaseURL: String) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+    /// Runs `muamala <arguments>` against `databaseURL` and waits for it (off Swift's
+    /// cooperative pool: the wait blocks a thread of its own).
+    public static func run(_ arguments: [String], databaseURL: String) async throws -> Output {
         var environment = ProcessInfo.processInfo.environment
         environment["MUAMALA_DATABASE_URL"] = databaseURL
         environment["MUAMALA_SCHEMA_DIR"] = TestDatabase.repositoryRoot.appendingPathComponent("Schema").path
         environment["MUAMALA_RULEBOOK"] = TestDatabase.repositoryRoot.appendingPathComponent("Rulebook/rulebook.json").path
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read before waiting: a full pipe would otherwise block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("muamala-cli-\(UUID().uuidString.prefix(8))").path
+        let outPath = base + ".out", errPath = base + ".err"
+        defer {
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var argv: [UnsafeMutablePointer<CChar>?] = ([binary] + arguments).map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, binary, &actions, nil, &argv, &envp)
+        guard spawned == 0 else { throw SetupError("cannot start \(binary): error \(spawned) (build it with swift build)") }
+
+        let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            Thread { [pid] in
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                continuation.resume(returning: status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f))
+            }.start()
+        }
+        return Output(status: status,
+                      stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 }
