@@ -61,7 +61,7 @@ struct AccountStoreTests {
                     for try await notification in notifications {
                         if notification.payload == "probe" { subscribed.withLock { $0 = true }; continue }
                         changes += 1
-                        if changes == 4 { break }
+                        if changes == 5 { break }
                     }
                     return changes
                 }
@@ -77,15 +77,17 @@ struct AccountStoreTests {
                     #expect(try await connection.run { db in try AccountStore.revoke(user.id, establishment: establishment, on: db) })
                     #expect(try await connection.run { db in try AccountStore.setDisabled(user.id, true, on: db) } == .changed)
                     #expect(try await connection.run { db in try AccountStore.revokeTokens(of: user.id, on: db) } == 1)
+                    // The database announces, not the Swift code: an operator's SQL does too.
+                    try await connection.execute("UPDATE users SET name = 'renamed' WHERE id = '\(user.id)'")
                     try await Task.sleep(for: .seconds(15))
                     return nil
                 }
-                // Grant, revoke, disable, revoke tokens: four announcements, or the 15 s are up.
+                // Grant, revoke, disable, revoke tokens, raw SQL: five announcements, or the 15 s are up.
                 let first = try await group.next() ?? nil
                 group.cancelAll()
                 return first
             }
-            #expect(announced == 4)
+            #expect(announced == 5)
             await connection.close()
         }
     }

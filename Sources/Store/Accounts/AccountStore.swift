@@ -97,22 +97,20 @@ public enum AccountStore {
         }
     }
 
-    /// Daemons cache what a token authenticates to; a change to grants or tokens is announced
-    /// on this channel (on commit) so that they forget it at once instead of after the cache's
-    /// lifetime.
+    /// Daemons cache what a token authenticates to. Every change to grants, tokens or accounts
+    /// is announced on this channel when it commits, by the database's triggers
+    /// (`Schema/0012_account_changes_announce.sql`), so that they forget it at once instead of
+    /// after the cache's lifetime.
     public static let changedChannel = "muamala_accounts"
 
     /// Grants (or replaces) a delegate's or agent's services on an establishment.
     public static func grant(_ user: UUID, establishment: EstablishmentID, services: [String], on db: isolated Connection) throws {
         try db.query(upsertGrant, [user, establishment.description, services])
-        try db.query(notifyChanged)
     }
 
     /// Removes a grant; returns whether there was one.
     public static func revoke(_ user: UUID, establishment: EstablishmentID, on db: isolated Connection) throws -> Bool {
-        let removed = try db.query(deleteGrant, [user, establishment.description]).affectedRows > 0
-        try db.query(notifyChanged)
-        return removed
+        try db.query(deleteGrant, [user, establishment.description]).affectedRows > 0
     }
 
     /// What disabling or enabling an account found.
@@ -127,15 +125,13 @@ public enum AccountStore {
     /// Disables an account (its tokens stop working at once, its grants stay for when it is
     /// enabled again) or enables it.
     public static func setDisabled(_ user: UUID, _ disabled: Bool, on db: isolated Connection) throws -> AccountChange {
-        guard let current = try self.user(user, on: db) else { return .noSuchUser }
-        guard current.disabled != disabled else { return .unchanged }
         do {
-            try db.query(disabled ? disableUser : enableUser, [user])
+            if try db.query(setUserDisabled, [user, disabled]).affectedRows > 0 { return .changed }
         } catch let error as PQError where error.sqlState == .uniqueViolation {
             return .conflict
         }
-        try db.query(notifyChanged)
-        return .changed
+        // Nothing changed: already so, or no such account.
+        return try self.user(user, on: db) == nil ? .noSuchUser : .unchanged
     }
 
     /// Makes a new bearer token: returned once, stored only as its SHA-256.
@@ -151,9 +147,7 @@ public enum AccountStore {
 
     /// Revokes every token of a user; returns how many.
     public static func revokeTokens(of user: UUID, on db: isolated Connection) throws -> Int {
-        let revoked = try db.query(revokeUserTokens, [user]).affectedRows
-        try db.query(notifyChanged)
-        return revoked
+        try db.query(revokeUserTokens, [user]).affectedRows
     }
 
     /// The user behind a bearer token (nil when unknown, revoked or disabled), with grants.
@@ -175,17 +169,15 @@ public enum AccountStore {
 
     // MARK: SQL
 
-    // Each statement that returns users names the same columns, in the order `User(row:)` reads.
+    /// What `User(row:)` reads, for every statement that returns users.
+    static let userColumns = "id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled"
+
     static let insertUser = Statement("accounts_insert_user", """
         INSERT INTO users (id, person_id, name, role, unified_number) VALUES ($1, $2, $3, $4, $5)
-        RETURNING id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled
+        RETURNING \(userColumns)
         """)
-    static let findUser = Statement("accounts_find_user", """
-        SELECT id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1
-        """)
-    static let listUsers = Statement("accounts_list_users", """
-        SELECT id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled FROM users ORDER BY created_at
-        """)
+    static let findUser = Statement("accounts_find_user", "SELECT \(userColumns) FROM users WHERE id = $1")
+    static let listUsers = Statement("accounts_list_users", "SELECT \(userColumns) FROM users ORDER BY created_at")
     static let listGrants = Statement("accounts_list_grants", """
         SELECT establishment_id, services FROM grants WHERE user_id = $1 ORDER BY establishment_id
         """)
@@ -194,9 +186,11 @@ public enum AccountStore {
         ON CONFLICT (user_id, establishment_id) DO UPDATE SET services = excluded.services, granted_at = clock_timestamp()
         """)
     static let deleteGrant = Statement("accounts_delete_grant", "DELETE FROM grants WHERE user_id = $1 AND establishment_id = $2")
-    static let disableUser = Statement("accounts_disable_user", "UPDATE users SET disabled_at = clock_timestamp() WHERE id = $1")
-    static let enableUser = Statement("accounts_enable_user", "UPDATE users SET disabled_at = NULL WHERE id = $1")
-    static let notifyChanged = Statement("accounts_notify_changed", "SELECT pg_notify('muamala_accounts', '')")
+    /// Changes only an account not already so ($2: disable).
+    static let setUserDisabled = Statement("accounts_set_disabled", """
+        UPDATE users SET disabled_at = CASE WHEN $2::boolean THEN clock_timestamp() END
+        WHERE id = $1 AND (disabled_at IS NOT NULL) <> $2::boolean
+        """)
     static let insertToken = Statement("accounts_insert_token", "INSERT INTO tokens (hash, user_id, label) VALUES ($1, $2, $3)")
     static let revokeUserTokens = Statement("accounts_revoke_tokens", """
         UPDATE tokens SET revoked_at = clock_timestamp() WHERE user_id = $1 AND revoked_at IS NULL
