@@ -58,7 +58,7 @@ extension Connection {
     /// aborts the COPY: no row is stored.
     @discardableResult
     public func copyIn(_ sql: String, _ write: (inout CopyWriter) throws -> Void) throws -> Int {
-        let handle = try liveHandle()
+        let handle = try handleForStatement()
         let pointer = handle.pointer
         let start = sql.withCString { PQexec(pointer, $0) }
         guard let start else { throw handle.connectionError(statement: "copy") }

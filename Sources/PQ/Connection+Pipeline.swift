@@ -29,7 +29,7 @@ extension Connection {
     /// is thrown after the pipeline is drained.
     public func pipeline(_ statements: [PipelineStatement]) throws -> [QueryResult] {
         if statements.isEmpty { return [] }
-        var pipeline = Pipeline(handle: try liveHandle())
+        var pipeline = Pipeline(handle: try handleForStatement())
         return try pipeline.run(statements)
     }
 }

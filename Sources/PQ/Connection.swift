@@ -68,7 +68,8 @@ public actor Connection {
     /// sends it on cancellation); a task cancelled just before its statement started would
     /// otherwise run it to the end (a 30 s `pg_sleep` did, under load). Transaction control
     /// (BEGIN, COMMIT, ROLLBACK) does not come through here: a rollback always goes out.
-    private func startable() throws -> ConnectionHandle {
+    /// (Also used by the pipeline and COPY files of this module.)
+    func handleForStatement() throws -> ConnectionHandle {
         let handle = try live()
         if Task.isCancelled {
             throw PQError(.cancelled, "the task was cancelled before the statement was sent", sqlState: .queryCanceled)
@@ -95,13 +96,13 @@ public actor Connection {
     /// Runs one SQL statement with parameters (`$1`, `$2`, …).
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
-        try startable().query(sql, parameters.map { $0?.postgresText })
+        try handleForStatement().query(sql, parameters.map { $0?.postgresText })
     }
 
     /// Runs a named statement, preparing it on this session the first time.
     @discardableResult
     public func query(_ statement: Statement, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
-        let handle = try startable()
+        let handle = try handleForStatement()
         if !handle.prepared.contains(statement.name) {
             try handle.prepare(name: statement.name, sql: statement.sql)
         }
@@ -120,7 +121,7 @@ public actor Connection {
     /// Meant for schema scripts; values never go here.
     @discardableResult
     public func execute(_ script: String) throws -> QueryResult {
-        try startable().execute(script)
+        try handleForStatement().execute(script)
     }
 
     /// Quotes an identifier for the rare statement whose table or channel name must vary.
@@ -207,9 +208,6 @@ public actor Connection {
         try body(self)
     }
 
-    /// The handle for a statement about to be sent, for the other files of this module
-    /// (pipeline, COPY).
-    func liveHandle() throws -> ConnectionHandle { try startable() }
 }
 
 extension Connection {

@@ -161,29 +161,25 @@ extension RequestQueue {
         ORDER BY seq DESC LIMIT $5
         """)
 
-    /// Bounded by the due requests: the claim index's range up to now.
+    /// Bounded by the due requests: the claim index's range up to now. The table's live rows
+    /// at its last vacuum or analyze (-1 before the first) come along, for the sampled count.
     static let dueStatement = Statement("queue_due", """
         SELECT
             count(*)::int AS due,
             count(*) FILTER (WHERE retry_at > $2)::int AS retrying,
             COALESCE(EXTRACT(EPOCH FROM ($1::timestamptz - min(submitted_at))), 0)::float8 AS oldest_age,
-            (SELECT count(*) FROM request_history WHERE state = 'failed')::int AS failed
+            (SELECT count(*) FROM request_history WHERE state = 'failed')::int AS failed,
+            (SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'requests'::regclass) AS rows_estimate
         FROM requests
         WHERE not_before <= $1
         """)
 
-    /// Every timer: reads the rest of the queue table.
-    static let scheduledStatement = Statement("queue_scheduled", """
-        SELECT count(*)::int FROM requests WHERE not_before > $1
-        """)
-
-    /// Live rows at the last vacuum or analyze (-1 before the first).
-    static let rowsEstimateStatement = Statement("queue_rows_estimate", """
-        SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'requests'::regclass
-        """)
-
-    static let finishedStatement = Statement("queue_finished_last_minute", """
-        SELECT count(*)::int FROM request_history WHERE finished_at > $1::timestamptz - interval '1 minute'
+    /// What only an exact count gives: every timer (the rest of the queue table) and a minute
+    /// of history's index.
+    static let exactCountsStatement = Statement("queue_exact_counts", """
+        SELECT
+            (SELECT count(*) FROM requests WHERE not_before > $1)::int AS scheduled,
+            (SELECT count(*) FROM request_history WHERE finished_at > $2::timestamptz - interval '1 minute')::int AS finished
         """)
 }
 

@@ -263,11 +263,11 @@ public enum RequestQueue {
         let finished: Int?
         switch counting {
         case .exact:
-            scheduled = try db.query(scheduledStatement, [businessNow]).single().decode(Int.self, at: 0)
-            finished = try db.query(finishedStatement, [realNow]).single().decode(Int.self, at: 0)
+            let counts = try db.query(exactCountsStatement, [businessNow, realNow]).single()
+            scheduled = try counts.decode(Int.self, "scheduled")
+            finished = try counts.decode(Int.self, "finished")
         case .sampled:
-            let rows = try db.query(rowsEstimateStatement).single().decode(Int.self, at: 0)
-            scheduled = max(0, rows - due)
+            scheduled = max(0, try row.decode(Int.self, "rows_estimate") - due)
             finished = nil
         }
         return Statistics(
