@@ -22,13 +22,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         let token = String(header.dropFirst(7).trimmingHeaderWhitespace)
         guard !token.isEmpty, token.count <= 200 else { throw APIError(.unauthorized, .unauthenticated).withChallenge }
-        let key = AccountStore.cacheKey(for: token)
-        var principal = cache[key]
-        if principal == nil {
-            principal = try await pool.withConnection { connection in
+        let pool = self.pool
+        let principal = try await cache.principal(for: AccountStore.cacheKey(for: token)) {
+            try await pool.withConnection { connection in
                 try await connection.run { db in try AccountStore.authenticate(token: token, on: db) }
             }
-            if let principal { cache[key] = principal }
         }
         guard let principal else { throw APIError(.unauthorized, .unauthenticated).withChallenge }
         var context = context
@@ -50,34 +48,90 @@ extension APIError {
 /// Principals by token hash, each for a short while: forgotten at once when grants or
 /// tokens change (`AccountStore.changedChannel`, heard by the daemon's `QueueListener`),
 /// and after `lifetime` in any case, should a notification be lost while it reconnects.
+///
+/// One lookup per token at a time: requests that find no entry while the token is being
+/// read wait for that read instead of starting their own. Without this, a portal's first
+/// second (or the second its entry expires) sent one query per request in flight, hundreds
+/// of them, queued for the same few connections: a stall of a second or more at 8,000/s.
 public final class PrincipalCache: Sendable {
     static let lifetime: Duration = .seconds(30)
     static let limit = 50_000
-    private let entries = Mutex<[Data: (AccountStore.Principal, ContinuousClock.Instant)]>([:])
+    typealias Answer = Result<AccountStore.Principal?, any Error>
+
+    private struct State {
+        var entries: [Data: (principal: AccountStore.Principal, expires: ContinuousClock.Instant)] = [:]
+        /// Tokens being read, with the requests waiting for the answer.
+        var reading: [Data: [CheckedContinuation<Answer?, Never>]] = [:]
+        /// Bumped by `removeAll`: a read that started before it may hold a revoked answer,
+        /// so it answers its own waiters but is not remembered.
+        var generation = 0
+    }
+
+    private let state = Mutex(State())
 
     public init() {}
 
     /// Forgets every principal: the next request of each token reads the database again.
     public func removeAll() {
-        entries.withLock { $0.removeAll(keepingCapacity: true) }
+        state.withLock { state in
+            state.entries.removeAll(keepingCapacity: true)
+            state.generation += 1
+        }
     }
 
-    subscript(key: Data) -> AccountStore.Principal? {
-        get {
-            entries.withLock { entries in
-                guard let (principal, expires) = entries[key] else { return nil }
-                if expires < .now {
-                    entries[key] = nil
-                    return nil
-                }
+    /// The principal for `key`: remembered, or read by `load` (once, however many ask at
+    /// the same time). Nil for an unknown or revoked token, which is not remembered.
+    func principal(for key: Data, load: @Sendable () async throws -> AccountStore.Principal?) async throws -> AccountStore.Principal? {
+        while true {
+            switch startLookup(key) {
+            case .known(let principal):
                 return principal
+            case .wait:
+                // Nil when the read ended before this request could queue for it: look again.
+                if let answer = await answer(of: key) { return try answer.get() }
+            case .lead(let generation):
+                let answer: Answer
+                do { answer = .success(try await load()) } catch { answer = .failure(error) }
+                finishLookup(key, answer, startedIn: generation)
+                return try answer.get()
             }
         }
-        set {
-            entries.withLock { entries in
-                if entries.count >= Self.limit { entries.removeAll(keepingCapacity: true) }
-                entries[key] = newValue.map { ($0, .now + Self.lifetime) }
+    }
+
+    private enum Lookup { case known(AccountStore.Principal), lead(generation: Int), wait }
+
+    private func startLookup(_ key: Data) -> Lookup {
+        state.withLock { state in
+            if let entry = state.entries[key] {
+                if entry.expires >= .now { return .known(entry.principal) }
+                state.entries[key] = nil
             }
+            if state.reading[key] != nil { return .wait }
+            state.reading[key] = []
+            return .lead(generation: state.generation)
         }
+    }
+
+    private func answer(of key: Data) async -> Answer? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Answer?, Never>) in
+            let queued = state.withLock { state -> Bool in
+                guard state.reading[key] != nil else { return false }
+                state.reading[key]!.append(continuation)
+                return true
+            }
+            if !queued { continuation.resume(returning: nil) }
+        }
+    }
+
+    /// Remembers a found principal (unless `removeAll` ran meanwhile) and answers the waiters.
+    private func finishLookup(_ key: Data, _ answer: Answer, startedIn generation: Int) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Answer?, Never>] in
+            if case .success(let principal?) = answer, state.generation == generation {
+                if state.entries.count >= Self.limit { state.entries.removeAll(keepingCapacity: true) }
+                state.entries[key] = (principal, .now + Self.lifetime)
+            }
+            return state.reading.removeValue(forKey: key) ?? []
+        }
+        for waiter in waiters { waiter.resume(returning: answer) }
     }
 }

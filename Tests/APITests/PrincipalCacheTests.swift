@@ -1,0 +1,87 @@
+@testable import API
+import Foundation
+import Store
+import Synchronization
+import Testing
+
+/// The token cache in front of the accounts table: one read per token at a time, and
+/// nothing remembered that a revocation may have overtaken.
+@Suite("Principal cache")
+struct PrincipalCacheTests {
+    let key = Data("token-hash".utf8)
+    let principal = AccountStore.Principal(user: .cliOperator("tester"), grants: [])
+
+    /// Counts reads; each one takes a while, so that others arrive during it.
+    final class Reads: Sendable {
+        let count = Atomic(0)
+        func read<T: Sendable>(_ answer: T, delay: Duration = .milliseconds(200)) async throws -> T {
+            count.add(1, ordering: .relaxed)
+            try await Task.sleep(for: delay)
+            return answer
+        }
+    }
+
+    @Test("fifty requests of one uncached token read the database once, and all get the answer")
+    func oneReadForMany() async throws {
+        let cache = PrincipalCache()
+        let reads = Reads()
+        let principal = self.principal
+        let answers = try await withThrowingTaskGroup(of: AccountStore.Principal?.self) { group in
+            for _ in 0..<50 {
+                group.addTask { try await cache.principal(for: key) { try await reads.read(principal) } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(reads.count.load(ordering: .relaxed) == 1)
+        #expect(answers.count == 50)
+        #expect(answers.allSatisfy { $0?.user == principal.user })
+        // Remembered: the next request reads nothing.
+        _ = try await cache.principal(for: key) { try await reads.read(principal) }
+        #expect(reads.count.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("a read overtaken by removeAll answers its request but is not remembered")
+    func revokedDuringRead() async throws {
+        let cache = PrincipalCache()
+        let reads = Reads()
+        let principal = self.principal
+        let first = try await cache.principal(for: key) {
+            let answer = try await reads.read(principal, delay: .zero)
+            cache.removeAll() // a revocation committed while the token was being read
+            return answer
+        }
+        #expect(first?.user == principal.user)
+        _ = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
+        #expect(reads.count.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("unknown tokens and failed reads are not remembered; waiters get the failure")
+    func nothingRememberedOnMissOrFailure() async throws {
+        struct Unavailable: Error {}
+        let cache = PrincipalCache()
+        let reads = Reads()
+        let missing: AccountStore.Principal? = nil
+        #expect(try await cache.principal(for: key) { try await reads.read(missing, delay: .zero) } == nil)
+        #expect(try await cache.principal(for: key) { try await reads.read(missing, delay: .zero) } == nil)
+        #expect(reads.count.load(ordering: .relaxed) == 2)
+
+        let failures = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<10 {
+                group.addTask {
+                    do {
+                        _ = try await cache.principal(for: key) {
+                            _ = try await reads.read(0)
+                            throw Unavailable()
+                        }
+                        return false
+                    } catch {
+                        return error is Unavailable
+                    }
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(failures == 10)
+        #expect(reads.count.load(ordering: .relaxed) == 3)
+    }
+}
