@@ -123,6 +123,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        // The bench's own parts that must be right for its figures to mean anything.
+        .testTarget(name: "BenchTests", dependencies: ["muamala-bench"]),
         .testTarget(
             name: "APITests",
             dependencies: [
