@@ -49,7 +49,7 @@ struct MeasureCommand: AsyncParsableCommand {
             """, parameters).single()
         let decided = try row.decode(Int.self, "decided")
         let span = try row.decode(Double?.self, "span") ?? 0
-        let figures: [String: Any] = [
+        var figures: [String: Any] = [
             "decided": decided, "completed": try row.decode(Int.self, "completed"), "rejected": try row.decode(Int.self, "rejected"),
             "failed": try row.decode(Int.self, "failed"), "seconds": (span * 1000).rounded() / 1000,
             "per_second": span > 0 ? (Double(decided) / span).rounded() : 0,
@@ -58,7 +58,33 @@ struct MeasureCommand: AsyncParsableCommand {
             "p99_ms": ((try row.decode(Double?.self, "p99_ms") ?? 0) * 10).rounded() / 10,
             "max_ms": ((try row.decode(Double?.self, "max_ms") ?? 0) * 10).rounded() / 10,
         ]
+        if loadRun != nil {
+            // Each second of the schedule on its own: whether a run's p99 is a steady
+            // figure or the work of a few seconds (a start, a stall and its backlog).
+            let seconds = try await connection.query("""
+                SELECT floor(split_part(idempotency_key, '-', 2)::float8 / $4::float8)::int AS second,
+                       EXTRACT(EPOCH FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY \(latency)))::float8 * 1000 AS p99_ms
+                FROM request_history
+                WHERE origin = $1 AND submitted_at >= $2::timestamptz AND \(filter)
+                GROUP BY 1 ORDER BY 1
+                """, parameters)
+            let p99s = try seconds.map { ((try $0.decode(Double.self, "p99_ms")) * 10).rounded() / 10 }
+            figures.merge(Self.perSecond(p99s)) { $1 }
+        }
         let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The per-second p99s, summarized: the median second, the worst, and how many seconds
+    /// were above the issue's 50 ms.
+    static func perSecond(_ p99s: [Double]) -> [String: Any] {
+        guard !p99s.isEmpty else { return [:] }
+        let sorted = p99s.sorted()
+        return [
+            "per_second_p99_ms": p99s,
+            "per_second_p99_median_ms": sorted[sorted.count / 2],
+            "per_second_p99_worst_ms": sorted[sorted.count - 1],
+            "seconds_over_50ms": p99s.filter { $0 > 50 }.count,
+        ]
     }
 }
