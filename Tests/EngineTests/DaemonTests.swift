@@ -128,6 +128,75 @@ struct DaemonTests {
         }
     }
 
+    @Test("a submission answered 202 survives the daemon's death; a retried key is queued once")
+    func acceptedSubmissionsSurviveKills() async throws {
+        try await withScratchDatabase { database in
+            let engine = try TestEngine(database)
+            try await engine.run { db in try Fixtures.establishment("1-1", on: db) }
+            let token = try await engine.run { db -> String in
+                let user = try AccountStore.addUser(name: "portal", role: .staff, personID: nil, unifiedNumber: nil, on: db)
+                return try AccountStore.issueToken(for: user.id, label: "test", on: db)
+            }
+            let total = 600
+            var answered: [Int: String] = [:]  // key number -> request id from a 200/202
+            var interrupted = 0
+            var round = 0
+            // Portals submit 150 at a time (new keys, and again the keys whose answer was lost);
+            // the daemon is killed at a random moment of each round but the last ones.
+            while answered.count < total && round < 20 {
+                round += 1
+                let daemon = try DaemonProcess(databaseURL: database.url)
+                try await daemon.waitUntilReady()
+                let keys = Array((0..<total).filter { answered[$0] == nil }.prefix(150))
+                let kill = round <= 8 ? Task {
+                    try? await Task.sleep(for: .milliseconds(Int.random(in: 5...80)))
+                    daemon.kill(SIGKILL)
+                } : nil
+                let results = await withTaskGroup(of: (Int, String?).self) { group in
+                    for key in keys {
+                        group.addTask {
+                            let (service, payload) = hiringPayloads(Fixtures.person(10_000 + key), at: "1-1", arrived: "2026-11-01")[0]
+                            let body = JSONCoding.encode(JSONValue.object(["service": .string(service), "payload": payload]))
+                            guard let (status, data) = try? await HTTP.post(
+                                "\(daemon.baseURL)/v1/requests",
+                                headers: ["Authorization": "Bearer \(token)", "Idempotency-Key": "portal-\(key)"], json: body),
+                                status == 200 || status == 202,
+                                let id = (try? JSONCoding.decode(String(decoding: data, as: UTF8.self)))?.objectValue?["id"]?.stringValue
+                            else { return (key, nil) }
+                            return (key, id)
+                        }
+                    }
+                    return await group.reduce(into: [(Int, String?)]()) { $0.append($1) }
+                }
+                for (key, id) in results {
+                    if let id { answered[key] = id } else { interrupted += 1 }
+                }
+                if let kill {
+                    await kill.value
+                    _ = try await daemon.waitForExit()
+                } else {
+                    _ = try await daemon.terminate()
+                }
+            }
+            #expect(answered.count == total)
+            #expect(interrupted > 0, "no kill landed while submissions were in flight")
+            // Each key is one request, queued or decided, with the id its answer gave.
+            let stored = try await engine.run { db in
+                try db.query("""
+                    SELECT idempotency_key, id::text FROM requests WHERE idempotency_key LIKE 'portal-%'
+                    UNION ALL
+                    SELECT idempotency_key, id::text FROM request_history WHERE idempotency_key LIKE 'portal-%'
+                    """).map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1)) }
+            }
+            #expect(stored.count == total)
+            let byKey = Dictionary(stored.map { ($0.0, [$0.1]) }, uniquingKeysWith: +)
+            for (key, id) in answered {
+                #expect(byKey["portal-\(key)"] == [id.lowercased()], "key \(key)")
+            }
+            await engine.close()
+        }
+    }
+
     @Test("SIGTERM: the batches in flight finish, the daemon exits 0 in time, the rest stays queued")
     func gracefulShutdown() async throws {
         try await withScratchDatabase { database in
