@@ -24,4 +24,14 @@ struct RequestIDTests {
         // Within one millisecond, the random bits keep ids apart.
         #expect(Set((0..<1_000).map { _ in RequestID.make(at: start) }).count == 1_000)
     }
+
+    @Test("an id's text is Foundation's, lowercased: API answers, logs and event hashes keep their form")
+    func lowercasedText() {
+        let ids = (0..<1_000).map { _ in UUID() } + (0..<1_000).map { _ in RequestID.make() }
+            + [UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+               UUID(uuid: (255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255))]
+        for id in ids {
+            #expect(id.lowercasedText == id.uuidString.lowercased())
+        }
+    }
 }

@@ -61,7 +61,7 @@ struct RequestRoutes {
             record = try await waitForDecision(record.id, seconds: wait) ?? record
         }
         var headers = HTTPFields()
-        headers[.location] = "/v1/requests/\(record.id.uuidString.lowercased())"
+        headers[.location] = "/v1/requests/\(record.id.lowercasedText)"
         return jsonResponse(RequestView(record).json, status: record.isFinished ? .ok : .accepted, headers: headers)
     }
 

@@ -23,7 +23,7 @@ struct RequestView {
     let error: String?
 
     init(_ record: RequestRecord) {
-        id = record.id.uuidString.lowercased()
+        id = record.id.lowercasedText
         service = record.service
         state = record.state.rawValue
         establishment_id = record.establishmentID

@@ -139,12 +139,12 @@ public struct QueueWorker: Service {
                 metrics.finished(service: request.service, outcome: "failed")
                 waiters.decided([request.id])
                 logger.error("request parked as failed after \(maxAttempts) attempts", metadata: [
-                    "request_id": .string(request.id.uuidString.lowercased()), "service": .string(request.service),
+                    "request_id": .string(request.id.lowercasedText), "service": .string(request.service),
                     "error": .string("\(error)"),
                 ])
             } else {
                 logger.warning("request failed; it will be retried", metadata: [
-                    "request_id": .string(request.id.uuidString.lowercased()), "service": .string(request.service),
+                    "request_id": .string(request.id.lowercasedText), "service": .string(request.service),
                     "error": .string("\(error)"),
                 ])
             }

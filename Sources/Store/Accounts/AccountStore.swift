@@ -17,7 +17,7 @@ public enum AccountStore {
             case id, personID = "person_id", name, role, unifiedNumber = "unified_number", disabled
         }
 
-        public var actor: Actor { Actor(id: actorID ?? id.uuidString.lowercased(), role: role) }
+        public var actor: Actor { Actor(id: actorID ?? id.lowercasedText, role: role) }
         /// For operators acting from the CLI: `cli:<name>` instead of a user id.
         let actorID: String?
 

@@ -15,7 +15,7 @@ public enum EventChain {
     ) -> [UInt8] {
         let separator = "\u{1F}"
         let text = [
-            stream, String(seq), aggregate, type, requestID?.uuidString.lowercased() ?? "", actorID,
+            stream, String(seq), aggregate, type, requestID?.lowercasedText ?? "", actorID,
             String(microseconds(at)), data,
         ].joined(separator: separator)
         return SHA256Digest.of(previous + Array(text.utf8))

@@ -248,7 +248,7 @@ extension RequestQueue {
 
     /// Tells waiting HTTP clients (on any daemon) which requests were decided; sent on commit.
     public static func notifyDecidedStatement(_ ids: [UUID]) -> PipelineStatement {
-        PipelineStatement(notifyDecided, [ids.map { $0.uuidString.lowercased() }.joined(separator: ",")])
+        PipelineStatement(notifyDecided, [ids.map(\.lowercasedText).joined(separator: ",")])
     }
 
     static let notifyDecided = Statement("queue_notify_decided", "SELECT pg_notify('muamala_decided', $1)")
