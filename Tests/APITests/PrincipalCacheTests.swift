@@ -84,4 +84,22 @@ struct PrincipalCacheTests {
         #expect(failures == 10)
         #expect(reads.count.load(ordering: .relaxed) == 3)
     }
+
+    @Test("a read whose own request was cancelled leaves the waiting requests to read again")
+    func leaderCancelled() async throws {
+        let cache = PrincipalCache()
+        let reads = Reads()
+        let principal = self.principal
+        let leader = Task {
+            try await cache.principal(for: key) {
+                _ = try await reads.read(0, delay: .milliseconds(200))
+                throw CancellationError()  // as the leading request's task would, cancelled mid-read
+            }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        let waiter = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
+        #expect(waiter?.user == principal.user)
+        await #expect(throws: CancellationError.self) { try await leader.value }
+        #expect(reads.count.load(ordering: .relaxed) == 2)
+    }
 }

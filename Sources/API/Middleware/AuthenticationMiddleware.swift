@@ -124,6 +124,8 @@ public final class PrincipalCache: Sendable {
     }
 
     /// Remembers a found principal (unless `removeAll` ran meanwhile) and answers the waiters.
+    /// A read that ended because its own request was cancelled answers nobody else: they
+    /// look again, and one of them reads.
     private func finishLookup(_ key: Data, _ answer: Answer, startedIn generation: Int) {
         let waiters = state.withLock { state -> [CheckedContinuation<Answer?, Never>] in
             if case .success(let principal?) = answer, state.generation == generation {
@@ -132,6 +134,8 @@ public final class PrincipalCache: Sendable {
             }
             return state.reading.removeValue(forKey: key) ?? []
         }
-        for waiter in waiters { waiter.resume(returning: answer) }
+        var cancelled = false
+        if case .failure(let error) = answer, error is CancellationError { cancelled = true }
+        for waiter in waiters { waiter.resume(returning: cancelled ? nil : answer) }
     }
 }
