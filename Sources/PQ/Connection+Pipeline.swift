@@ -29,8 +29,15 @@ extension Connection {
     /// is thrown after the pipeline is drained.
     public func pipeline(_ statements: [PipelineStatement]) throws -> [QueryResult] {
         if statements.isEmpty { return [] }
-        var pipeline = Pipeline(handle: try handleForStatement())
-        return try pipeline.run(statements)
+        let (handle, begin) = try handleAndDeferredBegin()
+        return try pipeline(on: handle, statements, after: begin)
+    }
+
+    /// Runs `statements` on `handle`, after `begin` (a transaction's deferred BEGIN) when
+    /// given, all in one round trip. `begin`'s result is checked, not returned.
+    func pipeline(on handle: ConnectionHandle, _ statements: [PipelineStatement], after begin: String?) throws -> [QueryResult] {
+        var pipeline = Pipeline(handle: handle)
+        return try pipeline.run(statements, after: begin)
     }
 }
 
@@ -38,6 +45,7 @@ extension Connection {
 private struct Pipeline {
     /// What each result in the stream answers.
     enum Expected {
+        case begin
         case prepare(String)
         case statement(Int)
     }
@@ -57,7 +65,7 @@ private struct Pipeline {
     /// Results are read every so many sends, so neither side's buffers fill up and stall.
     static let drainEvery = 64
 
-    mutating func run(_ statements: [PipelineStatement]) throws -> [QueryResult] {
+    mutating func run(_ statements: [PipelineStatement], after begin: String? = nil) throws -> [QueryResult] {
         guard PQenterPipelineMode(pointer) == 1 else {
             throw PQError(.client, "could not enter pipeline mode: \(ConnectionHandle.errorMessage(pointer))")
         }
@@ -72,6 +80,11 @@ private struct Pipeline {
         }
         var sentSinceDrain = 0
         var preparing: Set<String> = []
+        if let begin {
+            let sent = begin.withCString { PQsendQueryParams(pointer, $0, 0, nil, nil, nil, nil, 0) }
+            try check(sent, "the transaction's BEGIN")
+            expected.append(.begin)
+        }
         for (index, item) in statements.enumerated() {
             if let statement = item.statement {
                 if !handle.prepared.contains(statement.name) && !preparing.contains(statement.name) {
@@ -175,6 +188,12 @@ private struct Pipeline {
             let slot = expected[received]
             received += 1
             switch slot {
+            case .begin:
+                do {
+                    _ = try ConnectionHandle.copy(result, connection: handle, statement: "BEGIN")
+                } catch let error as PQError {
+                    if firstError == nil { firstError = error }
+                }
             case .prepare(let name):
                 do {
                     _ = try ConnectionHandle.copy(result, connection: handle, statement: name)

@@ -22,6 +22,9 @@ public actor Connection {
     private var handle: ConnectionHandle?
     private nonisolated let cancelToken = Mutex<CancelToken?>(nil)
     private var transactionDepth = 0
+    /// The `BEGIN` of the open `withTransaction`, not sent yet: it goes out in the same round
+    /// trip as the transaction's first statement (see `withTransaction`).
+    private var deferredBegin: String?
 
     private init(config: ConnectionConfig, executor: ThreadExecutor) {
         self.config = config
@@ -70,11 +73,22 @@ public actor Connection {
     /// (BEGIN, COMMIT, ROLLBACK) does not come through here: a rollback always goes out.
     /// (Also used by the pipeline and COPY files of this module.)
     func handleForStatement() throws -> ConnectionHandle {
+        let (handle, begin) = try handleAndDeferredBegin()
+        if let begin { try handle.execute(begin) }
+        return handle
+    }
+
+    /// The handle and the transaction's deferred `BEGIN`, if it has not gone out yet, for a
+    /// caller that sends it in the same round trip as its statement (the pipeline, a named
+    /// statement). From here on the `BEGIN` is the caller's to send.
+    func handleAndDeferredBegin() throws -> (ConnectionHandle, String?) {
         let handle = try live()
         if Task.isCancelled {
             throw PQError(.cancelled, "the task was cancelled before the statement was sent", sqlState: .queryCanceled)
         }
-        return handle
+        let begin = deferredBegin
+        deferredBegin = nil
+        return (handle, begin)
     }
 
     /// Whether the session is usable: connected, and not left inside a transaction.
@@ -85,8 +99,9 @@ public actor Connection {
         return !handle.inTransaction
     }
 
-    /// Whether a transaction block is open on the session.
-    public var inTransaction: Bool { handle?.inTransaction ?? false }
+    /// Whether a transaction block is open on the session (or opened by `withTransaction`,
+    /// its `BEGIN` waiting for the first statement).
+    public var inTransaction: Bool { deferredBegin != nil || (handle?.inTransaction ?? false) }
 
     /// Whether the session is connected at all (cheap, no I/O).
     public var isConnected: Bool { handle?.isOK ?? false }
@@ -102,7 +117,11 @@ public actor Connection {
     /// Runs a named statement, preparing it on this session the first time.
     @discardableResult
     public func query(_ statement: Statement, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
-        let handle = try handleForStatement()
+        let (handle, begin) = try handleAndDeferredBegin()
+        if let begin {
+            // A transaction's first statement: BEGIN and it in one round trip.
+            return try pipeline(on: handle, [PipelineStatement(statement, parameters)], after: begin)[0]
+        }
         if !handle.prepared.contains(statement.name) {
             try handle.prepare(name: statement.name, sql: statement.sql)
         }
@@ -136,6 +155,12 @@ public actor Connection {
     /// Failures are `TransactionError`s whose `phase` says which step failed: `.begin`,
     /// `.body` (the body threw; rolled back), `.commit`, or `.rollback` (the body threw and
     /// the rollback failed too, which usually means the connection is gone).
+    ///
+    /// `BEGIN` is not a round trip of its own: it goes out with the transaction's first
+    /// statement (in one pipeline with a named statement or a pipeline; just before any other
+    /// statement). A busy engine runs about a thousand small transactions a second, and each
+    /// round trip wakes a thread on both sides (BENCHMARKS.md, "Cheaper per request as the
+    /// load rises"). A transaction that sent nothing sends no `COMMIT` either.
     public func withTransaction<T>(
         isolation: IsolationLevel = .readCommitted,
         readOnly: Bool = false,
@@ -147,16 +172,21 @@ public actor Connection {
             guard transactionDepth == 0 && !handle.inTransaction else {
                 throw PQError(.client, "a transaction is already open on this connection; use withSavepoint")
             }
-            try handle.execute(isolation.begin + (readOnly ? " READ ONLY" : ""))
         } catch {
             throw TransactionError(phase: .begin, underlying: error)
         }
+        deferredBegin = isolation.begin + (readOnly ? " READ ONLY" : "")
         transactionDepth = 1
-        defer { transactionDepth = 0 }
+        defer {
+            transactionDepth = 0
+            deferredBegin = nil
+        }
         let value: T
         do {
             value = try body(self)
         } catch {
+            // Nothing to roll back if the BEGIN never went out.
+            guard deferredBegin == nil else { throw TransactionError(phase: .body, underlying: error) }
             do {
                 try handle.execute("ROLLBACK")
             } catch let rollbackError {
@@ -164,6 +194,7 @@ public actor Connection {
             }
             throw TransactionError(phase: .body, underlying: error)
         }
+        if deferredBegin != nil { return value }
         do {
             let result = try handle.execute("COMMIT")
             // COMMIT of a failed transaction answers "ROLLBACK" instead of an error.
@@ -181,6 +212,10 @@ public actor Connection {
     /// savepoint only, and the transaction goes on.
     public func withSavepoint<T>(_ body: @Sendable (isolated Connection) throws -> T) throws -> T {
         let handle = try live()
+        if let begin = deferredBegin {
+            deferredBegin = nil
+            try handle.execute(begin)
+        }
         guard handle.inTransaction else {
             throw PQError(.client, "withSavepoint needs an open transaction")
         }
