@@ -1,6 +1,3 @@
-import Foundation
-import Synchronization
-
 /// A bounded set of sessions shared by many tasks.
 ///
 /// - at most `maxConnections` sessions; a checkout waits up to `checkoutTimeout` for one;
@@ -26,13 +23,11 @@ public final class ConnectionPool: Sendable {
     ) async throws -> T {
         let connection = try await state.checkout()
         let value: T
-        let done = DoneFlag()
         do {
             value = try await withTaskCancellationHandler {
-                defer { done.set() }
-                return try await body(connection)
+                try await body(connection)
             } onCancel: {
-                Self.cancel(connection, until: done)
+                connection.cancelRunningStatement()
             }
         } catch {
             await state.checkin(connection, failure: error)
@@ -40,36 +35,6 @@ public final class ConnectionPool: Sendable {
         }
         await state.checkin(connection, failure: nil)
         return value
-    }
-
-    /// Cancels the session's running statement, and again every 100 ms until the body is
-    /// done: a cancel that reaches the server before the statement does (sent a moment
-    /// after the task's last check, or not yet begun by the server) cancels nothing, and the
-    /// statement would then run to its end (a 30 s `pg_sleep` did, in a test under load).
-    private static func cancel(_ connection: Connection, until done: DoneFlag) {
-        connection.cancelRunningStatement()
-        Thread {
-            while true {
-                Thread.sleep(forTimeInterval: 0.1)
-                guard done.unlessSet({ connection.cancelRunningStatement() }) else { return }
-            }
-        }.start()
-    }
-
-    /// Set when a `withConnection` body is done. A repeated cancel is sent only while it is
-    /// not, under the same lock: once the body is done, no cancel can reach the session after
-    /// it goes back to the pool and on to another task.
-    final class DoneFlag: Sendable {
-        private let done = Mutex(false)
-        func set() { done.withLock { $0 = true } }
-        /// Runs `action` if not set (holding the lock); false when set.
-        func unlessSet(_ action: () -> Void) -> Bool {
-            done.withLock { done in
-                if done { return false }
-                action()
-                return true
-            }
-        }
     }
 
     /// Numbers for metrics and `muamala queue`.
