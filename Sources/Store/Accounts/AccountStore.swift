@@ -169,15 +169,19 @@ public enum AccountStore {
 
     // MARK: SQL
 
-    /// What `User(row:)` reads, for every statement that returns users.
-    static let userColumns = "id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled"
+    // Every statement that returns users names the columns `User(row:)` reads: id, person_id,
+    // name, role, unified_number, and disabled; keep the three lists alike.
 
     static let insertUser = Statement("accounts_insert_user", """
         INSERT INTO users (id, person_id, name, role, unified_number) VALUES ($1, $2, $3, $4, $5)
-        RETURNING \(userColumns)
+        RETURNING id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled
         """)
-    static let findUser = Statement("accounts_find_user", "SELECT \(userColumns) FROM users WHERE id = $1")
-    static let listUsers = Statement("accounts_list_users", "SELECT \(userColumns) FROM users ORDER BY created_at")
+    static let findUser = Statement("accounts_find_user", """
+        SELECT id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled FROM users WHERE id = $1
+        """)
+    static let listUsers = Statement("accounts_list_users", """
+        SELECT id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled FROM users ORDER BY created_at
+        """)
     static let listGrants = Statement("accounts_list_grants", """
         SELECT establishment_id, services FROM grants WHERE user_id = $1 ORDER BY establishment_id
         """)
