@@ -45,12 +45,17 @@ struct DeferredBeginTests {
         }
     }
 
-    @Test("a first statement that fails: rolled back, the error is the statement's, the session stays usable")
-    func firstStatementFails() async throws {
+    /// A session, a fresh table of ids, and a named insert into it.
+    private func makeTable() async throws -> (Connection, String, Statement) {
         let connection = try await TestDatabase.connect()
         let table = TestDatabase.uniqueName("pq_deferred")
         try await connection.execute("CREATE TABLE \(table) (id int PRIMARY KEY)")
-        let insert = Statement("pq_deferred_insert_\(table)", "INSERT INTO \(table) VALUES ($1)")
+        return (connection, table, Statement("pq_deferred_insert_\(table)", "INSERT INTO \(table) VALUES ($1)"))
+    }
+
+    @Test("a first statement that fails: rolled back, the error is the statement's, the session stays usable")
+    func firstStatementFails() async throws {
+        let (connection, table, insert) = try await makeTable()
         try await connection.query(insert, [1])
         let error = await #expect(throws: TransactionError.self) {
             try await connection.withTransaction { db in
@@ -73,10 +78,7 @@ struct DeferredBeginTests {
 
     @Test("a body that throws after its first statement rolls that statement back")
     func rollsBackTheFirstStatement() async throws {
-        let connection = try await TestDatabase.connect()
-        let table = TestDatabase.uniqueName("pq_deferred")
-        try await connection.execute("CREATE TABLE \(table) (id int PRIMARY KEY)")
-        let insert = Statement("pq_deferred_insert_\(table)", "INSERT INTO \(table) VALUES ($1)")
+        let (connection, table, insert) = try await makeTable()
         struct Refused: Error {}
         await #expect(throws: TransactionError.self) {
             try await connection.withTransaction { db in
