@@ -73,8 +73,8 @@ public actor Connection {
     /// (BEGIN, COMMIT, ROLLBACK) does not come through here: a rollback always goes out.
     /// (Also used by the pipeline and COPY files of this module.)
     func handleForStatement() throws -> ConnectionHandle {
-        let (handle, begin) = try handleAndDeferredBegin()
-        if let begin { try handle.execute(begin) }
+        let handle = try uncancelledHandle()
+        try sendDeferredBegin(on: handle)
         return handle
     }
 
@@ -82,13 +82,25 @@ public actor Connection {
     /// caller that sends it in the same round trip as its statement (the pipeline, a named
     /// statement). From here on the `BEGIN` is the caller's to send.
     func handleAndDeferredBegin() throws -> (ConnectionHandle, String?) {
+        let handle = try uncancelledHandle()
+        let begin = deferredBegin
+        deferredBegin = nil
+        return (handle, begin)
+    }
+
+    private func uncancelledHandle() throws -> ConnectionHandle {
         let handle = try live()
         if Task.isCancelled {
             throw PQError(.cancelled, "the task was cancelled before the statement was sent", sqlState: .queryCanceled)
         }
-        let begin = deferredBegin
+        return handle
+    }
+
+    /// Sends the transaction's deferred BEGIN on its own, for the paths that cannot carry it.
+    private func sendDeferredBegin(on handle: ConnectionHandle) throws {
+        guard let begin = deferredBegin else { return }
         deferredBegin = nil
-        return (handle, begin)
+        try handle.execute(begin)
     }
 
     /// Whether the session is usable: connected, and not left inside a transaction.
@@ -212,10 +224,7 @@ public actor Connection {
     /// savepoint only, and the transaction goes on.
     public func withSavepoint<T>(_ body: @Sendable (isolated Connection) throws -> T) throws -> T {
         let handle = try live()
-        if let begin = deferredBegin {
-            deferredBegin = nil
-            try handle.execute(begin)
-        }
+        try sendDeferredBegin(on: handle)
         guard handle.inTransaction else {
             throw PQError(.client, "withSavepoint needs an open transaction")
         }
