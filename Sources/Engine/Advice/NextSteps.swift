@@ -16,7 +16,7 @@ public enum NextSteps {
     public static func forWorker(_ worker: PersonID, rulebook: Rulebook, clock: EngineClock, on db: isolated Connection) throws -> [Option] {
         var needs = AggregateStore.Needs()
         needs.workers.insert(worker)
-        let (loaded, _) = try AggregateStore().load(needs, streams: [], on: db)
+        let loaded = try AggregateStore().load(needs, on: db)
         let world = loaded.world
         let now = try clock.now(on: db)
         let employer = world.workers[worker]?.employer

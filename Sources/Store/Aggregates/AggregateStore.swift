@@ -32,13 +32,14 @@ public struct AggregateStore: Sendable {
     public init() {}
 
     /// Loads, in two round trips of pipelined statements: first the workers (with their
-    /// newest permits and open cases) and the event-stream heads; then every establishment
-    /// they or the requests name, the expired-permit totals of their companies, and, where a
-    /// service asks for them, all establishments of a company.
-    public func load(_ needs: Needs, streams: [String], on db: isolated Connection) throws -> (Loaded, [String: EventLog.Head]) {
+    /// newest permits and open cases); then every establishment they or the requests name, the
+    /// expired-permit totals of their companies, and, where a service asks for them, all
+    /// establishments of a company. (Event-stream heads are read later, and only for the
+    /// streams that get events: most requests are refused.)
+    public func load(_ needs: Needs, on db: isolated Connection) throws -> Loaded {
         var loaded = Loaded(world: World())
         var establishmentIDs = needs.establishments
-        var first: [PipelineStatement] = [EventLog.loadHeadsStatement(streams)]
+        var first: [PipelineStatement] = []
         let ids = needs.workers.map(\.digits)
         if !ids.isEmpty {
             first += [
@@ -51,28 +52,27 @@ public struct AggregateStore: Sendable {
         let casesIndex = first.count
         if !needs.cases.isEmpty { first.append(PipelineStatement(Self.loadCasesByID, [Array(needs.cases)])) }
         let results = try db.pipeline(first)
-        let heads = try EventLog.headsStatementResult(results[0])
         if !ids.isEmpty {
-            for row in results[1] {
+            for row in results[0] {
                 let (worker, version) = try AggregateRows.worker(row)
                 loaded.world.workers[worker.id] = worker
                 loaded.workerVersions[worker.id] = version
                 if let employer = worker.employer { establishmentIDs.insert(employer) }
             }
-            for row in results[2] {
+            for row in results[1] {
                 let (permit, version) = try AggregateRows.permit(row)
                 loaded.world.permits[permit.worker] = permit
                 loaded.permitVersions[permit.id] = version
                 establishmentIDs.insert(permit.establishment)
             }
-            for row in results[3] {
+            for row in results[2] {
                 let (file, version) = try AggregateRows.caseFile(row)
                 loaded.world.cases[file.worker, default: []].append(file)
                 loaded.caseVersions[file.id] = version
                 establishmentIDs.insert(file.establishment)
                 if let counterpart = file.counterpart { establishmentIDs.insert(counterpart) }
             }
-            for row in results[4] {
+            for row in results[3] {
                 let (dependent, version) = try AggregateRows.worker(row)
                 loaded.world.workers[dependent.id] = dependent
                 loaded.workerVersions[dependent.id] = version
@@ -87,7 +87,7 @@ public struct AggregateStore: Sendable {
                 establishmentIDs.insert(file.establishment)
             }
         }
-        guard !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty else { return (loaded, heads) }
+        guard !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty else { return loaded }
         let second = try db.pipeline([
             PipelineStatement(Self.loadEstablishments, [
                 establishmentIDs.map(\.description), needs.registrations.map(\.digits), needs.companies.map(\.digits),
@@ -104,7 +104,7 @@ public struct AggregateStore: Sendable {
         for row in second[1] {
             loaded.world.expiredPermits[UnifiedNumber(trusted: try row.decode(String.self, at: 0))] = try row.decode(Int.self, at: 1)
         }
-        return (loaded, heads)
+        return loaded
     }
 
     /// One write of a batch, and how many rows it must touch (a version conflict touches fewer).

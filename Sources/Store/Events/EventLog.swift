@@ -54,20 +54,13 @@ public enum EventLog {
     /// The heads of the given streams (absent streams are empty).
     public static func heads(_ streams: [String], on db: isolated Connection) throws -> [String: Head] {
         guard !streams.isEmpty else { return [:] }
-        return try headsStatementResult(db.query(loadHeads, [streams]))
-    }
-
-    public static func loadHeadsStatement(_ streams: [String]) -> PipelineStatement {
-        PipelineStatement(loadHeads, [streams])
-    }
-
-    public static func headsStatementResult(_ result: QueryResult) throws -> [String: Head] {
         var heads: [String: Head] = [:]
-        for row in result {
+        for row in try db.query(loadHeads, [streams]) {
             heads[try row.decode(String.self, at: 0)] = Head(seq: try row.decode(Int64.self, at: 1), hash: [UInt8](try row.decode(Data.self, at: 2)))
         }
         return heads
     }
+
 
     /// The statements that append entries and move the heads (for a pipeline).
     public static func appendStatements(_ entries: [Entry], heads: [String: Head]) -> [PipelineStatement] {
