@@ -66,12 +66,8 @@ public actor Connection {
         return handle
     }
 
-    /// The handle, for a statement about to be sent: refused when the calling task is already
-    /// cancelled. A cancel reaches the server only while a statement runs (`withConnection`
-    /// sends it on cancellation); a task cancelled just before its statement started would
-    /// otherwise run it to the end (a 30 s `pg_sleep` did, under load). Transaction control
-    /// (BEGIN, COMMIT, ROLLBACK) does not come through here: a rollback always goes out.
-    /// (Also used by the pipeline and COPY files of this module.)
+    /// The handle for a statement sent on its own (plain SQL, a script, COPY), with the open
+    /// transaction's deferred BEGIN sent first. (Also used by the COPY file of this module.)
     func handleForStatement() throws -> ConnectionHandle {
         let handle = try uncancelledHandle()
         try sendDeferredBegin(on: handle)
@@ -88,6 +84,11 @@ public actor Connection {
         return (handle, begin)
     }
 
+    /// The handle, refused when the calling task is already cancelled. A cancel reaches the
+    /// server only while a statement runs (`withConnection` sends it on cancellation); a task
+    /// cancelled just before its statement started would otherwise run it to the end (a 30 s
+    /// `pg_sleep` did, under load). COMMIT and ROLLBACK do not come through here: a rollback
+    /// always goes out.
     private func uncancelledHandle() throws -> ConnectionHandle {
         let handle = try live()
         if Task.isCancelled {

@@ -129,9 +129,9 @@ public struct BatchProcessor: Sendable {
         _ recorded: [(request: RequestQueue.Claimed, events: [DomainEvent])], at now: Date, on db: isolated Connection
     ) throws -> (entries: [EventLog.Entry], heads: [String: EventLog.Head]) {
         guard !recorded.isEmpty else { return ([], [:]) }
+        // Read for these streams only, so by the end every head here has moved.
         var heads = try EventLog.heads(Array(Set(recorded.map(\.request.subject))), on: db)
         var entries: [EventLog.Entry] = []
-        var moved: [String: EventLog.Head] = [:]
         for (request, events) in recorded {
             let stream = request.subject
             let chained = EventLog.chain(
@@ -139,9 +139,8 @@ public struct BatchProcessor: Sendable {
                 requestID: request.id, actorID: request.actorID, at: now)
             entries += chained.entries
             heads[stream] = chained.head
-            moved[stream] = chained.head
         }
-        return (entries, moved)
+        return (entries, heads)
     }
 
     static func json(_ reason: Reason) -> JSONValue {
