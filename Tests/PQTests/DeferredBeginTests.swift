@@ -91,19 +91,30 @@ struct DeferredBeginTests {
         await connection.close()
     }
 
-    @Test("a transaction that sends nothing: open inside, nothing to commit, idle after")
+    @Test("a transaction that sends nothing: open inside, nothing sent (no BEGIN, COMMIT or ROLLBACK), idle after")
     func emptyTransaction() async throws {
         let connection = try await TestDatabase.connect()
+        let observer = try await TestDatabase.connect()
+        // The server shows each session's last statement; the empty transactions below must
+        // leave this one in place.
+        let marker = "SELECT pg_backend_pid() AS pid"
+        let pid = try await connection.query(marker).single().decode(Int.self, "pid")
+        func lastStatement() async throws -> String {
+            try await observer.query("SELECT query FROM pg_stat_activity WHERE pid = $1", [pid]).single().decode(String.self, "query")
+        }
         let inside = try await connection.withTransaction { db in db.inTransaction }
         #expect(inside)
         #expect(await connection.inTransaction == false)
+        #expect(try await lastStatement() == marker)
         #expect(await connection.isHealthy)
         struct Refused: Error {}
         let error = await #expect(throws: TransactionError.self) {
             try await connection.withTransaction { _ in throw Refused() }
         }
         #expect(error?.phase == .body)
+        #expect(try await lastStatement() == marker)
         #expect(await connection.isHealthy)
+        await observer.close()
         await connection.close()
     }
 }
