@@ -1,19 +1,25 @@
 /// PostgreSQL's text form of one-dimensional arrays: `{1,NULL,"a b","say \"hi\""}`.
 enum ArrayLiteral {
-    /// Formats elements (already in text form) as an array literal; `nil` is NULL.
+    /// Formats elements (already in text form) as an array literal; `nil` is NULL. Runs of
+    /// bytes that need no backslash are copied whole.
     static func format(_ elements: [String?]) -> String {
         var bytes: [UInt8] = [UInt8(ascii: "{")]
-        bytes.reserveCapacity(2 + elements.count * 16)
+        bytes.reserveCapacity(2 + elements.reduce(0) { $0 + 3 + ($1?.utf8.count ?? 4) })
         for (index, element) in elements.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            guard let element else {
+            guard var element else {
                 bytes.append(contentsOf: "NULL".utf8)
                 continue
             }
             bytes.append(UInt8(ascii: "\""))
-            for byte in element.utf8 {
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-                bytes.append(byte)
+            element.withUTF8 { utf8 in
+                var runStart = 0
+                for index in utf8.indices where utf8[index] == UInt8(ascii: "\"") || utf8[index] == UInt8(ascii: "\\") {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                    bytes.append(UInt8(ascii: "\\"))
+                    runStart = index
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
             }
             bytes.append(UInt8(ascii: "\""))
         }

@@ -259,19 +259,20 @@ enum CStringArray {
     ) throws -> R {
         if strings.isEmpty { return try body(nil) }
         var buffer: [CChar] = []
+        buffer.reserveCapacity(strings.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 1 })
         var starts: [Int] = []
         starts.reserveCapacity(strings.count)
         for string in strings {
-            guard let string else {
+            guard var string else {
                 starts.append(-1)
                 continue
             }
             starts.append(buffer.count)
-            for byte in string.utf8 {
-                guard byte != 0 else {
+            try string.withUTF8 { utf8 in
+                guard !utf8.contains(0) else {
                     throw PQError(.encoding, "a text parameter contains a NUL byte, which PostgreSQL cannot store")
                 }
-                buffer.append(CChar(bitPattern: byte))
+                utf8.withMemoryRebound(to: CChar.self) { buffer.append(contentsOf: $0) }
             }
             buffer.append(0)
         }

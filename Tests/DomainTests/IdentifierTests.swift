@@ -56,6 +56,8 @@ struct IdentifierTests {
             #expect(JSONValue.parse(written) == value)
         }
         #expect(JSONValue.parse(#"{"b":1,"a":[true,null,"x"]}"#)?.jsonText == #"{"a":[true,null,"x"],"b":1}"#)
+        let escapes: JSONValue = ["\"k": .string("\\a\u{1F}\n\"ب\r\t"), "": .string("")]
+        #expect(escapes.jsonText == #"{"":"","\"k":"\\a\u001f\n\"ب\r\t"}"#)
         for bad in ["{", "[1,]", #"{"a" 1}"#, "tru", "01", #""\u12""#, "1 2"] {
             #expect(JSONValue.parse(bad) == nil, "\(bad)")
         }
