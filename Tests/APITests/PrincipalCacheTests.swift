@@ -102,4 +102,56 @@ struct PrincipalCacheTests {
         await #expect(throws: CancellationError.self) { try await leader.value }
         #expect(reads.count.load(ordering: .relaxed) == 2)
     }
+
+    @Test("an answer due for a new read is read by one request while the others go on with it")
+    func refreshWhileServing() async throws {
+        let cache = PrincipalCache(lifetime: .seconds(60), refreshAfter: .milliseconds(50))
+        let reads = Reads()
+        let principal = self.principal
+        _ = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
+        try await Task.sleep(for: .milliseconds(80))
+        let refreshed = Reads()  // counts the new read's completion
+        let refresher = Task {
+            let answer = try await cache.principal(for: key) { try await reads.read(principal, delay: .milliseconds(500)) }
+            _ = try await refreshed.read(0, delay: .zero)
+            return answer
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        for _ in 0..<20 {
+            let answer = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
+            #expect(answer?.user == principal.user)
+        }
+        // All twenty were answered from memory while the new read was still under way.
+        #expect(refreshed.count.load(ordering: .relaxed) == 0)
+        #expect(reads.count.load(ordering: .relaxed) == 2)
+        #expect(try await refresher.value?.user == principal.user)
+        // Read again, so remembered again: nothing more is read.
+        _ = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
+        #expect(reads.count.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("a new read that finds the token revoked forgets it; a failed one keeps the answer")
+    func refreshOutcomes() async throws {
+        struct Unavailable: Error {}
+        let cache = PrincipalCache(lifetime: .seconds(60), refreshAfter: .milliseconds(20))
+        let reads = Reads()
+        let principal = self.principal
+        let revoked: AccountStore.Principal? = nil
+        _ = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
+        try await Task.sleep(for: .milliseconds(40))
+        let kept = try await cache.principal(for: key) {
+            _ = try await reads.read(0, delay: .zero)
+            throw Unavailable()
+        }
+        #expect(kept?.user == principal.user)
+        #expect(try await cache.principal(for: key) { try await reads.read(revoked, delay: .zero) } == nil)
+        // Forgotten: when the next read fails, the revoked answer is not used in its place.
+        await #expect(throws: Unavailable.self) {
+            try await cache.principal(for: key) {
+                _ = try await reads.read(0, delay: .zero)
+                throw Unavailable()
+            }
+        }
+        #expect(reads.count.load(ordering: .relaxed) == 4)
+    }
 }

@@ -51,15 +51,30 @@ extension APIError {
 ///
 /// One lookup per token at a time: requests that find no entry while the token is being
 /// read wait for that read instead of starting their own. Without this, a portal's first
-/// second (or the second its entry expires) sent one query per request in flight, hundreds
-/// of them, queued for the same few connections: a stall of a second or more at 8,000/s.
+/// second sent one query per request in flight, hundreds of them, queued for the same few
+/// connections: a stall of a second or more at 8,000/s.
+///
+/// A remembered principal is read again before it expires: the first request after
+/// `refreshAfter` reads the token while every other request goes on with the remembered
+/// answer. Otherwise, every `lifetime`, all the requests of a busy portal (one token for
+/// all of them) would wait for one read queued behind the pool's work.
 public final class PrincipalCache: Sendable {
-    static let lifetime: Duration = .seconds(30)
     static let limit = 50_000
     typealias Answer = Result<AccountStore.Principal?, any Error>
 
+    /// How long an answer may be used at most.
+    let lifetime: Duration
+    /// How old an answer is when a request reads it again (while the others still use it).
+    let refreshAfter: Duration
+
+    private struct Entry {
+        let principal: AccountStore.Principal
+        let refreshAt: ContinuousClock.Instant
+        let expires: ContinuousClock.Instant
+    }
+
     private struct State {
-        var entries: [Data: (principal: AccountStore.Principal, expires: ContinuousClock.Instant)] = [:]
+        var entries: [Data: Entry] = [:]
         /// Tokens being read, with the requests waiting for the answer.
         var reading: [Data: [CheckedContinuation<Answer?, Never>]] = [:]
         /// Bumped by `removeAll`: a read that started before it may hold a revoked answer,
@@ -69,7 +84,10 @@ public final class PrincipalCache: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    public init(lifetime: Duration = .seconds(30), refreshAfter: Duration = .seconds(20)) {
+        self.lifetime = lifetime
+        self.refreshAfter = min(refreshAfter, lifetime)
+    }
 
     /// Forgets every principal: the next request of each token reads the database again.
     public func removeAll() {
@@ -90,20 +108,39 @@ public final class PrincipalCache: Sendable {
                 // Nil when the read ended before this request could queue for it: look again.
                 if let answer = await answer(of: key) { return try answer.get() }
             case .lead(let generation):
-                let answer: Answer
-                do { answer = .success(try await load()) } catch { answer = .failure(error) }
+                let answer = await read(load)
                 finishLookup(key, answer, startedIn: generation)
+                return try answer.get()
+            case .refresh(let remembered, let generation):
+                let answer = await read(load)
+                finishLookup(key, answer, startedIn: generation)
+                // A failed read leaves the remembered answer in use until it expires.
+                if case .failure(let error) = answer, !(error is CancellationError) { return remembered }
                 return try answer.get()
             }
         }
     }
 
-    private enum Lookup { case known(AccountStore.Principal), lead(generation: Int), wait }
+    private func read(_ load: @Sendable () async throws -> AccountStore.Principal?) async -> Answer {
+        do { return .success(try await load()) } catch { return .failure(error) }
+    }
+
+    private enum Lookup {
+        case known(AccountStore.Principal)
+        case lead(generation: Int)
+        case refresh(AccountStore.Principal, generation: Int)
+        case wait
+    }
 
     private func startLookup(_ key: Data) -> Lookup {
-        state.withLock { state in
+        let now = ContinuousClock.now
+        return state.withLock { state in
             if let entry = state.entries[key] {
-                if entry.expires >= .now { return .known(entry.principal) }
+                if entry.expires >= now {
+                    guard entry.refreshAt <= now, state.reading[key] == nil else { return .known(entry.principal) }
+                    state.reading[key] = []
+                    return .refresh(entry.principal, generation: state.generation)
+                }
                 state.entries[key] = nil
             }
             if state.reading[key] != nil { return .wait }
@@ -123,14 +160,20 @@ public final class PrincipalCache: Sendable {
         }
     }
 
-    /// Remembers a found principal (unless `removeAll` ran meanwhile) and answers the waiters.
-    /// A read that ended because its own request was cancelled answers nobody else: they
-    /// look again, and one of them reads.
+    /// Remembers a found principal (unless `removeAll` ran meanwhile), forgets a token found
+    /// unknown or revoked, and answers the waiters. A read that ended because its own
+    /// request was cancelled answers nobody else: they look again, and one of them reads.
     private func finishLookup(_ key: Data, _ answer: Answer, startedIn generation: Int) {
+        let now = ContinuousClock.now
         let waiters = state.withLock { state -> [CheckedContinuation<Answer?, Never>] in
-            if case .success(let principal?) = answer, state.generation == generation {
+            switch answer {
+            case .success(let principal?) where state.generation == generation:
                 if state.entries.count >= Self.limit { state.entries.removeAll(keepingCapacity: true) }
-                state.entries[key] = (principal, .now + Self.lifetime)
+                state.entries[key] = Entry(principal: principal, refreshAt: now + refreshAfter, expires: now + lifetime)
+            case .success(nil):
+                state.entries[key] = nil
+            default:
+                break
             }
             return state.reading.removeValue(forKey: key) ?? []
         }
