@@ -107,28 +107,22 @@ public final class PrincipalCache: Sendable {
             case .wait:
                 // Nil when the read ended before this request could queue for it: look again.
                 if let answer = await answer(of: key) { return try answer.get() }
-            case .lead(let generation):
-                let answer = await read(load)
+            case .read(let generation, let remembered):
+                let answer: Answer
+                do { answer = .success(try await load()) } catch { answer = .failure(error) }
                 finishLookup(key, answer, startedIn: generation)
-                return try answer.get()
-            case .refresh(let remembered, let generation):
-                let answer = await read(load)
-                finishLookup(key, answer, startedIn: generation)
-                // A failed read leaves the remembered answer in use until it expires.
-                if case .failure(let error) = answer, !(error is CancellationError) { return remembered }
+                // A failed new read leaves the remembered answer in use until it expires.
+                if let remembered, case .failure(let error) = answer, !(error is CancellationError) { return remembered }
                 return try answer.get()
             }
         }
     }
 
-    private func read(_ load: @Sendable () async throws -> AccountStore.Principal?) async -> Answer {
-        do { return .success(try await load()) } catch { return .failure(error) }
-    }
-
+    /// `read`: this request reads the token; `remembered` is the answer in use meanwhile when
+    /// the read is a new read of a remembered token (nil when there is none).
     private enum Lookup {
         case known(AccountStore.Principal)
-        case lead(generation: Int)
-        case refresh(AccountStore.Principal, generation: Int)
+        case read(generation: Int, remembered: AccountStore.Principal?)
         case wait
     }
 
@@ -139,13 +133,13 @@ public final class PrincipalCache: Sendable {
                 if entry.expires >= now {
                     guard entry.refreshAt <= now, state.reading[key] == nil else { return .known(entry.principal) }
                     state.reading[key] = []
-                    return .refresh(entry.principal, generation: state.generation)
+                    return .read(generation: state.generation, remembered: entry.principal)
                 }
                 state.entries[key] = nil
             }
             if state.reading[key] != nil { return .wait }
             state.reading[key] = []
-            return .lead(generation: state.generation)
+            return .read(generation: state.generation, remembered: nil)
         }
     }
 

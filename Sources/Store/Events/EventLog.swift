@@ -61,7 +61,6 @@ public enum EventLog {
         return heads
     }
 
-
     /// The statements that append entries and move the heads (for a pipeline).
     public static func appendStatements(_ entries: [Entry], heads: [String: Head]) -> [PipelineStatement] {
         guard !entries.isEmpty else { return [] }
