@@ -66,6 +66,19 @@ struct DaemonTests {
                 #expect(metrics.contains(name), "\(name) missing from /metrics")
             }
             #expect(metrics.contains(#"service="worker.register""#))
+            // Counted per batch: the daemons' counters add up to every decision, by outcome.
+            // (A daemon counts just after its commit, so the sum is read until it stops short.)
+            var decided: [String: Int] = [:]
+            for _ in 0..<50 {
+                decided = [:]
+                for daemon in daemons {
+                    let text = String(decoding: try await HTTP.get("\(daemon.baseURL)/metrics").1, as: UTF8.self)
+                    for (outcome, count) in Self.requestCounts(text) { decided[outcome, default: 0] += count }
+                }
+                if decided.values.reduce(0, +) >= 360 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(decided == ["completed": 240, "rejected": 120])
             for daemon in daemons { _ = try await daemon.terminate() }
             try await checkHiring(engine, workers: 120)
             await engine.close()
@@ -328,5 +341,16 @@ struct DaemonTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw SetupError("the queue did not drain within \(timeout)")
+    }
+
+    /// `muamala_requests_total` from Prometheus text, summed over services, by outcome.
+    static func requestCounts(_ text: String) -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("muamala_requests_total{") {
+            guard let start = line.range(of: #"outcome=""#), let end = line[start.upperBound...].firstIndex(of: "\""),
+                  let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+            counts[String(line[start.upperBound..<end]), default: 0] += Int(value)
+        }
+        return counts
     }
 }

@@ -7,8 +7,8 @@ public struct EngineMetrics: Sendable {
     public init() {}
 
     /// A request decided or otherwise finished, by service and outcome.
-    public func finished(service: String, outcome: String) {
-        Counter(label: "muamala_requests_total", dimensions: [("service", service), ("outcome", outcome)]).increment()
+    public func finished(service: String, outcome: String, count: Int = 1) {
+        Counter(label: "muamala_requests_total", dimensions: [("service", service), ("outcome", outcome)]).increment(by: count)
     }
 
     /// Time from claiming a batch to committing it, once per request in it.

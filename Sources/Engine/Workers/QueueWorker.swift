@@ -114,8 +114,13 @@ public struct QueueWorker: Service {
 
     private func record(_ report: BatchProcessor.Report) {
         guard report.claimed > 0 else { return }
+        // One counter lookup per service and outcome in the batch, not one per request.
+        var finished: [String: [String: Int]] = [:]
         for decided in report.decided {
-            metrics.finished(service: decided.service, outcome: decided.outcome.rawValue)
+            finished[decided.service, default: [:]][decided.outcome.rawValue, default: 0] += 1
+        }
+        for (service, outcomes) in finished {
+            for (outcome, count) in outcomes { metrics.finished(service: service, outcome: outcome, count: count) }
         }
         metrics.decided(batchSeconds: report.seconds, count: report.claimed)
         waiters.decided(report.decided.map(\.id))
