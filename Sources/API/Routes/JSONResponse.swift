@@ -22,5 +22,5 @@ func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, h
 func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
     var fields = headers
     fields[.contentType] = "application/json; charset=utf-8"
-    return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: value.jsonText)))
+    return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
 }

@@ -4,10 +4,15 @@
 extension JSONValue {
     /// Compact JSON with sorted keys.
     public var jsonText: String {
+        String(decoding: jsonBytes, as: UTF8.self)
+    }
+
+    /// The same text as UTF-8 bytes, for a response body (no `String` made and checked on the way).
+    public var jsonBytes: [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(128)
         write(into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     func write(into bytes: inout [UInt8]) {
