@@ -67,7 +67,8 @@ struct DaemonTests {
             }
             #expect(metrics.contains(#"service="worker.register""#))
             // Counted per batch: the daemons' counters add up to every decision, by outcome.
-            // (A daemon counts just after its commit, so the sum is read until it stops short.)
+            // (A daemon counts just after its commit: the sum is read again until it reaches
+            // every decision, for up to 5 s.)
             var decided: [String: Int] = [:]
             for _ in 0..<50 {
                 decided = [:]
