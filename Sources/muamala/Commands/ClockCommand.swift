@@ -38,7 +38,7 @@ struct ClockCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the clock's mode and time.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the clock's mode and time.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
             let connection = try await global.connect()
@@ -47,7 +47,7 @@ struct ClockCommand: AsyncParsableCommand {
     }
 
     struct Simulate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Switch the database to simulated time.")
+        static let configuration = CommandConfiguration(commandName: "simulate", abstract: "Switch the database to simulated time.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Start time: YYYY-MM-DD or ISO 8601 (default: now).") var at: String?
         func run() async throws {
@@ -62,7 +62,7 @@ struct ClockCommand: AsyncParsableCommand {
     }
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Move simulated time forward to a time.")
+        static let configuration = CommandConfiguration(commandName: "set", abstract: "Move simulated time forward to a time.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "YYYY-MM-DD or ISO 8601.") var time: String
         func run() async throws {
@@ -73,7 +73,7 @@ struct ClockCommand: AsyncParsableCommand {
     }
 
     struct Advance: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Move simulated time forward by days and/or hours.")
+        static let configuration = CommandConfiguration(commandName: "advance", abstract: "Move simulated time forward by days and/or hours.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Days to move forward.") var days: Double = 0
         @Option(help: "Hours to move forward.") var hours: Double = 0
@@ -88,7 +88,7 @@ struct ClockCommand: AsyncParsableCommand {
     }
 
     struct System: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Switch the database back to the system clock.")
+        static let configuration = CommandConfiguration(commandName: "system", abstract: "Switch the database back to the system clock.")
         @OptionGroup var global: GlobalOptions
         func run() async throws {
             let connection = try await global.connect()

@@ -7,6 +7,7 @@ import Store
 /// `muamala verify`: proves that nobody edited the history.
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Recompute every event chain and compare it with the stored hashes and heads.",
         discussion: "Exit status 0 when the history is intact, 4 when it is not (each problem is listed).")
     @OptionGroup var global: GlobalOptions
@@ -33,6 +34,7 @@ struct Verify: AsyncParsableCommand {
 /// `muamala history <id>`: events of a request, a worker, an establishment or an aggregate.
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "history",
         abstract: "Show the events of a request (UUID), a worker (national ID or iqama) or an establishment (1-12345).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "What to show the history of.") var id: String
@@ -66,7 +68,7 @@ struct History: AsyncParsableCommand {
 
 /// `muamala workflows`: every state machine, from the tables the engine runs.
 struct Workflows: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print every workflow's states and transitions (text, --dot, --mermaid or --markdown).")
+    static let configuration = CommandConfiguration(commandName: "workflows", abstract: "Print every workflow's states and transitions (text, --dot, --mermaid or --markdown).")
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Graphviz dot.") var dot = false
     @Flag(help: "Mermaid stateDiagram-v2.") var mermaid = false
@@ -104,7 +106,7 @@ struct Workflows: AsyncParsableCommand {
 
 /// `muamala services`: the unified e-service directory.
 struct Services: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List every e-service: code, names, who may request it.")
+    static let configuration = CommandConfiguration(commandName: "services", abstract: "List every e-service: code, names, who may request it.")
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {

@@ -5,6 +5,7 @@ import Store
 /// `muamala migrate`: applies `Schema/` to the database.
 struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "migrate",
         abstract: "Apply the pending schema migrations (numbered SQL files in Schema/).",
         discussion: """
             Each migration runs in its own transaction, under an advisory lock, so two runs \

@@ -12,7 +12,7 @@ struct RequestCommand: AsyncParsableCommand {
         subcommands: [Show.self, List.self, Retry.self, Cancel.self])
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one request and its decision.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one request and its decision.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The request id.") var id: String
 
@@ -27,7 +27,7 @@ struct RequestCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List requests, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List requests, newest first.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "Only this establishment (1-12345).") var establishment: String?
         @Option(help: "Only this state: queued, completed, rejected, failed, cancelled.") var state: String?
@@ -65,7 +65,7 @@ struct RequestCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-drive a failed request (attempts start again).")
+        static let configuration = CommandConfiguration(commandName: "retry", abstract: "Re-drive a failed request (attempts start again).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The request id.") var id: String
 
@@ -88,7 +88,7 @@ struct RequestCommand: AsyncParsableCommand {
     }
 
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Withdraw a queued request.")
+        static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Withdraw a queued request.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The request id.") var id: String
 

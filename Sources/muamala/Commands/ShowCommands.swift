@@ -11,7 +11,7 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "worker", abstract: "Look up a worker.", subcommands: [Show.self], defaultSubcommand: Show.self)
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A worker's employment, permit and open cases.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "A worker's employment, permit and open cases.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "National ID or iqama number.") var id: String
         @Flag(inversion: .prefixedNo, help: "Show what the worker may do next, and why not (a dry run of each service).") var next = true
@@ -65,7 +65,7 @@ struct EstablishmentCommand: AsyncParsableCommand {
         commandName: "establishment", abstract: "Look up an establishment.", subcommands: [Show.self], defaultSubcommand: Show.self)
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "An establishment's file, Nitaqat band and headcount.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "An establishment's file, Nitaqat band and headcount.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Establishment number (1-12345).") var id: String
 

@@ -8,6 +8,7 @@ import Store
 /// `muamala submit`: queue a request, as an operator or as a portal user.
 struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "submit",
         abstract: "Submit a request to the queue (validated exactly as the HTTP API does).",
         discussion: """
             The payload comes from --payload FILE (JSON; - for standard input) and/or --field \

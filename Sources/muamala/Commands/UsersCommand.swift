@@ -17,7 +17,7 @@ struct UsersCommand: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Grant.self, Revoke.self, Token.self, Disable.self, Enable.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an account.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Create an account.")
         @OptionGroup var global: GlobalOptions
         @Option(help: "owner, delegate, agent, worker, staff or system.") var role: String
         @Option(help: "The account holder's name.") var name: String
@@ -63,7 +63,7 @@ struct UsersCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List accounts.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List accounts.")
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
@@ -78,6 +78,7 @@ struct UsersCommand: AsyncParsableCommand {
 
     struct Grant: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "grant",
             abstract: "Let a delegate or agent act for an establishment.",
             discussion: "Delegates get the services listed (or all with '*'); agents act on every service of the establishment.")
         @OptionGroup var global: GlobalOptions
@@ -113,7 +114,7 @@ struct UsersCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a grant, or every token of a user.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Remove a grant, or every token of a user.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The user id.") var user: String
         @Option(help: "The establishment whose grant to remove.") var establishment: String?
@@ -141,7 +142,7 @@ struct UsersCommand: AsyncParsableCommand {
     }
 
     struct Token: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Issue a new bearer token (printed once, stored hashed).")
+        static let configuration = CommandConfiguration(commandName: "token", abstract: "Issue a new bearer token (printed once, stored hashed).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The user id.") var user: String
         @Option(help: "A label to recognise the token by.") var label = ""
@@ -160,6 +161,7 @@ struct UsersCommand: AsyncParsableCommand {
 
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "disable",
             abstract: "Disable an account: its tokens stop working on every daemon at once.",
             discussion: "Its grants and tokens are kept; `muamala users enable` brings them back.")
         @OptionGroup var global: GlobalOptions
@@ -169,7 +171,7 @@ struct UsersCommand: AsyncParsableCommand {
     }
 
     struct Enable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable a disabled account again.")
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled account again.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The user id.") var user: String
 
