@@ -40,6 +40,7 @@ struct RulebookTests {
     @Test("a malformed rulebook is refused with a reason")
     func malformed() {
         #expect(throws: RulebookError.self) { try Rulebook(json: Data("{}".utf8)) }
+        #expect(throws: RulebookError.self) { try Rulebook(json: Data(#"{"editions": [}"#.utf8)) }
         #expect(throws: RulebookError.self) { try Rulebook(json: Data(#"{"editions": [{"effective_from": "2020-01-01", "parameters": {}}]}"#.utf8)) }
         #expect(throws: RulebookError.self) {
             try Rulebook(json: Data(#"{"editions": [{"effective_from": "yesterday", "parameters": {}}]}"#.utf8))

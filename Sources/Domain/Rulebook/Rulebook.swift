@@ -24,9 +24,14 @@ public struct Rulebook: Sendable {
     }
 
     /// Loads the rulebook file: its JSON text.
+    ///
+    /// Read with the engine's own JSON reader and writer; only `RuleParameters` goes through
+    /// Foundation's decoder. Every CLI command loads the rulebook, and Foundation's coders
+    /// for the whole file and each edition were a fifth of `muamala worker show`'s time.
     public init(json data: Data) throws {
-        guard case .object(let root) = try JSONDecoder().decode(JSONValue.self, from: data),
-              case .array(let list)? = root["editions"], !list.isEmpty else {
+        let parsed = data.withUnsafeBytes { JSONValue.parse(bytes: $0.bindMemory(to: UInt8.self)) }
+        guard let parsed else { throw RulebookError("the rulebook is not valid JSON") }
+        guard case .object(let root) = parsed, case .array(let list)? = root["editions"], !list.isEmpty else {
             throw RulebookError("the rulebook needs a non-empty \"editions\" list")
         }
         var merged: JSONValue = .object([:])
@@ -46,7 +51,7 @@ public struct Rulebook: Sendable {
             merged = Self.merge(merged, changes)
             let parameters: RuleParameters
             do {
-                parameters = try decoder.decode(RuleParameters.self, from: try JSONEncoder().encode(merged))
+                parameters = try decoder.decode(RuleParameters.self, from: Data(merged.jsonBytes))
             } catch {
                 throw RulebookError("edition \(index + 1) (\(text)) is incomplete or malformed: \(error)")
             }
