@@ -122,7 +122,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["TestSupport", "muamala", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // The bench's own parts that must be right for its figures to mean anything.
         .testTarget(name: "BenchTests", dependencies: ["muamala-bench"]),
         .testTarget(
