@@ -61,5 +61,10 @@ struct IdentifierTests {
         for bad in ["{", "[1,]", #"{"a" 1}"#, "tru", "01", #""\u12""#, "1 2"] {
             #expect(JSONValue.parse(bad) == nil, "\(bad)")
         }
+        // From bytes: contiguous (a file's Data) or not (a lazy view, copied first); same answers.
+        let text = #"{"b":1,"a":[true,null,"عربي"]}"#
+        #expect(JSONValue.parse(utf8: Data(text.utf8)) == JSONValue.parse(text))
+        #expect(JSONValue.parse(utf8: Array(text.utf8).lazy.map { $0 }) == JSONValue.parse(text))
+        #expect(JSONValue.parse(utf8: Data("[1,]".utf8)) == nil)
     }
 }

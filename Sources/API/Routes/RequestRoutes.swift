@@ -213,9 +213,7 @@ struct RequestRoutes {
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, .bodyTooLarge, ["limit": String(environment.maxBodyBytes)])
         }
-        let parsed = buffer.readableBytesView.withContiguousStorageIfAvailable { JSONValue.parse(bytes: $0) }
-            ?? JSONValue.parse(String(decoding: buffer.readableBytesView, as: UTF8.self))
-        guard let parsed else { throw APIError(.badRequest, .malformedJSON) }
+        guard let parsed = JSONValue.parse(utf8: buffer.readableBytesView) else { throw APIError(.badRequest, .malformedJSON) }
         return parsed
     }
 

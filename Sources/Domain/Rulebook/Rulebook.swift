@@ -29,8 +29,7 @@ public struct Rulebook: Sendable {
     /// Foundation's decoder. Every CLI command loads the rulebook, and Foundation's coders
     /// for the whole file and each edition were a fifth of `muamala worker show`'s time.
     public init(json data: Data) throws {
-        let parsed = data.withUnsafeBytes { JSONValue.parse(bytes: $0.bindMemory(to: UInt8.self)) }
-        guard let parsed else { throw RulebookError("the rulebook is not valid JSON") }
+        guard let parsed = JSONValue.parse(utf8: data) else { throw RulebookError("the rulebook is not valid JSON") }
         guard case .object(let root) = parsed, case .array(let list)? = root["editions"], !list.isEmpty else {
             throw RulebookError("the rulebook needs a non-empty \"editions\" list")
         }

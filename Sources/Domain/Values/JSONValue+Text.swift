@@ -93,6 +93,13 @@ extension JSONValue {
         return text.withUTF8 { parse(bytes: $0) }
     }
 
+    /// Parses JSON from UTF-8 bytes of any kind (a file's `Data`, a request body's view),
+    /// in place when they are contiguous; no `String` is made.
+    public static func parse<Bytes: Collection>(utf8 bytes: Bytes) -> JSONValue? where Bytes.Element == UInt8 {
+        if let parsed = bytes.withContiguousStorageIfAvailable({ parse(bytes: $0) }) { return parsed }
+        return Array(bytes).withUnsafeBufferPointer { parse(bytes: $0) }
+    }
+
     public static func parse(bytes: UnsafeBufferPointer<UInt8>) -> JSONValue? {
         var parser = JSONParser(bytes: bytes)
         guard let value = parser.value(depth: 0) else { return nil }

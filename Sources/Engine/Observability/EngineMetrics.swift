@@ -7,8 +7,20 @@ public struct EngineMetrics: Sendable {
     public init() {}
 
     /// A request decided or otherwise finished, by service and outcome.
-    public func finished(service: String, outcome: String, count: Int = 1) {
-        Counter(label: "muamala_requests_total", dimensions: [("service", service), ("outcome", outcome)]).increment(by: count)
+    public func finished(service: String, outcome: String) {
+        finished([(service, outcome)])
+    }
+
+    /// Requests finished together (a batch): one counter lookup per service and outcome in
+    /// it, not one per request.
+    public func finished(_ requests: [(service: String, outcome: String)]) {
+        var counts: [String: [String: Int]] = [:]
+        for request in requests { counts[request.service, default: [:]][request.outcome, default: 0] += 1 }
+        for (service, outcomes) in counts {
+            for (outcome, count) in outcomes {
+                Counter(label: "muamala_requests_total", dimensions: [("service", service), ("outcome", outcome)]).increment(by: count)
+            }
+        }
     }
 
     /// Time from claiming a batch to committing it, once per request in it.

@@ -114,14 +114,7 @@ public struct QueueWorker: Service {
 
     private func record(_ report: BatchProcessor.Report) {
         guard report.claimed > 0 else { return }
-        // One counter lookup per service and outcome in the batch, not one per request.
-        var finished: [String: [String: Int]] = [:]
-        for decided in report.decided {
-            finished[decided.service, default: [:]][decided.outcome.rawValue, default: 0] += 1
-        }
-        for (service, outcomes) in finished {
-            for (outcome, count) in outcomes { metrics.finished(service: service, outcome: outcome, count: count) }
-        }
+        metrics.finished(report.decided.map { ($0.service, $0.outcome.rawValue) })
         metrics.decided(batchSeconds: report.seconds, count: report.claimed)
         waiters.decided(report.decided.map(\.id))
         logger.trace("batch decided", metadata: ["claimed": .stringConvertible(report.claimed)])
