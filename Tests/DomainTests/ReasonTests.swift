@@ -132,6 +132,7 @@ struct ReasonTests {
                 $0.world.permits[Scenario.w]?.extensions = 1
             } },
             "permit.not_temporary": { decide(WorkPermitFlow.extendTemporary, ["worker_id": w, "establishment_id": e1]) },
+            "permit.temporary_not_renewable": { decide(WorkPermitFlow.renew, issue) { $0.world.permits[Scenario.w]?.kind = .temporary } },
             "case.not_allowed_in_state": { decide(TransferFlow.consent, ["worker_id": w, "establishment_id": e1], withCase(.transfer, "pending_worker", Scenario.e3)) },
             "case.not_found": { decide(TransferFlow.accept, ["worker_id": w]) },
             "case.already_open": { decide(AbsenceReportFlow.file, ["worker_id": w, "establishment_id": e1], withCase(.absenceReport, "open")) },

@@ -138,6 +138,9 @@ extension Reason.Code {
         ar: "الرخصة المؤقتة تُمدد مرة واحدة فقط.", en: "A temporary permit is extended once only.")
     public static let notTemporary = Reason.Code("permit.not_temporary",
         ar: "الرخصة السارية ليست رخصة مؤقتة.", en: "The valid permit is not a temporary permit.")
+    public static let temporaryNotRenewable = Reason.Code("permit.temporary_not_renewable",
+        ar: "الرخصة المؤقتة لا تُجدد: تُمدد مرة واحدة، ثم تُصدر رخصة عمل عادية.",
+        en: "A temporary permit is not renewed: it is extended once, then a regular permit is issued.")
 
     // MARK: Cases (shared)
 
@@ -234,7 +237,7 @@ extension Reason.Code {
         workerNotFound, workerExists, workerNotHere, workerIsSaudi, workerAbsconded, workerDeparted,
         workerNotEmployed, iqamaExpired, openCaseBlocks,
         permitAlreadyValid, firstIssueWindowPassed, permitPeriodInvalid, noPermit, renewalTooEarly, permitRemoved,
-        permitNotPayable, temporaryExtensionUsed, notTemporary,
+        permitNotPayable, temporaryExtensionUsed, notTemporary, temporaryNotRenewable,
         notAllowedInState, caseNotFound, caseAlreadyOpen, caseDeadlinePassed, notPartyToCase,
         contractNotEnded,
         transferSameEmployer, feeMismatch,

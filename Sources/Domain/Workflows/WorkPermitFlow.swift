@@ -200,6 +200,8 @@ extension WorkPermitFlow {
         guard permit.establishment == establishmentID else {
             return .reject(.workerNotHere, ["worker": workerID.description])
         }
+        // Renewed, a seasonal permit would run on for years, and its worker outside Nitaqat.
+        guard permit.kind == .regular else { return .reject(.temporaryNotRenewable) }
         if let reason = checkPeriod(months, rules.periodsMonths) { return .reject(reason) }
         let opens = permit.expiresOn.adding(days: -rules.renewalWindowDays)
         if context.today < opens {
