@@ -123,3 +123,48 @@ struct MigratorTests {
         #expect(throws: MigrationError.self) { try Migration.load(from: folder) }
     }
 }
+
+extension MigratorTests {
+    @Test("0014 takes workers on a temporary permit out of their employers' headcount, once")
+    func seasonalWorkersLeaveTheCounts() async throws {
+        let schema = try schema
+        try await withScratchDatabase { config in
+            let connection = try await Connection.connect(config)
+            _ = try await Migrator(migrations: schema.filter { $0.version < 14 }).migrate(connection)
+            // 1-1 employs five residents as counted before 0014: one on an active temporary
+            // permit, one on an expired one, one whose temporary permit is void (a newer regular
+            // one is current), one on a regular permit, one whose current permit is temporary
+            // with an older, void regular one stored first. 1-2 employs one whose temporary permit is
+            // void (removed, then registered again: counted) and had one who departed.
+            try await connection.execute("""
+                INSERT INTO establishments (id, unified_number, cr_number, name_ar, name_en, activity, status, cr_expires_on, opened_on, headcount)
+                VALUES ('1-1', '7000000001', '1000000001', 'م', 'E', 'construction', 'active', '2030-01-01', '2015-01-01', 5),
+                       ('1-2', '7000000002', '1000000002', 'م', 'E', 'construction', 'active', '2030-01-01', '2015-01-01', 1);
+                INSERT INTO workers (id, name, nationality, birth_date, establishment_id, occupation, wage, employment)
+                VALUES ('2000000011', 'a', 'IND', '1990-01-01', '1-1', 'mason', 2000, 'employed'),
+                       ('2000000012', 'b', 'IND', '1990-01-01', '1-1', 'mason', 2000, 'employed'),
+                       ('2000000013', 'c', 'IND', '1990-01-01', '1-1', 'mason', 2000, 'employed'),
+                       ('2000000014', 'd', 'IND', '1990-01-01', '1-1', 'mason', 2000, 'employed'),
+                       ('2000000015', 'e', 'IND', '1990-01-01', NULL, 'mason', 2000, 'departed'),
+                       ('2000000016', 'f', 'IND', '1990-01-01', '1-2', 'mason', 2000, 'employed'),
+                       ('2000000017', 'g', 'IND', '1990-01-01', '1-1', 'mason', 2000, 'employed');
+                INSERT INTO permits (id, worker_id, establishment_id, kind, state, valid_from, expires_on, months, levy, fee, updated_at)
+                VALUES (gen_random_uuid(), '2000000017', '1-1', 'regular', 'void', '2024-01-01', '2025-01-01', 12, 0, 100, now() - interval '1 day'),
+                       (gen_random_uuid(), '2000000017', '1-1', 'temporary', 'active', '2026-01-01', '2026-04-01', 3, 0, 25, now()),
+                       (gen_random_uuid(), '2000000011', '1-1', 'temporary', 'active', '2026-01-01', '2026-04-01', 3, 0, 25, now()),
+                       (gen_random_uuid(), '2000000012', '1-1', 'temporary', 'expired', '2026-01-01', '2026-04-01', 3, 0, 25, now()),
+                       (gen_random_uuid(), '2000000013', '1-1', 'temporary', 'void', '2025-01-01', '2025-04-01', 3, 0, 25, now() - interval '1 day'),
+                       (gen_random_uuid(), '2000000013', '1-1', 'regular', 'active', '2026-01-01', '2027-01-01', 12, 0, 100, now()),
+                       (gen_random_uuid(), '2000000014', '1-1', 'regular', 'active', '2026-01-01', '2027-01-01', 12, 0, 100, now()),
+                       (gen_random_uuid(), '2000000015', '1-2', 'temporary', 'void', '2026-01-01', '2026-04-01', 3, 0, 25, now()),
+                       (gen_random_uuid(), '2000000016', '1-2', 'temporary', 'void', '2025-01-01', '2025-04-01', 3, 0, 25, now());
+                """)
+            let applied = try await Migrator(migrations: schema).migrate(connection)
+            #expect(applied.map(\.version).contains(14))
+            let counts = try await connection.query("SELECT id, headcount FROM establishments ORDER BY id")
+                .map { (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1)) }
+            #expect(counts.map(\.0) == ["1-1", "1-2"])
+            #expect(counts.map(\.1) == [2, 1])
+        }
+    }
+}

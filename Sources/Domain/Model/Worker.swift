@@ -60,8 +60,9 @@ public struct Worker: Sendable, Equatable, Codable {
 
     public var isSaudi: Bool { id.isSaudi }
 
-    /// Counted in its employer's Nitaqat headcount.
-    public var countsInNitaqat: Bool { employment == .employed && employer != nil }
+    /// Working for an employer. Counted in the employer's Nitaqat headcount unless on a
+    /// temporary permit (`Nitaqat.counts(_:in:)`).
+    public var isEmployed: Bool { employment == .employed && employer != nil }
 
     /// Age in whole years on `day`.
     public func age(on day: Day) -> Int {

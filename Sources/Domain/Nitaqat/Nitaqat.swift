@@ -11,6 +11,16 @@ public enum Nitaqat {
         return 0
     }
 
+    /// Whether a worker is in the employer's counts: employed, and not on a temporary permit
+    /// (seasonal work "does not count in Nitaqat"). A temporary permit counts from its issue
+    /// until it is void: expired, it still names a seasonal worker. Every change to the counts
+    /// asks this of the world before the change, so that a worker leaves them exactly once.
+    public static func counts(_ worker: Worker, in world: World) -> Bool {
+        guard worker.isEmployed else { return false }
+        guard let permit = world.permits[worker.id], permit.worker == worker.id else { return true }
+        return permit.kind != .temporary || permit.state == .void
+    }
+
     /// What one employee adds to an establishment's counts.
     public static func contribution(of worker: Worker, rules: RuleParameters.Nitaqat) -> HeadcountDelta {
         HeadcountDelta(headcount: 1, saudiCount: worker.isSaudi ? 1 : 0, saudiWeight: weight(of: worker, rules: rules))

@@ -144,8 +144,11 @@ public enum DependentTransferFlow: StateTable {
         if let wage = file.details["wage"]?.numberValue { person.wage = Int(wage) }
         let waiting = lapseKey(file)
         file.state = row.to.rawValue
-        return Cases.step(row.event, file, changes: [.worker(person), .headcount(establishment, Nitaqat.contribution(of: person, rules: context.rules.nitaqat))],
-                          cancelledTimers: waiting)
+        var changes: [Change] = [.worker(person)]
+        if Nitaqat.counts(person, in: context.world) {
+            changes.append(.headcount(establishment, Nitaqat.contribution(of: person, rules: context.rules.nitaqat)))
+        }
+        return Cases.step(row.event, file, changes: changes, cancelledTimers: waiting)
     }
 
     public static let lapse = ServiceDefinition(

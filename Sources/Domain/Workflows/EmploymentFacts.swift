@@ -51,7 +51,7 @@ public enum EmploymentFacts {
             transferCount: previous?.transferCount ?? 0, genericTitleCorrected: previous?.genericTitleCorrected ?? false,
             guardian: guardian)
         var changes: [Change] = [.worker(worker)]
-        if worker.countsInNitaqat {
+        if Nitaqat.counts(worker, in: context.world) {
             changes.append(.headcount(establishment.id, Nitaqat.contribution(of: worker, rules: context.rules.nitaqat)))
         }
         let data: [String: JSONValue] = [

@@ -289,7 +289,7 @@ public enum TransferFlow: StateTable {
         guard var worker = context.world.workers[workerID] else { return nil }
         let rules = context.rules.nitaqat
         var changes: [Change] = []
-        if worker.countsInNitaqat, let from = worker.employer {
+        if Nitaqat.counts(worker, in: context.world), let from = worker.employer {
             changes.append(.headcount(from, -Nitaqat.contribution(of: worker, rules: rules)))
         }
         let previous = worker.employer
@@ -298,7 +298,11 @@ public enum TransferFlow: StateTable {
         if let contractEndsOn { worker.contractEndsOn = contractEndsOn }
         if countsTransfer { worker.transferCount += 1 }
         changes.append(.worker(worker))
-        changes.append(.headcount(target, Nitaqat.contribution(of: worker, rules: rules)))
+        // The permit moves with the worker, its kind unchanged: a seasonal worker stays out
+        // of the new employer's counts too.
+        if Nitaqat.counts(worker, in: context.world) {
+            changes.append(.headcount(target, Nitaqat.contribution(of: worker, rules: rules)))
+        }
         var events = [DomainEvent("employerChanged", aggregate: "worker:\(workerID)", data: [
             "worker_id": .string(workerID.digits), "from": previous.map { .string($0.description) } ?? .null, "to": .string(target.description),
         ])]
