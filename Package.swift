@@ -127,7 +127,7 @@ let package = Package(
             dependencies: ["TestSupport", "muamala", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The bench's own parts that must be right for its figures to mean anything.
-        .testTarget(name: "BenchTests", dependencies: ["muamala-bench", "Domain"]),
+        .testTarget(name: "BenchTests", dependencies: ["muamala-bench", "Domain", "PQ", "Store", "TestSupport"]),
         .testTarget(
             name: "APITests",
             dependencies: [

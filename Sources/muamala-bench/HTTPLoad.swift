@@ -29,13 +29,8 @@ struct HTTPLoadCommand: AsyncParsableCommand {
         }
         let lines = try String(contentsOfFile: bodies, encoding: .utf8).split(separator: "\n")
         guard !lines.isEmpty else { throw ValidationError("\(bodies) is empty") }
-        // Each request: a fixed head, its own idempotency key, then one of the bodies.
-        let head = Array("POST /v1/requests HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n".utf8)
-        let tails = lines.map { line in Array("Content-Length: \(line.utf8.count)\r\n\r\n\(line)".utf8) }
         let run = "\(Int(Date().timeIntervalSince1970 * 1000))"
-        let load = EventLoopLoad(host: host, port: port, connections: connections) { slot in
-            head + Array("Idempotency-Key: load-\(slot)-\(run)\r\n".utf8) + tails[slot % tails.count]
-        }
+        let load = Self.load(host: host, port: port, connections: connections, token: token, bodies: lines, run: run)
         let result = try load.run(total: Int(rate * duration), rate: rate)
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -52,5 +47,16 @@ struct HTTPLoadCommand: AsyncParsableCommand {
         ]
         let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The load: request `i` posts body `i` (cycling) with the idempotency key `load-<i>-<run>`,
+    /// which `measure --load-run` reads back to know when `i` was due.
+    static func load(host: String, port: Int, connections: Int, token: String, bodies: [Substring], run: String) -> EventLoopLoad {
+        // Each request: a fixed head, its own idempotency key, then one of the bodies.
+        let head = Array("POST /v1/requests HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n".utf8)
+        let tails = bodies.map { line in Array("Content-Length: \(line.utf8.count)\r\n\r\n\(line)".utf8) }
+        return EventLoopLoad(host: host, port: port, connections: connections) { slot in
+            head + Array("Idempotency-Key: load-\(slot)-\(run)\r\n".utf8) + tails[slot % tails.count]
+        }
     }
 }
