@@ -48,6 +48,32 @@ struct CommandTests {
         }
     }
 
+    @Test("worker show says whether the worker is in the employer's Nitaqat counts (not on a temporary permit)")
+    func workerNitaqat() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await connection.execute("""
+                INSERT INTO establishments (id, unified_number, cr_number, name_ar, name_en, activity, status, cr_expires_on, opened_on, headcount)
+                VALUES ('1-1', '7000000001', '1000000001', 'م', 'E', 'construction', 'active', '2030-01-01', '2015-01-01', 1);
+                INSERT INTO workers (id, name, nationality, birth_date, establishment_id, occupation, wage, employment)
+                VALUES ('2000000014', 'regular', 'IND', '1990-01-01', '1-1', 'mason', 2000, 'employed'),
+                       ('2000000022', 'seasonal', 'IND', '1990-01-01', '1-1', 'mason', 2000, 'employed');
+                INSERT INTO permits (id, worker_id, establishment_id, kind, state, valid_from, expires_on, months, levy, fee)
+                VALUES (gen_random_uuid(), '2000000014', '1-1', 'regular', 'active', '2026-01-01', '2027-01-01', 12, 0, 100),
+                       (gen_random_uuid(), '2000000022', '1-1', 'temporary', 'active', '2026-01-01', '2026-04-01', 3, 0, 25);
+                """)
+            await connection.close()
+            for (id, counted) in [("2000000014", true), ("2000000022", false)] {
+                let json = try await CLIProcess.run(["worker", "show", id, "--no-next", "--json"], databaseURL: database.url)
+                #expect(json.status == 0, "\(json.stderr)")
+                let output = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+                #expect(output?["counted_in_nitaqat"] as? Bool == counted, "\(id)")
+                let text = try await CLIProcess.run(["worker", "show", id, "--no-next"], databaseURL: database.url)
+                #expect(text.stdout.contains(counted ? "counted in 1-1's headcount" : "not counted: seasonal work"), "\(text.stdout)")
+            }
+        }
+    }
+
     @Test("looking up what does not exist is an error naming it, with a non-zero status")
     func unknownLookups() async throws {
         try await withScratchDatabase { database in

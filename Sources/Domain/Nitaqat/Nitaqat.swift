@@ -16,8 +16,13 @@ public enum Nitaqat {
     /// until it is void: expired, it still names a seasonal worker. Every change to the counts
     /// asks this of the world before the change, so that a worker leaves them exactly once.
     public static func counts(_ worker: Worker, in world: World) -> Bool {
+        counts(worker, permit: world.permits[worker.id])
+    }
+
+    /// The same, given the worker's current permit (nil without one).
+    public static func counts(_ worker: Worker, permit: Permit?) -> Bool {
         guard worker.isEmployed else { return false }
-        guard let permit = world.permits[worker.id], permit.worker == worker.id else { return true }
+        guard let permit, permit.worker == worker.id else { return true }
         return permit.kind != .temporary || permit.state == .void
     }
 

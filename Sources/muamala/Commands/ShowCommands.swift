@@ -30,11 +30,16 @@ struct WorkerCommand: AsyncParsableCommand {
             } else {
                 options = []
             }
-            if global.json {
-                struct Output: Encodable { let profile: Profiles.WorkerProfile; let next: [NextSteps.Option] }
-                return try printJSON(Output(profile: profile, next: options))
-            }
             let worker = profile.worker
+            let counted = Nitaqat.counts(worker, permit: profile.permit)
+            if global.json {
+                struct Output: Encodable {
+                    let profile: Profiles.WorkerProfile
+                    let counted_in_nitaqat: Bool
+                    let next: [NextSteps.Option]
+                }
+                return try printJSON(Output(profile: profile, counted_in_nitaqat: counted, next: options))
+            }
             print("worker      \(worker.id) \(worker.name) (\(worker.isSaudi ? "Saudi" : "resident, \(worker.nationality)"))")
             print("employment  \(worker.employment.rawValue)\(worker.employer.map { " at \($0)" } ?? "")\(profile.employerName.map { " — \($0)" } ?? "")")
             print("occupation  \(worker.occupation), wage \(worker.wage) SAR")
@@ -42,6 +47,11 @@ struct WorkerCommand: AsyncParsableCommand {
                 print("permit      \(permit.state.rawValue) \(permit.kind.rawValue), valid \(permit.validFrom) to \(permit.expiresOn)")
             } else {
                 print("permit      none")
+            }
+            if counted {
+                print("nitaqat     counted in \(worker.employer.map(\.description) ?? "?")'s headcount")
+            } else if worker.isEmployed {
+                print("nitaqat     not counted: seasonal work on a temporary permit")
             }
             if profile.openCases.isEmpty { print("open cases  none") }
             for file in profile.openCases {
