@@ -10,7 +10,7 @@ public enum APIRouter {
         ("GET", "/v1/services"), ("GET", "/v1/services/{code}"), ("GET", "/v1/rulebook"), ("GET", "/v1/workflows"),
         ("POST", "/v1/requests"), ("GET", "/v1/requests"), ("GET", "/v1/requests/{id}"),
         ("POST", "/v1/requests/{id}/cancel"), ("POST", "/v1/requests/{id}/retry"),
-        ("GET", "/v1/clock"), ("POST", "/v1/clock/advance"),
+        ("GET", "/v1/clock"), ("POST", "/v1/clock/advance"), ("GET", "/v1/statistics"),
     ]
 
     public static func make(environment: APIEnvironment, migrator: Migrator, registry: PrometheusCollectorRegistry) -> Router<APIRequestContext> {
@@ -22,6 +22,7 @@ public enum APIRouter {
         let authenticated = v1.group().add(middleware: AuthenticationMiddleware(pool: environment.pool, cache: environment.principals))
         RequestRoutes(environment: environment).register(on: authenticated)
         ClockRoutes(environment: environment).register(on: authenticated)
+        StatisticsRoutes(environment: environment).register(on: authenticated)
         return router
     }
 }

@@ -9,7 +9,7 @@ import TestSupport
 struct CommandTests {
     static let readCommands: [[String]] = [
         ["queue"], ["request", "list"], ["users", "list"], ["clock"], ["verify"],
-        ["history", "1000000016"], ["history", "1-1"], ["services"], ["rulebook"],
+        ["history", "1000000016"], ["history", "1-1"], ["services"], ["rulebook"], ["stats"],
     ]
 
     @Test("each read command exits 0 on a fresh database, as text and as JSON")
@@ -71,6 +71,49 @@ struct CommandTests {
                 let text = try await CLIProcess.run(["worker", "show", id, "--no-next"], databaseURL: database.url)
                 #expect(text.stdout.contains(counted ? "counted in 1-1's headcount" : "not counted: seasonal work"), "\(text.stdout)")
             }
+        }
+    }
+
+    @Test("stats counts decided requests by Hijri month and service, without timers, in a day range")
+    func stats() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            // Riyadh days: 2018-09-10 is the last of Dhu al-Hijjah 1439, 2018-09-11 the first of
+            // Muharram 1440. 21:30 UTC on the 10th is already the 11th in Riyadh.
+            try await connection.execute("""
+                INSERT INTO request_history (id, seq, service, subject, actor_id, actor_role, payload, priority, origin,
+                                             submitted_at, not_before, attempts, state, reason_code, decided_at)
+                SELECT gen_random_uuid(), n, service, 'worker:1', 'test', 'staff', '{}', 0, origin, decided, decided, 1, state,
+                       CASE WHEN state = 'rejected' THEN 'x' END, decided
+                FROM (VALUES (1, 'work-permit.renew', 'api', 'completed', timestamptz '2018-09-10 12:00Z'),
+                             (2, 'work-permit.renew', 'api', 'rejected', timestamptz '2018-09-10 20:00Z'),
+                             (3, 'work-permit.renew', 'api', 'completed', timestamptz '2018-09-10 21:30Z'),
+                             (4, 'final-exit.issue', 'cli', 'completed', timestamptz '2018-09-12 08:00Z'),
+                             (5, 'work-permit.expire', 'timer', 'completed', timestamptz '2018-09-12 08:00Z'),
+                             (6, 'work-permit.renew', 'api', 'completed', timestamptz '2018-10-30 08:00Z'))
+                     AS v(n, service, origin, state, decided)
+                """)
+            await connection.close()
+            let json = try await CLIProcess.run(["stats", "--to", "2018-09-30", "--json"], databaseURL: database.url)
+            #expect(json.status == 0, "\(json.stderr)")
+            let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let months = document?["months"] as? [[String: Any]] ?? []
+            #expect(months.map { $0["hijri_month"] as? String } == ["1439-12", "1440-01"])
+            let services = months.map { ($0["services"] as? [[String: Any]] ?? []).map { "\($0["service"] ?? "")=\($0["total"] ?? "")" } }
+            #expect(services == [["work-permit.renew=2"], ["final-exit.issue=1", "work-permit.renew=1"]])
+            let total = (document?["total"] as? [String: Any])?["total"] as? [String: Any]
+            #expect(total?["completed"] as? Int == 3)
+            #expect(total?["rejected"] as? Int == 1)
+
+            let csv = try await CLIProcess.run(["stats", "--csv"], databaseURL: database.url)
+            #expect(csv.status == 0, "\(csv.stderr)")
+            let lines = csv.stdout.split(whereSeparator: \.isNewline)
+            #expect(lines.count == 5, "\(csv.stdout)")   // header, 1439-12, 1440-01 × 2, the next month
+            let text = try await CLIProcess.run(["stats"], databaseURL: database.url)
+            #expect(text.stdout.contains("Muharram 1440 — محرم 1440هـ"), "\(text.stdout)")
+            let backwards = try await CLIProcess.run(["stats", "--from", "2018-10-01", "--to", "2018-09-01"], databaseURL: database.url)
+            #expect(backwards.status != 0)
+            #expect(backwards.stderr.contains("before --from"))
         }
     }
 

@@ -1,0 +1,30 @@
+import Domain
+import Hummingbird
+import Store
+
+/// `GET /v1/statistics?from=YYYY-MM-DD&to=YYYY-MM-DD` (anyone signed in): decided requests by
+/// Hijri month and service, the open-data figures (the same document as `muamala stats
+/// --json`). Aggregates only, nothing about any one establishment or person; signed in all
+/// the same, since each call reads the history of its range.
+struct StatisticsRoutes {
+    let environment: APIEnvironment
+
+    func register(on router: RouterGroup<APIRequestContext>) {
+        router.get("/statistics") { request, context in
+            _ = try context.requirePrincipal()
+            let from = try Self.day(request.uri.queryParameters.get("from"), field: "from")
+            let to = try Self.day(request.uri.queryParameters.get("to"), field: "to")
+            if let from, let to, to < from { throw APIError(.badRequest, .badQuery, ["field": "to"]) }
+            let statistics = try await environment.pool.withConnection { connection in
+                try await connection.run { db in try StatisticsStore.monthly(from: from, to: to, on: db) }
+            }
+            return jsonResponse(statistics.json(from: from, to: to))
+        }
+    }
+
+    private static func day(_ text: String?, field: String) throws -> Day? {
+        guard let text else { return nil }
+        guard let day = Day(iso: text) else { throw APIError(.badRequest, .badQuery, ["field": field]) }
+        return day
+    }
+}
