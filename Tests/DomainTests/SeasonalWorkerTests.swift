@@ -82,6 +82,19 @@ struct SeasonalWorkerTests {
         #expect(headcount(scenario) == 9)
     }
 
+    @Test("a final absence report does not subtract the seasonal worker a second time")
+    func absence() throws {
+        var scenario = scenario()
+        _ = try #require(seasonal(&scenario))
+        let filed = scenario.run(AbsenceReportFlow.file, worker)
+        let report = try #require(Scenario.caseFile(in: filed), "\(String(describing: filed.reason?.english))")
+        scenario.advance(days: 15)
+        let final = scenario.run(AbsenceReportFlow.finalize, ["worker_id": .id(Scenario.w), "case_id": .string(report.id.uuidString.lowercased())])
+        #expect(final.isCompleted, "\(String(describing: final.reason?.english))")
+        #expect(scenario.world.workers[Scenario.w]?.employment == .absconded)
+        #expect(headcount(scenario) == 9)
+    }
+
     @Test("a transferred seasonal worker stays out of both employers' counts; a regular worker moves between them")
     func transfer() throws {
         for temporary in [true, false] {

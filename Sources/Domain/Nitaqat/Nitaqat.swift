@@ -22,8 +22,24 @@ public enum Nitaqat {
     /// The same, given the worker's current permit (nil without one).
     public static func counts(_ worker: Worker, permit: Permit?) -> Bool {
         guard worker.isEmployed else { return false }
-        guard let permit, permit.worker == worker.id else { return true }
+        guard let permit else { return true }
         return permit.kind != .temporary || permit.state == .void
+    }
+
+    /// The change to the counts of `worker`'s employer as the worker joins them (hired,
+    /// transferred in, registered): none when `counts(_:in:)` leaves the worker out. Every
+    /// workflow that moves the counts goes through `joining` and `leaving`, so that who is
+    /// counted is decided here alone.
+    public static func joining(_ worker: Worker, in world: World, rules: RuleParameters.Nitaqat) -> [Change] {
+        guard counts(worker, in: world), let employer = worker.employer else { return [] }
+        return [.headcount(employer, contribution(of: worker, rules: rules))]
+    }
+
+    /// The change as `worker` leaves the employer's counts (departure, absence, removal,
+    /// transfer out, a temporary permit), asked of the worker and the world before the change.
+    public static func leaving(_ worker: Worker, in world: World, rules: RuleParameters.Nitaqat) -> [Change] {
+        guard counts(worker, in: world), let employer = worker.employer else { return [] }
+        return [.headcount(employer, -contribution(of: worker, rules: rules))]
     }
 
     /// What one employee adds to an establishment's counts.

@@ -91,9 +91,7 @@ public enum AbsenceReportFlow: StateTable {
         var report = target
         var changes: [Change] = []
         if var worker = context.world.workers[report.worker] {
-            if Nitaqat.counts(worker, in: context.world), let employer = worker.employer {
-                changes.append(.headcount(employer, -Nitaqat.contribution(of: worker, rules: context.rules.nitaqat)))
-            }
+            changes += Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
             worker.employment = .absconded
             worker.employer = nil
             changes.append(.worker(worker))

@@ -144,10 +144,7 @@ public enum DependentTransferFlow: StateTable {
         if let wage = file.details["wage"]?.numberValue { person.wage = Int(wage) }
         let waiting = lapseKey(file)
         file.state = row.to.rawValue
-        var changes: [Change] = [.worker(person)]
-        if Nitaqat.counts(person, in: context.world) {
-            changes.append(.headcount(establishment, Nitaqat.contribution(of: person, rules: context.rules.nitaqat)))
-        }
+        let changes: [Change] = [.worker(person)] + Nitaqat.joining(person, in: context.world, rules: context.rules.nitaqat)
         return Cases.step(row.event, file, changes: changes, cancelledTimers: waiting)
     }
 

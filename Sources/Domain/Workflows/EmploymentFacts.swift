@@ -50,10 +50,7 @@ public enum EmploymentFacts {
             contractEndsOn: payload.day("contract_ends_on"), iqamaExpiresOn: payload.day("iqama_expires_on"),
             transferCount: previous?.transferCount ?? 0, genericTitleCorrected: previous?.genericTitleCorrected ?? false,
             guardian: guardian)
-        var changes: [Change] = [.worker(worker)]
-        if Nitaqat.counts(worker, in: context.world) {
-            changes.append(.headcount(establishment.id, Nitaqat.contribution(of: worker, rules: context.rules.nitaqat)))
-        }
+        let changes: [Change] = [.worker(worker)] + Nitaqat.joining(worker, in: context.world, rules: context.rules.nitaqat)
         let data: [String: JSONValue] = [
             "worker_id": .string(id.digits), "establishment_id": .string(establishmentID.description),
             "occupation": .string(occupation), "wage": JSONValue(wage), "saudi": .bool(worker.isSaudi),

@@ -186,9 +186,7 @@ public enum FinalExitFlow: StateTable {
         var changes: [Change] = []
         var events: [DomainEvent] = []
         if var worker = context.world.workers[workerID] {
-            if Nitaqat.counts(worker, in: context.world), let employer = worker.employer {
-                changes.append(.headcount(employer, -Nitaqat.contribution(of: worker, rules: context.rules.nitaqat)))
-            }
+            changes += Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
             worker.employment = .departed
             worker.employer = nil
             changes.append(.worker(worker))

@@ -37,12 +37,9 @@ extension WorkPermitFlow {
         let permit = Permit(
             id: context.newID(1), worker: workerID, establishment: establishmentID, kind: .temporary, state: transition.to,
             validFrom: context.today, expiresOn: context.today.adding(months: rules.months), months: rules.months, levy: levy, fee: fee)
-        var changes: [Change] = [.permit(permit)]
         // Seasonal work does not count in Nitaqat: the worker leaves the employer's counts
         // until the permit is void (`Nitaqat.counts`).
-        if Nitaqat.counts(worker, in: context.world) {
-            changes.append(.headcount(establishmentID, -Nitaqat.contribution(of: worker, rules: context.rules.nitaqat)))
-        }
+        let changes: [Change] = [.permit(permit)] + Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
         return Decision(
             verdict: .completed(permitData(permit).merging(["state": .string(permit.state.rawValue), "amount_charged": JSONValue(levy + fee)]) { $1 }),
             events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],

@@ -288,10 +288,7 @@ public enum TransferFlow: StateTable {
                      _ context: DecisionContext) -> (changes: [Change], events: [DomainEvent])? {
         guard var worker = context.world.workers[workerID] else { return nil }
         let rules = context.rules.nitaqat
-        var changes: [Change] = []
-        if Nitaqat.counts(worker, in: context.world), let from = worker.employer {
-            changes.append(.headcount(from, -Nitaqat.contribution(of: worker, rules: rules)))
-        }
+        var changes = Nitaqat.leaving(worker, in: context.world, rules: rules)
         let previous = worker.employer
         worker.employer = target
         worker.employment = .employed
@@ -300,9 +297,7 @@ public enum TransferFlow: StateTable {
         changes.append(.worker(worker))
         // The permit moves with the worker, its kind unchanged: a seasonal worker stays out
         // of the new employer's counts too.
-        if Nitaqat.counts(worker, in: context.world) {
-            changes.append(.headcount(target, Nitaqat.contribution(of: worker, rules: rules)))
-        }
+        changes += Nitaqat.joining(worker, in: context.world, rules: rules)
         var events = [DomainEvent("employerChanged", aggregate: "worker:\(workerID)", data: [
             "worker_id": .string(workerID.digits), "from": previous.map { .string($0.description) } ?? .null, "to": .string(target.description),
         ])]

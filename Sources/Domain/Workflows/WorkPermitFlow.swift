@@ -268,9 +268,7 @@ extension WorkPermitFlow {
         permit.state = transition.to
         var changes: [Change] = [.permit(permit), .expiredPermits(permit.establishment, -1)]
         if var worker = context.world.workers[workerID], worker.employer == permit.establishment, worker.employment == .employed {
-            if Nitaqat.counts(worker, in: context.world) {
-                changes.append(.headcount(permit.establishment, -Nitaqat.contribution(of: worker, rules: context.rules.nitaqat)))
-            }
+            changes += Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
             worker.employment = .removed
             worker.employer = nil
             changes.append(.worker(worker))
