@@ -53,8 +53,6 @@ struct BodiesCommand: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: output, contents: Data(text)) else {
             throw ValidationError("could not write \(output)")
         }
-        let counts = Dictionary(plan.map { ($0.service, 1) }, uniquingKeysWith: +)
-        let data = try JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        print(SeedMix.summary(plan))
     }
 }

@@ -44,9 +44,7 @@ struct QueueCommand: AsyncParsableCommand {
         }
         progress.finish()
         _ = try await connection.execute("ANALYZE requests")
-        let counts = Dictionary(plan.map { ($0.service, 1) }, uniquingKeysWith: +)
-        let data = try JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
+        print(SeedMix.summary(plan))
     }
 
     /// `count` elements drawn without replacement, in a random order (a partial Fisher–Yates).

@@ -102,6 +102,12 @@ struct SeedMix {
 }
 
 extension SeedMix {
+    /// How many requests of each service a plan holds, as one line of JSON.
+    static func summary(_ plan: [Request]) -> String {
+        let counts = Dictionary(plan.map { ($0.service, 1) }, uniquingKeysWith: +)
+        return JSONValue.object(counts.mapValues { JSONValue($0) }).jsonText
+    }
+
     /// A loaded population's residents (worker, establishment) and establishments, in id order.
     static func population(_ connection: Connection) async throws -> (residents: [(String, String)], establishments: [String]) {
         let residents = try await connection.query("""

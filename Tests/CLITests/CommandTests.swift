@@ -111,6 +111,9 @@ struct CommandTests {
             #expect(lines.count == 5, "\(csv.stdout)")   // header, 1439-12, 1440-01 × 2, the next month
             let text = try await CLIProcess.run(["stats"], databaseURL: database.url)
             #expect(text.stdout.contains("Muharram 1440 — محرم 1440هـ"), "\(text.stdout)")
+            let both = try await CLIProcess.run(["stats", "--csv", "--json"], databaseURL: database.url)
+            #expect(both.status != 0)
+            #expect(both.stderr.contains("choose one"))
             let backwards = try await CLIProcess.run(["stats", "--from", "2018-10-01", "--to", "2018-09-01"], databaseURL: database.url)
             #expect(backwards.status != 0)
             #expect(backwards.stderr.contains("before --from"))

@@ -20,12 +20,12 @@ struct StatisticsTests {
     func fold() throws {
         let last = Day(year: 2018, month: 9, day: 10), first = Day(year: 2018, month: 9, day: 11)
         let statistics = MonthlyStatistics([
-            .init(day: last, service: "work-permit.renew", state: "completed", count: 5),
-            .init(day: last.adding(days: -3), service: "work-permit.renew", state: "rejected", count: 2),
-            .init(day: first, service: "work-permit.renew", state: "completed", count: 7),
-            .init(day: first.adding(days: 2), service: "final-exit.issue", state: "failed", count: 1),
-            .init(day: first, service: "final-exit.issue", state: "cancelled", count: 4),
-            .init(day: first, service: "final-exit.issue", state: "queued", count: 99),
+            (day: last, service: "work-permit.renew", state: "completed", count: 5),
+            (day: last.adding(days: -3), service: "work-permit.renew", state: "rejected", count: 2),
+            (day: first, service: "work-permit.renew", state: "completed", count: 7),
+            (day: first.adding(days: 2), service: "final-exit.issue", state: "failed", count: 1),
+            (day: first, service: "final-exit.issue", state: "cancelled", count: 4),
+            (day: first, service: "final-exit.issue", state: "queued", count: 99),
         ])
         #expect(statistics.months.map(\.month) == [HijriMonth(year: 1439, month: 12), HijriMonth(year: 1440, month: 1)])
         let dhulHijjah = statistics.months[0], muharram = statistics.months[1]
@@ -42,7 +42,7 @@ struct StatisticsTests {
 
     @Test("CSV: a header, a line per month and service, fields quoted only when they must be")
     func csv() {
-        let statistics = MonthlyStatistics([.init(day: Day(year: 2018, month: 9, day: 11), service: "work-permit.renew", state: "completed", count: 3)])
+        let statistics = MonthlyStatistics([(day: Day(year: 2018, month: 9, day: 11), service: "work-permit.renew", state: "completed", count: 3)])
         #expect(statistics.csv.count == 2)
         #expect(statistics.csv[0].hasPrefix("hijri_month,name_en,name_ar,first_day,last_day,service,"))
         #expect(statistics.csv[1].hasPrefix("1440-01,Muharram 1440,محرم 1440هـ,2018-09-11,2018-09-11,work-permit.renew,"))
@@ -55,8 +55,8 @@ struct StatisticsTests {
     @Test("JSON: the calendar, the range, each month with its services and totals")
     func json() {
         let statistics = MonthlyStatistics([
-            .init(day: Day(year: 2018, month: 9, day: 11), service: "work-permit.renew", state: "completed", count: 3),
-            .init(day: Day(year: 2018, month: 9, day: 10), service: "work-permit.renew", state: "rejected", count: 1),
+            (day: Day(year: 2018, month: 9, day: 11), service: "work-permit.renew", state: "completed", count: 3),
+            (day: Day(year: 2018, month: 9, day: 10), service: "work-permit.renew", state: "rejected", count: 1),
         ])
         let document = statistics.json(from: Day(year: 2018, month: 9, day: 1), to: nil)
         #expect(document["calendar"] == "islamic-umm-al-qura")

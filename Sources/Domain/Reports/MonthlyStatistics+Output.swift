@@ -17,7 +17,7 @@ extension MonthlyStatistics {
                     "services": .array(month.services.map(Self.json)), "total": Self.json(month.total),
                 ])
             }),
-            "total": .object(["services": .array(total.map(Self.json)), "total": Self.json(total.reduce(Counts()) { $0 + $1.counts })]),
+            "total": .object(["services": .array(total.map(Self.json)), "total": Self.json(grandTotal)]),
         ])
     }
 

@@ -1,7 +1,7 @@
 /// Decided requests by Hijri month and service: the figures the ministry publishes as open
 /// data. Built from counts per Riyadh day (what the database can group by), folded here into
 /// Umm al-Qura months.
-public struct MonthlyStatistics: Sendable, Equatable {
+public struct MonthlyStatistics: Sendable {
     /// How the requests of one service ended in one month.
     public struct Counts: Sendable, Equatable {
         public var completed = 0
@@ -23,7 +23,7 @@ public struct MonthlyStatistics: Sendable, Equatable {
         }
     }
 
-    public struct Month: Sendable, Equatable {
+    public struct Month: Sendable {
         public let month: HijriMonth
         /// The first and last Riyadh days of the month that had any decision.
         public var firstDay: Day
@@ -31,11 +31,6 @@ public struct MonthlyStatistics: Sendable, Equatable {
         /// By service code, in code order.
         public var services: [(code: String, counts: Counts)]
         public var total: Counts { services.reduce(Counts()) { $0 + $1.counts } }
-
-        public static func == (a: Month, b: Month) -> Bool {
-            a.month == b.month && a.firstDay == b.firstDay && a.lastDay == b.lastDay
-                && a.services.map(\.code) == b.services.map(\.code) && a.services.map(\.counts) == b.services.map(\.counts)
-        }
     }
 
     /// In calendar order.
@@ -43,19 +38,7 @@ public struct MonthlyStatistics: Sendable, Equatable {
 
     /// One count from the database: the requests of `service` decided on `day` that ended in
     /// `state` (completed, rejected, failed or cancelled; anything else is not a decision).
-    public struct DayCount: Sendable {
-        public let day: Day
-        public let service: String
-        public let state: String
-        public let count: Int
-
-        public init(day: Day, service: String, state: String, count: Int) {
-            self.day = day
-            self.service = service
-            self.state = state
-            self.count = count
-        }
-    }
+    public typealias DayCount = (day: Day, service: String, state: String, count: Int)
 
     public init(_ rows: [DayCount]) {
         var byMonth: [HijriMonth: (first: Day, last: Day, services: [String: Counts])] = [:]
@@ -83,6 +66,9 @@ public struct MonthlyStatistics: Sendable, Equatable {
                          services: entry.services.keys.sorted().map { ($0, entry.services[$0]!) })
         }
     }
+
+    /// Every month together.
+    public var grandTotal: Counts { total.reduce(Counts()) { $0 + $1.counts } }
 
     /// Every month together, by service.
     public var total: [(code: String, counts: Counts)] {

@@ -11,9 +11,8 @@ public enum StatisticsStore {
     public static func monthly(from: Day?, to: Day?, on db: isolated Connection) throws -> MonthlyStatistics {
         let rows = try db.query(dailyStatement, [from?.start, to.map { $0.adding(days: 1).start }])
         return MonthlyStatistics(try rows.map { row in
-            MonthlyStatistics.DayCount(
-                day: Day(number: try row.decode(Int.self, at: 0)), service: try row.decode(String.self, at: 1),
-                state: try row.decode(String.self, at: 2), count: try row.decode(Int.self, at: 3))
+            (day: Day(number: try row.decode(Int.self, at: 0)), service: try row.decode(String.self, at: 1),
+             state: try row.decode(String.self, at: 2), count: try row.decode(Int.self, at: 3))
         })
     }
 
