@@ -61,7 +61,8 @@ public struct Daemon: Sendable {
 
         let wake = WakeSignal()
         let waiters = DecisionWaiters()
-        let intake = Intake(pool: pool, clock: clock, wake: wake)
+        let processor = BatchProcessor(rulebook: rulebook, clock: clock, batchSize: configuration.batchSize)
+        let intake = Intake(pool: pool, clock: clock, wake: wake, decider: processor)
         let environment = APIEnvironment(
             pool: pool, intake: intake, waiters: waiters, rulebook: rulebook, clock: clock, maxBodyBytes: configuration.maxBodyBytes)
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: registry)
@@ -75,7 +76,6 @@ public struct Daemon: Sendable {
             },
             logger: logger)
 
-        let processor = BatchProcessor(rulebook: rulebook, clock: clock, batchSize: configuration.batchSize)
         let settings = QueueWorker.Settings(
             maxAttempts: configuration.maxAttempts, pollInterval: configuration.pollInterval, initialBackoff: configuration.retryBackoff)
         let workers: [ServiceGroupConfiguration.ServiceConfiguration] = (0..<configuration.workers).map { index in

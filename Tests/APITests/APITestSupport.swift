@@ -22,9 +22,12 @@ struct TestAPI {
         self.database = database
         pool = database.pool(size: 4)
         let clock = EngineClock(mode: mode)
+        let rulebook = try TestRulebook.load()
+        // As the daemon assembles it: a submission that waits is decided at once when it can be.
+        let decider = BatchProcessor(rulebook: rulebook, clock: clock, batchSize: 256)
         environment = APIEnvironment(
-            pool: pool, intake: Intake(pool: pool, clock: clock, wake: nil), waiters: DecisionWaiters(),
-            rulebook: try TestRulebook.load(), clock: clock, maxBodyBytes: maxBodyBytes)
+            pool: pool, intake: Intake(pool: pool, clock: clock, wake: nil, decider: decider), waiters: DecisionWaiters(),
+            rulebook: rulebook, clock: clock, maxBodyBytes: maxBodyBytes)
         let migrator = Migrator(migrations: try Migration.load(from: TestDatabase.repositoryRoot.appendingPathComponent("Schema")))
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: PrometheusCollectorRegistry())
         application = Application(router: router)

@@ -13,6 +13,8 @@ struct TestEngine {
     let clock: EngineClock
     let processor: BatchProcessor
     let intake: Intake
+    /// Intake as the daemon runs it: a submission that waits is decided at once when it can be.
+    let decidingIntake: Intake
 
     init(_ database: ScratchDatabase, clock: EngineClock.Mode = .system, batchSize: Int = 64) throws {
         self.database = database
@@ -20,6 +22,7 @@ struct TestEngine {
         self.clock = EngineClock(mode: clock)
         processor = BatchProcessor(rulebook: try TestRulebook.load(), clock: self.clock, batchSize: batchSize)
         intake = Intake(pool: pool, clock: self.clock, wake: nil)
+        decidingIntake = Intake(pool: pool, clock: self.clock, wake: nil, decider: processor)
     }
 
     /// Runs batches until nothing is due; returns how many requests were decided.
@@ -38,8 +41,11 @@ struct TestEngine {
 
     /// Submits and fails the test setup when the submission is refused.
     @discardableResult
-    func submit(_ service: String, _ payload: JSONValue, as principal: AccountStore.Principal, key: String = UUID().uuidString) async throws -> RequestRecord {
-        switch try await intake.submit(.init(service: service, payload: payload, idempotencyKey: key), by: principal) {
+    /// `waiting`: as a caller that waits for the decision, through the daemon's intake.
+    func submit(_ service: String, _ payload: JSONValue, as principal: AccountStore.Principal, key: String = UUID().uuidString,
+                waiting: Bool = false) async throws -> RequestRecord {
+        let submission = Intake.Submission(service: service, payload: payload, idempotencyKey: key, notify: waiting)
+        switch try await (waiting ? decidingIntake : intake).submit(submission, by: principal) {
         case .success(let accepted): return accepted.record
         case .failure(let refusal): throw SetupError("submission refused: \(refusal)")
         }

@@ -15,11 +15,14 @@ public struct Intake: Sendable {
 
     let batcher: IntakeBatcher
 
-    public init(pool: ConnectionPool, clock: EngineClock, wake: WakeSignal?) {
+    /// With a `decider`, a submission whose caller waits for the decision is decided in the
+    /// transaction that accepts it when nothing is due ahead of it on its subject (see
+    /// `IntakeBatcher`); without one, every request is queued for the workers.
+    public init(pool: ConnectionPool, clock: EngineClock, wake: WakeSignal?, decider: BatchProcessor? = nil) {
         self.pool = pool
         self.clock = clock
         self.wake = wake
-        batcher = IntakeBatcher(pool: pool, clock: clock, notifyDaemons: wake == nil)
+        batcher = IntakeBatcher(pool: pool, clock: clock, notifyDaemons: wake == nil, decider: decider)
     }
 
     public struct Submission: Sendable {
@@ -97,23 +100,20 @@ public struct Intake: Sendable {
             principal: principal, service: service.code, subject: subject, named: service.establishment(of: payload),
             proposedCompany: service.fields.first { $0.type == .unifiedNumber }.flatMap { payload.unifiedNumber($0.name) },
             actingPerson: service.actingPersonField.flatMap { payload.person($0) },
-            payload: payload.values, idempotencyKey: submission.idempotencyKey, priority: submission.priority,
+            payload: payload, idempotencyKey: submission.idempotencyKey, priority: submission.priority,
             origin: submission.origin, notify: submission.notify)
-        let outcome: Result<RequestQueue.SubmitOutcome, Refusal>
         switch try await batcher.submit(entry) {
-        case .forbidden: outcome = .failure(.forbidden)
-        case .queued(let queued): outcome = .success(queued)
-        }
-        switch outcome {
-        case .failure(let refusal):
-            return .failure(refusal)
-        case .success(.created(let record)):
+        case .queued(let record):
             wake?.signal()
             return .success(.created(record))
-        case .success(.existing(let record)):
+        case .decided(let record):
+            return .success(.created(record))
+        case .existing(let record):
             return .success(.existing(record))
-        case .success(.conflict(let existing)):
+        case .conflict(let existing):
             return .failure(.idempotencyConflict(existing: existing))
+        case .forbidden:
+            return .failure(.forbidden)
         }
     }
 }

@@ -4,13 +4,20 @@ import PQ
 import Store
 import Synchronization
 
-/// Group commit for intake: submissions that arrive while one is being written are written
-/// together, in one statement and one commit, by whichever caller is leading at the time.
+/// Group commit for intake: submissions that arrive while a batch is being written are
+/// written together, in one statement and one commit, by whichever caller is leading.
 ///
-/// No background task: the first caller to find nobody writing leads; it writes everything
-/// pending, hands each caller its answer, and, if more arrived meanwhile, passes the lead
-/// to the oldest of them. Under light load each submission is written alone at once; under
-/// heavy load a commit carries many.
+/// No background task: a caller that finds fewer than `maxLeaders` batches in flight leads;
+/// it writes everything pending, hands each caller its answer, and, if more arrived
+/// meanwhile, passes the lead (with the next batch) to the oldest of them. Under light load
+/// each submission is written alone at once; under heavy load a commit carries many, and two
+/// batches are in flight so that one's round trips overlap the other's work.
+///
+/// A submission whose caller waits for the decision (`notify`) is decided in the same
+/// transaction when nothing is due ahead of it on its subject (`decider` set): one commit
+/// instead of two, and no claim. If a decision meets a conflict (a worker or another daemon
+/// writing the same aggregate) or fails, nothing of the batch is kept and it is written
+/// again with every request queued, for the workers and their retries.
 final class IntakeBatcher: Sendable {
     /// A validated submission, ready for the access check and the queue.
     struct Entry: Sendable {
@@ -20,7 +27,7 @@ final class IntakeBatcher: Sendable {
         let named: EstablishmentID?
         let proposedCompany: UnifiedNumber?
         let actingPerson: PersonID?
-        let payload: [String: JSONValue]
+        let payload: Payload
         let idempotencyKey: String?
         let priority: Int
         let origin: String
@@ -28,55 +35,70 @@ final class IntakeBatcher: Sendable {
     }
 
     enum Outcome: Sendable {
-        case queued(RequestQueue.SubmitOutcome)
+        /// A new request entered the queue.
+        case queued(RequestRecord)
+        /// A new request, decided in the transaction that accepted it: as history holds it.
+        case decided(RequestRecord)
+        /// The actor had used this idempotency key for the same request: the first one.
+        case existing(RequestRecord)
+        /// The key was used before for a different request.
+        case conflict(existing: UUID)
+        /// The actor may not act for this establishment or worker.
         case forbidden
     }
 
+    private typealias Batch = [(id: Int, entry: Entry)]
+
     private enum Signal: Sendable {
         case done(Result<Outcome, any Error>)
-        case lead
+        case lead(Batch)
     }
 
     private struct State {
-        var pending: [(id: Int, entry: Entry)] = []
+        var pending: Batch = []
         var waiting: [Int: CheckedContinuation<Signal, Never>] = [:]
         var ready: [Int: Signal] = [:]
-        var leading = false
+        var leaders = 0
         var nextID = 0
+
+        mutating func takeBatch() -> Batch {
+            let taken = Array(pending.prefix(IntakeBatcher.maxBatch))
+            pending.removeFirst(taken.count)
+            return taken
+        }
     }
 
     private let state = Mutex(State())
     let pool: ConnectionPool
     let clock: EngineClock
     let notifyDaemons: Bool
+    let decider: BatchProcessor?
     let companies = CompanyCache()
+    let metrics = EngineMetrics()
     static let maxBatch = 512
+    static let maxLeaders = 2
 
-    init(pool: ConnectionPool, clock: EngineClock, notifyDaemons: Bool) {
+    init(pool: ConnectionPool, clock: EngineClock, notifyDaemons: Bool, decider: BatchProcessor?) {
         self.pool = pool
         self.clock = clock
         self.notifyDaemons = notifyDaemons
+        self.decider = decider
     }
 
     func submit(_ entry: Entry) async throws -> Outcome {
-        let (id, leads) = state.withLock { state -> (Int, Bool) in
+        let (id, batch) = state.withLock { state -> (Int, Batch?) in
             state.nextID += 1
             state.pending.append((state.nextID, entry))
-            if state.leading { return (state.nextID, false) }
-            state.leading = true
-            return (state.nextID, true)
+            guard state.leaders < Self.maxLeaders else { return (state.nextID, nil) }
+            state.leaders += 1
+            return (state.nextID, state.takeBatch())
         }
-        var signal = leads ? Signal.lead : await wait(id)
+        var signal = if let batch { Signal.lead(batch) } else { await wait(id) }
         while true {
             switch signal {
             case .done(let result):
                 return try result.get()
-            case .lead:
-                let batch = state.withLock { state -> [(id: Int, entry: Entry)] in
-                    let taken = Array(state.pending.prefix(Self.maxBatch))
-                    state.pending.removeFirst(taken.count)
-                    return taken
-                }
+            case .lead(let batch):
                 let results = await write(batch)
                 var own: Signal?
                 var wakeups: [(CheckedContinuation<Signal, Never>, Signal)] = []
@@ -92,16 +114,17 @@ final class IntakeBatcher: Sendable {
                         }
                     }
                     if let next = state.pending.first?.id {
-                        // The lead passes to the oldest waiting submission.
+                        // The lead, with the next batch, passes to the oldest waiting submission.
+                        let lead = Signal.lead(state.takeBatch())
                         if next == id {
-                            own = own ?? .lead
+                            own = lead
                         } else if let continuation = state.waiting.removeValue(forKey: next) {
-                            wakeups.append((continuation, .lead))
+                            wakeups.append((continuation, lead))
                         } else {
-                            state.ready[next] = .lead
+                            state.ready[next] = lead
                         }
                     } else {
-                        state.leading = false
+                        state.leaders -= 1
                     }
                 }
                 for (continuation, signal) in wakeups { continuation.resume(returning: signal) }
@@ -126,26 +149,47 @@ final class IntakeBatcher: Sendable {
     }
 
     /// Writes one batch in one transaction; every entry gets its own answer.
-    private func write(_ batch: [(id: Int, entry: Entry)]) async -> [(Int, Result<Outcome, any Error>)] {
-        let clock = self.clock
-        let notify = notifyDaemons
-        let companies = self.companies
+    private func write(_ batch: Batch) async -> [(Int, Result<Outcome, any Error>)] {
+        let entries = batch.map(\.entry)
+        let decider = entries.contains(where: \.notify) ? self.decider : nil
         do {
-            let outcomes = try await pool.withConnection { connection in
-                try await connection.withTransaction { db in
-                    try Self.write(batch.map(\.entry), clock: clock, notify: notify, companies: companies, on: db)
-                }
+            let (outcomes, report) = try await transaction(entries, decider: decider)
+            if let report, report.claimed > 0 {
+                metrics.finished(report.decided.map { ($0.service, $0.outcome.rawValue) })
+                metrics.decided(batchSeconds: report.seconds, count: report.claimed)
             }
             return zip(batch, outcomes).map { ($0.id, .success($1)) }
-        } catch let error as TransactionError {
-            return batch.map { ($0.id, .failure(error.underlying)) }
+        } catch where decider != nil {
+            // Nothing of the batch was kept: queue every request of it instead.
+            metrics.batchRetried(reason: "intake_decision")
+            do {
+                let (outcomes, _) = try await transaction(entries, decider: nil)
+                return zip(batch, outcomes).map { ($0.id, .success($1)) }
+            } catch {
+                return batch.map { ($0.id, .failure(error)) }
+            }
         } catch {
             return batch.map { ($0.id, .failure(error)) }
         }
     }
 
+    private func transaction(_ entries: [Entry], decider: BatchProcessor?) async throws -> ([Outcome], BatchProcessor.Report?) {
+        let clock = self.clock
+        let notify = notifyDaemons
+        let companies = self.companies
+        do {
+            return try await pool.withConnection { connection in
+                try await connection.withTransaction { db in
+                    try Self.write(entries, clock: clock, notify: notify, companies: companies, decider: decider, on: db)
+                }
+            }
+        } catch let error as TransactionError {
+            throw error.underlying
+        }
+    }
+
     private static func write(_ entries: [Entry], clock: EngineClock, notify: Bool, companies: CompanyCache,
-                              on db: isolated Connection) throws -> [Outcome] {
+                              decider: BatchProcessor?, on db: isolated Connection) throws -> ([Outcome], BatchProcessor.Report?) {
         // Whose establishment: a worker's own request concerns his employer's.
         let lookups = entries.compactMap { entry -> PersonID? in
             guard entry.named == nil, case .worker(let worker) = entry.subject else { return nil }
@@ -173,16 +217,66 @@ final class IntakeBatcher: Sendable {
             allowed.append(index)
             requests.append(NewRequest(
                 service: entry.service, establishment: establishment, subject: entry.subject, actor: entry.principal.user.actor,
-                payload: entry.payload, idempotencyKey: entry.idempotencyKey, priority: entry.priority, origin: entry.origin,
+                payload: entry.payload.values, idempotencyKey: entry.idempotencyKey, priority: entry.priority, origin: entry.origin,
                 submittedAt: now, notify: entry.notify))
         }
-        let queued = try RequestQueue.submitMany(requests, on: db)
+        let atOnce = decider.map { _ in decidableAtOnce(allowed.map { Candidate(entries[$0]) }) }
+        let queued = try RequestQueue.submitMany(requests, decideAtOnce: atOnce, on: db)
         if notify, queued.contains(where: { if case .created = $0 { return true } else { return false } }) {
             try RequestQueue.notifyQueued(on: db)
         }
         var outcomes = [Outcome](repeating: .forbidden, count: entries.count)
-        for (index, outcome) in zip(allowed, queued) { outcomes[index] = .queued(outcome) }
-        return outcomes
+        var deciding: [(index: Int, request: RequestQueue.Deciding)] = []
+        for (index, outcome) in zip(allowed, queued) {
+            switch outcome {
+            case .created(let record): outcomes[index] = .queued(record)
+            case .existing(let record): outcomes[index] = .existing(record)
+            case .conflict(let existing): outcomes[index] = .conflict(existing: existing)
+            case .deciding(let request): deciding.append((index, request))
+            }
+        }
+        guard let decider, !deciding.isEmpty else { return (outcomes, nil) }
+        let (report, completions) = try decider.decide(
+            accepted: deciding.map { ($0.request, entries[$0.index].payload) }, businessNow: now, on: db)
+        for ((index, request), completion) in zip(deciding, completions) {
+            outcomes[index] = .decided(RequestRecord(decided: request, completion, decidedAt: now))
+        }
+        return (outcomes, report)
+    }
+
+    /// An entry as the rule of `decidableAtOnce` sees it.
+    struct Candidate: Equatable {
+        /// `Subject.key`.
+        let subject: String
+        /// The actor and the idempotency key together, when there is a key.
+        let actorKey: String?
+        let waits: Bool
+
+        init(subject: String, actorKey: String?, waits: Bool) {
+            self.subject = subject
+            self.actorKey = actorKey
+            self.waits = waits
+        }
+
+        init(_ entry: Entry) {
+            self.init(subject: entry.subject.key, actorKey: entry.idempotencyKey.map { entry.principal.user.actor.id + "\u{1F}" + $0 },
+                      waits: entry.notify)
+        }
+    }
+
+    /// Which entries of a batch may be decided in the transaction that accepts them: those
+    /// whose caller waits for the decision, but never one behind another of the batch on the
+    /// same subject (it takes effect after that one, so it is queued behind it), nor one whose
+    /// actor and key appear twice in the batch (the second would look for the first in the
+    /// queue and history, where it is not yet).
+    static func decidableAtOnce(_ candidates: [Candidate]) -> [Bool] {
+        var keys: [String: Int] = [:]
+        for key in candidates.compactMap(\.actorKey) { keys[key, default: 0] += 1 }
+        var subjects = Set<String>()
+        return candidates.map { candidate in
+            let first = subjects.insert(candidate.subject).inserted
+            return candidate.waits && first && candidate.actorKey.map { keys[$0] == 1 } ?? true
+        }
     }
 }
 

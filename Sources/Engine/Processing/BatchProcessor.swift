@@ -50,7 +50,9 @@ public struct BatchProcessor: Sendable {
         let claimed = try RequestQueue.claim(limit: limit ?? batchSize, businessNow: businessNow, realNow: realNow, on: db)
         guard !claimed.isEmpty else { return Report() }
         do {
-            var report = try decideAndPersist(claimed, businessNow: businessNow, on: db)
+            var report = try decideAndPersist(claimed.map(PreparedRequest.init), businessNow: businessNow, on: db) { completions in
+                RequestQueue.completeStatementFor(completions, decidedAt: businessNow)
+            }.report
             let elapsed = ContinuousClock.now - started
             report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             return report
@@ -59,8 +61,32 @@ public struct BatchProcessor: Sendable {
         }
     }
 
-    private func decideAndPersist(_ claimed: [RequestQueue.Claimed], businessNow: Date, on db: isolated Connection) throws -> Report {
-        let prepared = claimed.map(PreparedRequest.init)
+    /// Decides, in the caller's transaction, requests that intake accepted to decide at once
+    /// (`SubmitOutcome.deciding`, with each one's validated payload): the same loads,
+    /// decisions and writes as a claimed batch, the decisions written straight to history
+    /// instead of moved from the queue. Returns each one's decision, in order. Throws when
+    /// any write meets a conflict; nothing is then applied once the caller rolls back.
+    public func decide(accepted: [(request: RequestQueue.Deciding, payload: Payload)], businessNow: Date,
+                       on db: isolated Connection) throws -> (report: Report, completions: [RequestQueue.Completion]) {
+        guard !accepted.isEmpty else { return (Report(), []) }
+        let started = ContinuousClock.now
+        let deciding = Dictionary(uniqueKeysWithValues: accepted.map { ($0.request.request.id, $0.request) })
+        var (report, completions) = try decideAndPersist(
+            accepted.map { PreparedRequest(deciding: $0.request, payload: $0.payload) }, businessNow: businessNow, on: db
+        ) { completions in
+            RequestQueue.recordDecidedStatement(completions.map { (deciding[$0.id]!, $0) }, decidedAt: businessNow)
+        }
+        let elapsed = ContinuousClock.now - started
+        report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (report, completions)
+    }
+
+    /// Loads what the requests read, decides each in order against one world, and writes
+    /// the changes, events, timers and decisions (`complete` says how) in one pipeline.
+    private func decideAndPersist(
+        _ prepared: [PreparedRequest], businessNow: Date, on db: isolated Connection,
+        complete: ([RequestQueue.Completion]) -> PipelineStatement
+    ) throws -> (report: Report, completions: [RequestQueue.Completion]) {
         var needs = AggregateStore.Needs()
         for request in prepared { request.addNeeds(to: &needs) }
         let loaded = try aggregates.load(needs, on: db)
@@ -108,7 +134,7 @@ public struct BatchProcessor: Sendable {
         if !cancelledTimers.isEmpty { statements.append(RequestQueue.cancelTimersStatement(cancelledTimers)) }
         if !timers.isEmpty { statements.append(RequestQueue.scheduleStatement(timers)) }
         let completionIndex = statements.count
-        statements.append(RequestQueue.completeStatementFor(completions, decidedAt: businessNow))
+        statements.append(complete(completions))
         let waiting = report.decided.filter(\.notify).map(\.id)
         for chunk in stride(from: 0, to: waiting.count, by: 180).map({ Array(waiting[$0..<min($0 + 180, waiting.count)]) }) {
             statements.append(RequestQueue.notifyDecidedStatement(chunk))
@@ -118,7 +144,7 @@ public struct BatchProcessor: Sendable {
         guard results[completionIndex].affectedRows == completions.count else {
             throw StoreConflict("\(completions.count - results[completionIndex].affectedRows) claimed request(s) were no longer queued")
         }
-        return report
+        return (report, completions)
     }
 
     /// Chains each completed request's events onto its subject's stream, in decision order.
@@ -156,6 +182,19 @@ struct PreparedRequest {
     init(_ claimed: RequestQueue.Claimed) {
         self.claimed = claimed
         self.input = Self.prepare(claimed)
+    }
+
+    /// A request that intake validated and accepted to decide at once: nothing to parse.
+    init(deciding: RequestQueue.Deciding, payload: Payload) {
+        claimed = deciding.claimed
+        let request = deciding.request
+        guard let service = ServiceCatalog.service(request.service) else {
+            input = .failure(Reason.Code.unknownService(["service": request.service]))
+            return
+        }
+        input = .success((RequestInput(
+            id: request.id, service: request.service, actor: request.actor, establishment: request.establishment,
+            subject: request.subject, payload: payload, submittedAt: claimed.submittedAt), service))
     }
 
     private static func prepare(_ claimed: RequestQueue.Claimed) -> Result<(RequestInput, ServiceDefinition), Reason> {

@@ -32,26 +32,56 @@ extension RequestQueue {
         """)
 
     /// Intake in batches (`submitMany`): keys and requests in one statement; a request whose
-    /// key was taken is not inserted, and is then looked up by its key.
+    /// key was taken is not inserted, and is then looked up by its key. A request asked to be
+    /// decided at once (`$15`) whose subject has nothing due in the queue at its submission
+    /// (business time) is not queued either: it comes back with `at_once` and a number from
+    /// the queue's sequence, to be decided in the same transaction and written straight to
+    /// history.
     static let insertMany = Statement("queue_insert_many", """
         WITH input AS (
             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                                  $8::text[], $9::int[], $10::text[], $11::timestamptz[], $12::timestamptz[],
-                                 $13::boolean[], $14::bytea[])
+                                 $13::boolean[], $14::bytea[], $15::boolean[])
                      AS i(id, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key,
-                          priority, origin, submitted_at, not_before, notify, payload_hash)
+                          priority, origin, submitted_at, not_before, notify, payload_hash, decide)
         ), keys AS (
             INSERT INTO idempotency_keys (actor_id, key, request_id, payload_hash)
             SELECT actor_id, idempotency_key, id, payload_hash FROM input WHERE idempotency_key IS NOT NULL
             ON CONFLICT DO NOTHING
             RETURNING request_id
+        ), accepted AS (
+            SELECT i.*, CASE WHEN i.decide
+                             THEN NOT EXISTS (SELECT 1 FROM requests p WHERE p.subject = i.subject AND p.not_before <= i.submitted_at)
+                             ELSE false END AS at_once
+            FROM input i
+            WHERE i.idempotency_key IS NULL OR i.id IN (SELECT request_id FROM keys)
+        ), queued AS (
+            INSERT INTO requests (\(insertColumns))
+            SELECT id, service, establishment_id, subject, actor_id, actor_role, payload::jsonb, idempotency_key, priority,
+                   origin, submitted_at, not_before, clock_timestamp(), notify
+            FROM accepted
+            WHERE NOT at_once
+            RETURNING id, seq
         )
-        INSERT INTO requests (\(insertColumns))
-        SELECT id, service, establishment_id, subject, actor_id, actor_role, payload::jsonb, idempotency_key, priority,
-               origin, submitted_at, not_before, clock_timestamp(), notify
-        FROM input
-        WHERE idempotency_key IS NULL OR id IN (SELECT request_id FROM keys)
-        RETURNING id, seq
+        SELECT id, seq, false AS at_once FROM queued
+        UNION ALL
+        SELECT id, nextval('requests_seq_seq'::regclass), true FROM accepted WHERE at_once
+        """)
+
+    /// Requests decided in the transaction that accepted them: straight into history, as the
+    /// move from the queue (`completeStatement`) would have left them after one attempt.
+    static let insertDecided = Statement("queue_insert_decided", """
+        INSERT INTO request_history (
+            id, seq, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key, priority,
+            origin, submitted_at, not_before, attempts, state, outcome, reason_code, decided_at)
+        SELECT d.id, d.seq, d.service, d.establishment_id, d.subject, d.actor_id, d.actor_role, d.payload::jsonb,
+               d.idempotency_key, d.priority, d.origin, d.submitted_at, d.not_before, 1, d.state, d.outcome::jsonb,
+               d.reason_code, $17
+        FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                    $9::text[], $10::int[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::text[],
+                    $15::text[], $16::text[])
+             AS d(id, seq, service, establishment_id, subject, actor_id, actor_role, payload, idempotency_key, priority,
+                  origin, submitted_at, not_before, state, outcome, reason_code)
         """)
 
     static let findKeys = Statement("queue_find_keys", """

@@ -15,6 +15,28 @@ public enum RequestQueue {
         case existing(RequestRecord)
         /// The key was used before for a different request.
         case conflict(existing: UUID)
+        /// Accepted to be decided in this same transaction (asked for, and nothing is due
+        /// ahead of it on its subject), so not queued: its decision must be written with
+        /// `recordDecidedStatement` before the commit.
+        case deciding(Deciding)
+    }
+
+    /// A request accepted to be decided before its transaction commits.
+    public struct Deciding: Sendable {
+        public let request: NewRequest
+        /// Its place in submission order, from the queue's sequence.
+        public let seq: Int64
+        /// The payload as stored.
+        public let payloadText: String
+
+        /// The request as a worker would have claimed it.
+        public var claimed: Claimed {
+            Claimed(
+                id: request.id, seq: seq, service: request.service, establishmentID: request.establishment?.description,
+                subject: request.subject.key, actorID: request.actor.id, actorRole: request.actor.role.rawValue,
+                payloadText: payloadText, submittedAt: request.submittedAt.atPostgresPrecision, attempts: 0,
+                notify: false)
+        }
     }
 
     // MARK: Intake
@@ -114,6 +136,21 @@ public enum RequestQueue {
         guard moved.affectedRows == completions.count else {
             throw StoreConflict("\(completions.count - moved.affectedRows) claimed request(s) were no longer queued")
         }
+    }
+
+    /// Writes requests decided in the transaction that accepted them (`SubmitOutcome.deciding`)
+    /// straight into history, as a pipeline statement.
+    public static func recordDecidedStatement(_ decided: [(request: Deciding, completion: Completion)], decidedAt: Date) -> PipelineStatement {
+        let requests = decided.map(\.request.request)
+        return PipelineStatement(insertDecided, [
+            requests.map(\.id), decided.map(\.request.seq), requests.map(\.service),
+            NullableArray(requests.map { $0.establishment?.description }), requests.map(\.subject.key),
+            requests.map(\.actor.id), requests.map(\.actor.role.rawValue), decided.map(\.request.payloadText),
+            NullableArray(requests.map(\.idempotencyKey)), requests.map(\.priority), requests.map(\.origin),
+            requests.map(\.submittedAt), requests.map(\.notBefore), decided.map(\.completion.state.rawValue),
+            decided.map { JSONCoding.encode($0.completion.outcome) }, NullableArray(decided.map(\.completion.reasonCode)),
+            decidedAt,
+        ])
     }
 
     /// The same as `complete`, as a pipeline statement.
@@ -307,7 +344,13 @@ extension RequestQueue {
     /// Queues many requests in one statement (group commit for intake), each with the same
     /// guarantees as `submit`: a key already used by the actor returns the first request,
     /// or a conflict when the content differs. Results come back in the input's order.
-    public static func submitMany(_ requests: [NewRequest], on db: isolated Connection) throws -> [SubmitOutcome] {
+    ///
+    /// A request whose `decideAtOnce` is true is not queued when nothing is due ahead of it on
+    /// its subject: it comes back as `.deciding`, for the caller to decide and record in the
+    /// same transaction. The caller asks this only of the first request of each subject in
+    /// the batch, and of none whose actor and key appear twice in it (the second would look
+    /// for the first in the queue and history, where it is not yet).
+    public static func submitMany(_ requests: [NewRequest], decideAtOnce: [Bool]? = nil, on db: isolated Connection) throws -> [SubmitOutcome] {
         guard !requests.isEmpty else { return [] }
         let encoded = requests.map(\.encoded)
         let inserted = try db.query(insertMany, [
@@ -315,16 +358,18 @@ extension RequestQueue {
             requests.map(\.subject.key), requests.map(\.actor.id), requests.map(\.actor.role.rawValue),
             encoded.map(\.payload), NullableArray(requests.map(\.idempotencyKey)),
             requests.map(\.priority), requests.map(\.origin), requests.map(\.submittedAt), requests.map(\.notBefore),
-            requests.map(\.notify), encoded.map(\.fingerprint),
+            requests.map(\.notify), encoded.map(\.fingerprint), decideAtOnce ?? [Bool](repeating: false, count: requests.count),
         ])
         // Only the sequence number is the database's: the rest of each record is what was sent.
-        var sequence: [UUID: Int64] = [:]
+        var sequence: [UUID: (seq: Int64, atOnce: Bool)] = [:]
         for row in inserted {
-            sequence[try row.decode(UUID.self, at: 0)] = try row.decode(Int64.self, at: 1)
+            sequence[try row.decode(UUID.self, at: 0)] = (try row.decode(Int64.self, at: 1), try row.decode(Bool.self, at: 2))
         }
         var created: [UUID: RequestRecord] = [:]
-        var outcomes: [SubmitOutcome?] = requests.map { request in
-            guard let seq = sequence[request.id] else { return nil }
+        var outcomes: [SubmitOutcome?] = requests.indices.map { index in
+            let request = requests[index]
+            guard let (seq, atOnce) = sequence[request.id] else { return nil }
+            if atOnce { return .deciding(Deciding(request: request, seq: seq, payloadText: encoded[index].payload)) }
             let record = RequestRecord(queued: request, seq: seq)
             created[request.id] = record
             return .created(record)

@@ -76,6 +76,17 @@ public struct RequestRecord: Sendable, Codable, Equatable {
 extension RequestRecord {
     /// A request just queued, as it was sent, with the sequence number the queue gave it.
     init(queued request: NewRequest, seq: Int64) {
+        self.init(request, seq: seq, attempts: 0, state: .queued, outcome: nil, reasonCode: nil, decidedAt: nil)
+    }
+
+    /// A request decided in the transaction that accepted it, as history now holds it.
+    public init(decided request: RequestQueue.Deciding, _ completion: RequestQueue.Completion, decidedAt: Date) {
+        self.init(request.request, seq: request.seq, attempts: 1, state: completion.state, outcome: completion.outcome,
+                  reasonCode: completion.reasonCode, decidedAt: decidedAt.atPostgresPrecision)
+    }
+
+    private init(_ request: NewRequest, seq: Int64, attempts: Int, state: State, outcome: JSONValue?, reasonCode: String?,
+                 decidedAt: Date?) {
         id = request.id
         self.seq = seq
         service = request.service
@@ -89,12 +100,12 @@ extension RequestRecord {
         origin = request.origin
         submittedAt = request.submittedAt.atPostgresPrecision
         notBefore = request.notBefore.atPostgresPrecision
-        attempts = 0
+        self.attempts = attempts
         lastError = nil
-        state = .queued
-        outcome = nil
-        reasonCode = nil
-        decidedAt = nil
+        self.state = state
+        self.outcome = outcome
+        self.reasonCode = reasonCode
+        self.decidedAt = decidedAt
     }
 }
 
