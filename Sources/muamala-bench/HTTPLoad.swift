@@ -17,10 +17,15 @@ struct HTTPLoadCommand: AsyncParsableCommand {
     @Option(help: "Requests per second.") var rate: Double
     @Option(help: "Seconds to run.") var duration: Double = 60
     @Option(help: "Keep-alive connections (at most this many requests in flight).") var connections = 256
+    @Option(help: """
+        Seconds each request asks to wait for its decision (`?wait=`), as a portal that shows the \
+        answer; 0 asks for the acknowledgment only (202 once queued).
+        """) var wait = 0
 
     func validate() throws {
         guard rate > 0, duration > 0 else { throw ValidationError("--rate and --duration must be positive") }
         guard (1...4096).contains(connections) else { throw ValidationError("--connections must be 1…4096") }
+        guard (0...60).contains(wait) else { throw ValidationError("--wait must be 0…60 seconds") }
     }
 
     func run() async throws {
@@ -30,7 +35,7 @@ struct HTTPLoadCommand: AsyncParsableCommand {
         let lines = try String(contentsOfFile: bodies, encoding: .utf8).split(separator: "\n")
         guard !lines.isEmpty else { throw ValidationError("\(bodies) is empty") }
         let run = "\(Int(Date().timeIntervalSince1970 * 1000))"
-        let load = Self.load(host: host, port: port, connections: connections, token: token, bodies: lines, run: run)
+        let load = Self.load(host: host, port: port, connections: connections, token: token, bodies: lines, run: run, wait: wait)
         let result = try load.run(total: Int(rate * duration), rate: rate)
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -51,9 +56,10 @@ struct HTTPLoadCommand: AsyncParsableCommand {
 
     /// The load: request `i` posts body `i` (cycling) with the idempotency key `load-<i>-<run>`,
     /// which `measure --load-run` reads back to know when `i` was due.
-    static func load(host: String, port: Int, connections: Int, token: String, bodies: [Substring], run: String) -> EventLoopLoad {
+    static func load(host: String, port: Int, connections: Int, token: String, bodies: [Substring], run: String, wait: Int = 0) -> EventLoopLoad {
         // Each request: a fixed head, its own idempotency key, then one of the bodies.
-        let head = Array("POST /v1/requests HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n".utf8)
+        let target = wait > 0 ? "/v1/requests?wait=\(wait)" : "/v1/requests"
+        let head = Array("POST \(target) HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\n".utf8)
         let tails = bodies.map { line in Array("Content-Length: \(line.utf8.count)\r\n\r\n\(line)".utf8) }
         return EventLoopLoad(host: host, port: port, connections: connections) { slot in
             head + Array("Idempotency-Key: load-\(slot)-\(run)\r\n".utf8) + tails[slot % tails.count]
