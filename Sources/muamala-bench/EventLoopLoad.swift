@@ -23,12 +23,16 @@ struct EventLoopLoad: Sendable {
         var seconds = 0.0
         /// When request 0 was due, in seconds since 1970: request `i` was due `i / rate` later.
         var scheduleStart = 0.0
+        /// Seconds from each send to its response, in the order the responses came: what the
+        /// client saw of the exchange (with `?wait=`, up to the decision), lateness excluded.
+        var responseSeconds: [Double] = []
     }
 
     /// One connection: idle, or waiting for the response to one request.
     private struct Peer {
         var descriptor: Int32
         var busy = false
+        var sentAt = 0.0
         var buffer: [UInt8] = []
     }
 
@@ -53,6 +57,7 @@ struct EventLoopLoad: Sendable {
         defer { events.close() }
 
         var result = Result()
+        result.responseSeconds.reserveCapacity(total)
         var chunk = [UInt8](repeating: 0, count: 65_536)
         let start = Self.now() + 0.1
         result.scheduleStart = Date().timeIntervalSince1970 + (start - Self.now())
@@ -67,6 +72,7 @@ struct EventLoopLoad: Sendable {
                 let index = idle.removeLast()
                 if send(requests(result.sent), on: peers[index].descriptor) {
                     peers[index].busy = true
+                    peers[index].sentAt = Self.now()
                     inFlight += 1
                 } else {
                     result.failed += 1
@@ -95,6 +101,7 @@ struct EventLoopLoad: Sendable {
                 peers[index].buffer += chunk[0..<count]
                 guard let (status, _) = KeepAliveClient.completeResponse(&peers[index].buffer) else { continue }
                 if status == 200 || status == 202 { result.accepted += 1 } else { result.other += 1 }
+                result.responseSeconds.append(Self.now() - peers[index].sentAt)
                 peers[index].busy = false
                 inFlight -= 1
                 idle.append(index)

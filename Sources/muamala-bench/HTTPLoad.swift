@@ -49,9 +49,22 @@ struct HTTPLoadCommand: AsyncParsableCommand {
             "run": run, "schedule_start": result.scheduleStart, "rate": rate,
             // What the generator itself took of the machine it measures (user + system).
             "cpu_seconds": (cpuSeconds * 100).rounded() / 100,
+            // Send to response, as the client saw it (lateness excluded).
+            "response_ms": Self.percentiles(result.responseSeconds),
         ]
         let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// p50, p95 and p99 in milliseconds (nearest rank), to a tenth.
+    static func percentiles(_ seconds: [Double]) -> [String: Double] {
+        guard !seconds.isEmpty else { return ["p50": 0, "p95": 0, "p99": 0] }
+        let sorted = seconds.sorted()
+        func rank(_ q: Double) -> Double {
+            let value = sorted[min(sorted.count - 1, max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1))]
+            return (value * 10_000).rounded() / 10
+        }
+        return ["p50": rank(0.5), "p95": rank(0.95), "p99": rank(0.99)]
     }
 
     /// The load: request `i` posts body `i` (cycling) with the idempotency key `load-<i>-<run>`,

@@ -14,3 +14,15 @@ struct MeasureTests {
         #expect(MeasureCommand.perSecond([]).isEmpty)
     }
 }
+
+@Suite("Bench: the client's response times")
+struct ResponsePercentileTests {
+    @Test("nearest rank, in milliseconds to a tenth; zeros for no responses")
+    func nearestRank() {
+        // 0.001 s … 0.100 s: the 50th, 95th and 99th of a hundred.
+        let seconds = (1...100).reversed().map { Double($0) / 1000 }
+        #expect(HTTPLoadCommand.percentiles(seconds) == ["p50": 50, "p95": 95, "p99": 99])
+        #expect(HTTPLoadCommand.percentiles([0.01234]) == ["p50": 12.3, "p95": 12.3, "p99": 12.3])
+        #expect(HTTPLoadCommand.percentiles([]) == ["p50": 0, "p95": 0, "p99": 0])
+    }
+}
