@@ -43,7 +43,7 @@ struct SeedMix {
         let weights = ReplayPlan.seed
         let total = weights.map(\.1).reduce(0, +)
         while planned.count < count {
-            while let next = followUps.first, next.due <= planned.count {
+            while planned.count < count, let next = followUps.first, next.due <= planned.count {
                 planned.append(next.request)
                 followUps.removeFirst()
             }

@@ -30,6 +30,15 @@ struct SeedMixTests {
         #expect(plan(count: 2_000) != plan(count: 2_000, seed: 9))
     }
 
+    @Test("exactly the count asked for when follow-ups fall due at the end (one run's bodies crashed there)")
+    func countWithFollowUps() {
+        for seed: UInt64 in 1...4 {
+            for count in 1...400 {
+                #expect(plan(count: count, seed: seed, gap: 3).count == count, "seed \(seed), count \(count)")
+            }
+        }
+    }
+
     @Test("the seed's services in the seed's proportions: renewals about two thirds")
     func proportions() {
         let requests = plan(count: 20_000)
