@@ -97,7 +97,7 @@ public struct Intake: Sendable {
             return .failure(.invalidPayload([FieldError(field: "payload", reason: Reason.Code.fieldMissing(["field": "subject"]))]))
         }
         let entry = IntakeBatcher.Entry(
-            principal: principal, service: service.code, subject: subject, named: service.establishment(of: payload),
+            principal: principal, service: service.code, subject: subject, subjectKey: subject.key, named: service.establishment(of: payload),
             proposedCompany: service.fields.first { $0.type == .unifiedNumber }.flatMap { payload.unifiedNumber($0.name) },
             actingPerson: service.actingPersonField.flatMap { payload.person($0) },
             payload: payload, idempotencyKey: submission.idempotencyKey, priority: submission.priority,

@@ -9,9 +9,11 @@ import Synchronization
 ///
 /// No background task: a caller that finds fewer than `maxLeaders` batches in flight leads;
 /// it writes everything pending, hands each caller its answer, and, if more arrived
-/// meanwhile, passes the lead (with the next batch) to the oldest of them. Under light load
+/// meanwhile, passes the lead (with the next batch) to the first of them. Under light load
 /// each submission is written alone at once; under heavy load a commit carries many, and two
-/// batches are in flight so that one's round trips overlap the other's work.
+/// batches are in flight so that one's round trips overlap the other's work. A batch holds
+/// one submission per subject, and never a subject that the other batch in flight holds:
+/// later ones on that subject wait for the next batch, in their order.
 ///
 /// A submission whose caller waits for the decision (`notify`) is decided in the same
 /// transaction when nothing is due ahead of it on its subject (`decider` set): one commit
@@ -24,6 +26,8 @@ final class IntakeBatcher: Sendable {
         let principal: AccountStore.Principal
         let service: String
         let subject: Subject
+        /// `subject.key`, made once.
+        let subjectKey: String
         let named: EstablishmentID?
         let proposedCompany: UnifiedNumber?
         let actingPerson: PersonID?
@@ -56,15 +60,34 @@ final class IntakeBatcher: Sendable {
 
     private struct State {
         var pending: Batch = []
+        /// The subjects of the batches being written.
+        var writing: Set<String> = []
         var waiting: [Int: CheckedContinuation<Signal, Never>] = [:]
         var ready: [Int: Signal] = [:]
         var leaders = 0
         var nextID = 0
 
+        /// The oldest pending entries, at most `maxBatch` and one per subject, none of a
+        /// subject that a batch being written holds: those wait for the next batch, in their
+        /// order, and are then decided against what the one before them did. (Two batches in
+        /// flight with one subject would decide it twice against the same state, and one of
+        /// them would fail and be queued whole; many did, at 1,024 connections.)
         mutating func takeBatch() -> Batch {
-            let taken = Array(pending.prefix(IntakeBatcher.maxBatch))
-            pending.removeFirst(taken.count)
+            var taken: Batch = []
+            var kept: Batch = []
+            for item in pending {
+                if taken.count < IntakeBatcher.maxBatch && writing.insert(item.entry.subjectKey).inserted {
+                    taken.append(item)
+                } else {
+                    kept.append(item)
+                }
+            }
+            pending = kept
             return taken
+        }
+
+        mutating func finished(_ batch: Batch) {
+            for item in batch { writing.remove(item.entry.subjectKey) }
         }
     }
 
@@ -90,8 +113,11 @@ final class IntakeBatcher: Sendable {
             state.nextID += 1
             state.pending.append((state.nextID, entry))
             guard state.leaders < Self.maxLeaders else { return (state.nextID, nil) }
+            // Empty when every pending subject is being written: its batch takes them after.
+            let batch = state.takeBatch()
+            guard !batch.isEmpty else { return (state.nextID, nil) }
             state.leaders += 1
-            return (state.nextID, state.takeBatch())
+            return (state.nextID, batch)
         }
         var signal = if let batch { Signal.lead(batch) } else { await wait(id) }
         while true {
@@ -103,6 +129,7 @@ final class IntakeBatcher: Sendable {
                 var own: Signal?
                 var wakeups: [(CheckedContinuation<Signal, Never>, Signal)] = []
                 state.withLock { state in
+                    state.finished(batch)
                     for (entryID, result) in results {
                         let done = Signal.done(result)
                         if entryID == id {
@@ -113,15 +140,16 @@ final class IntakeBatcher: Sendable {
                             state.ready[entryID] = done
                         }
                     }
-                    if let next = state.pending.first?.id {
-                        // The lead, with the next batch, passes to the oldest waiting submission.
-                        let lead = Signal.lead(state.takeBatch())
-                        if next == id {
+                    let next = state.takeBatch()
+                    if let first = next.first?.id {
+                        // The lead, with the next batch, passes to the first submission in it.
+                        let lead = Signal.lead(next)
+                        if first == id {
                             own = lead
-                        } else if let continuation = state.waiting.removeValue(forKey: next) {
+                        } else if let continuation = state.waiting.removeValue(forKey: first) {
                             wakeups.append((continuation, lead))
                         } else {
-                            state.ready[next] = lead
+                            state.ready[first] = lead
                         }
                     } else {
                         state.leaders -= 1
@@ -259,7 +287,7 @@ final class IntakeBatcher: Sendable {
         }
 
         init(_ entry: Entry) {
-            self.init(subject: entry.subject.key, actorKey: entry.idempotencyKey.map { entry.principal.user.actor.id + "\u{1F}" + $0 },
+            self.init(subject: entry.subjectKey, actorKey: entry.idempotencyKey.map { entry.principal.user.actor.id + "\u{1F}" + $0 },
                       waits: entry.notify)
         }
     }
