@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Testing
 import TestSupport
@@ -158,6 +159,28 @@ struct CommandTests {
             let unknown = try await CLIProcess.run(["users", "disable", UUID().uuidString], databaseURL: database.url)
             #expect(unknown.status != 0)
             #expect(unknown.stderr.contains("no user"))
+        }
+    }
+}
+
+@Suite("CLI submit")
+struct SubmitCommandTests {
+    @Test("submit queues a request; with --wait it is decided at once, as through the API, with no daemon running")
+    func submitAndWait() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await connection.run { db in try Fixtures.establishment("1-1", on: db) }
+            await connection.close()
+            func register(_ worker: Int, _ extra: [String]) async throws -> [String: Any]? {
+                let fields = ["worker_id=\(Fixtures.person(worker).digits)", "establishment_id=1-1", "name=W", "nationality=IND",
+                              "birth_date=1990-01-01", "occupation=mason", "wage=2500", "arrived_on=\(Day(Date()).adding(days: -5).iso)"]
+                let output = try await CLIProcess.run(["submit", "worker.register", "--json"] + fields.flatMap { ["--field", $0] } + extra,
+                                                      databaseURL: database.url)
+                #expect(output.status == 0, "\(output.stderr)")
+                return try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+            }
+            #expect(try await register(1, [])?["state"] as? String == "queued")
+            #expect(try await register(2, ["--wait", "5"])?["state"] as? String == "completed")
         }
     }
 }

@@ -9,7 +9,7 @@ import Store
 struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
-        abstract: "Submit a request to the queue (validated exactly as the HTTP API does).",
+        abstract: "Submit a request: queued, or with --wait decided at once when it can be (validated as the HTTP API does).",
         discussion: """
             The payload comes from --payload FILE (JSON; - for standard input) and/or --field \
             name=value pairs (numbers and true/false are typed; quote JSON strings to force text).
@@ -34,7 +34,11 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "Idempotency key (default: a new one); the same key returns the first request.")
     var key: String?
 
-    @Option(help: "Wait this many seconds for the decision (the daemon must be running).")
+    @Option(help: """
+        Wait this many seconds for the decision. As with the API's ?wait=, the request is then \
+        decided at once when nothing is queued ahead of it on its subject; otherwise a running \
+        daemon decides it.
+        """)
     var wait: Int = 0
 
     func run() async throws {
@@ -57,9 +61,12 @@ struct Submit: AsyncParsableCommand {
         let principal = try await actor.principal(connection)
         let clock = try await global.clock(connection)
         let pool = try global.pool()
-        let intake = Intake(pool: pool, clock: clock, wake: nil)
+        // Waiting, the request is decided at once when it can be, exactly as the daemon would.
+        let decider = wait > 0 ? BatchProcessor(rulebook: try ProjectFiles.loadRulebook(), clock: clock, batchSize: 256) : nil
+        let intake = Intake(pool: pool, clock: clock, wake: nil, decider: decider)
         let submission = Intake.Submission(
-            service: service, payload: .object(object), idempotencyKey: key ?? UUID().uuidString.lowercased(), origin: "cli")
+            service: service, payload: .object(object), idempotencyKey: key ?? UUID().uuidString.lowercased(), notify: wait > 0,
+            origin: "cli")
         let accepted: Intake.Accepted
         switch try await intake.submit(submission, by: principal) {
         case .success(let value):
