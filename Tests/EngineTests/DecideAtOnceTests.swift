@@ -16,8 +16,9 @@ struct DecideAtOnceTests {
             let engine = try TestEngine(database)
             try await engine.run { db in try Fixtures.establishment("1-1", on: db) }
             let worker = Fixtures.person(1)
+            let hiring = hiringPayloads(worker, at: "1-1", arrived: "2026-11-01")
             var answers: [RequestRecord] = []
-            for (service, payload) in hiringPayloads(worker, at: "1-1", arrived: "2026-11-01") {
+            for (service, payload) in hiring {
                 answers.append(try await engine.submit(service, payload, as: staff, waiting: true))
             }
             // The permit saw the registration that was decided just before it.
@@ -40,9 +41,7 @@ struct DecideAtOnceTests {
             let verification = try await engine.run { db in try EventLog.verify(on: db) }
             #expect(verification.isIntact)
             // The same key again: the same decided request, not a second one.
-            let again = try await engine.submit(hiringPayloads(worker, at: "1-1", arrived: "2026-11-01")[0].0,
-                                                hiringPayloads(worker, at: "1-1", arrived: "2026-11-01")[0].1,
-                                                as: staff, key: answers[0].idempotencyKey!, waiting: true)
+            let again = try await engine.submit(hiring[0].0, hiring[0].1, as: staff, key: try #require(answers[0].idempotencyKey), waiting: true)
             #expect(again == answers[0])
             #expect(try await engine.scalar("SELECT count(*)::int FROM request_history", as: Int.self) == 3)
             await engine.close()
