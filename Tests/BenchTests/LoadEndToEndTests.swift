@@ -33,7 +33,9 @@ struct LoadEndToEndTests {
             }
             let daemon = try DaemonProcess(databaseURL: database.url)
             try await daemon.waitUntilReady()
-            let load = HTTPLoadCommand.load(host: "127.0.0.1", port: daemon.port, connections: 16, token: token, bodies: bodies, run: "t1")
+            // As the bench sends it: each request waits for its decision.
+            let load = HTTPLoadCommand.load(host: "127.0.0.1", port: daemon.port, connections: 16, token: token, bodies: bodies, run: "t1",
+                                            wait: 10)
             // The generator blocks in epoll: on a thread of its own, not the tests' shared pool.
             let result = try await withCheckedThrowingContinuation { continuation in
                 Thread { continuation.resume(with: Result { try load.run(total: 600, rate: 300) }) }.start()
@@ -42,6 +44,7 @@ struct LoadEndToEndTests {
             #expect(result.accepted == 600)
             #expect(result.failed == 0)
             #expect(result.other == 0)
+            #expect(result.responseSeconds.count == 600)
 
             // Every one decided, once, under load-<i>-t1 for i in 0..<600, in the bodies' mix.
             let clock = ContinuousClock()

@@ -86,6 +86,34 @@ struct DaemonTests {
         }
     }
 
+    @Test("a waiting submission is answered with its decision, made at intake, and counted in the daemon's metrics")
+    func decidedAtIntakeThroughTheDaemon() async throws {
+        try await withScratchDatabase { database in
+            let engine = try TestEngine(database)
+            let token = try await engine.run { db -> String in
+                try Fixtures.establishment("1-1", on: db)
+                return try Fixtures.user(.staff, on: db).token
+            }
+            let daemon = try DaemonProcess(databaseURL: database.url)
+            try await daemon.waitUntilReady()
+            let hiring = hiringPayloads(Fixtures.person(9), at: "1-1", arrived: Day(Date()).adding(days: -5).iso)
+            for (n, (service, payload)) in hiring.enumerated() {
+                let (status, body) = try await HTTP.post(
+                    "\(daemon.baseURL)/v1/requests?wait=5", headers: ["Authorization": "Bearer \(token)", "Idempotency-Key": "hire-\(n)"],
+                    json: #"{"service":"\#(service)","payload":\#(payload.jsonText)}"#)
+                #expect(status == 200, "\(String(decoding: body, as: UTF8.self))")
+                #expect(JSONValue.parse(utf8: body)?["state"]?.stringValue == "completed")
+            }
+            // Decided in the accepting transaction (a worker's decision comes at a later time
+            // than the submission's), and counted by the daemon.
+            #expect(try await engine.scalar("SELECT count(*)::int FROM request_history WHERE decided_at = submitted_at", as: Int.self) == 2)
+            let metrics = String(decoding: try await HTTP.get("\(daemon.baseURL)/metrics").1, as: UTF8.self)
+            #expect(Self.requestCounts(metrics) == ["completed": 2])
+            _ = try await daemon.terminate()
+            await engine.close()
+        }
+    }
+
     @Test("a revoked token is refused at once, not after the principal cache's lifetime")
     func revocationReachesTheDaemon() async throws {
         try await withScratchDatabase { database in

@@ -296,7 +296,8 @@ final class IntakeBatcher: Sendable {
     /// whose caller waits for the decision, but never one behind another of the batch on the
     /// same subject (it takes effect after that one, so it is queued behind it), nor one whose
     /// actor and key appear twice in the batch (the second would look for the first in the
-    /// queue and history, where it is not yet).
+    /// queue and history, where it is not yet). `takeBatch` already gives a batch one entry per
+    /// subject; the rule still checks it, because `submitMany` relies on it.
     static func decidableAtOnce(_ candidates: [Candidate]) -> [Bool] {
         var keys: [String: Int] = [:]
         for key in candidates.compactMap(\.actorKey) { keys[key, default: 0] += 1 }

@@ -53,8 +53,7 @@ public struct BatchProcessor: Sendable {
             var report = try decideAndPersist(claimed.map(PreparedRequest.init), businessNow: businessNow, on: db) { completions in
                 RequestQueue.completeStatementFor(completions, decidedAt: businessNow)
             }.report
-            let elapsed = ContinuousClock.now - started
-            report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            report.seconds = (ContinuousClock.now - started).inSeconds
             return report
         } catch {
             throw Failure(claimed: claimed.map { ($0.id, $0.service) }, underlying: error)
@@ -70,19 +69,19 @@ public struct BatchProcessor: Sendable {
                        on db: isolated Connection) throws -> (report: Report, completions: [RequestQueue.Completion]) {
         guard !accepted.isEmpty else { return (Report(), []) }
         let started = ContinuousClock.now
-        let deciding = Dictionary(uniqueKeysWithValues: accepted.map { ($0.request.request.id, $0.request) })
         var (report, completions) = try decideAndPersist(
             accepted.map { PreparedRequest(deciding: $0.request, payload: $0.payload) }, businessNow: businessNow, on: db
         ) { completions in
-            RequestQueue.recordDecidedStatement(completions.map { (deciding[$0.id]!, $0) }, decidedAt: businessNow)
+            // One completion per request, in the requests' order.
+            RequestQueue.recordDecidedStatement(Array(zip(accepted.map(\.request), completions)), decidedAt: businessNow)
         }
-        let elapsed = ContinuousClock.now - started
-        report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        report.seconds = (ContinuousClock.now - started).inSeconds
         return (report, completions)
     }
 
     /// Loads what the requests read, decides each in order against one world, and writes
     /// the changes, events, timers and decisions (`complete` says how) in one pipeline.
+    /// Returns one completion per request, in the requests' order.
     private func decideAndPersist(
         _ prepared: [PreparedRequest], businessNow: Date, on db: isolated Connection,
         complete: ([RequestQueue.Completion]) -> PipelineStatement
@@ -142,7 +141,7 @@ public struct BatchProcessor: Sendable {
         let results = try db.pipeline(statements)
         try AggregateStore.check(writes, results[0..<writes.count])
         guard results[completionIndex].affectedRows == completions.count else {
-            throw StoreConflict("\(completions.count - results[completionIndex].affectedRows) claimed request(s) were no longer queued")
+            throw StoreConflict("\(completions.count - results[completionIndex].affectedRows) decided request(s) were not recorded (no longer queued, or already in history)")
         }
         return (report, completions)
     }

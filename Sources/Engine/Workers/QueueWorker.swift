@@ -153,15 +153,11 @@ public struct QueueWorker: Service {
 
     /// Exponential back-off with jitter: about `initialBackoff × 2^(attempt-1)`, at most `maxBackoff`.
     var backoff: @Sendable (Int) -> TimeInterval {
-        let base = Self.seconds(settings.initialBackoff)
-        let cap = Self.seconds(settings.maxBackoff)
+        let base = settings.initialBackoff.inSeconds
+        let cap = settings.maxBackoff.inSeconds
         return { attempt in
             min(cap, base * pow(2, Double(max(0, attempt - 1)))) * Double.random(in: 0.5...1.5)
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func kind(of error: any Error) -> String {

@@ -1,0 +1,6 @@
+extension Duration {
+    /// The duration in seconds, for metrics and back-off arithmetic.
+    var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
