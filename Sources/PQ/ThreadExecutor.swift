@@ -17,7 +17,14 @@ public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
 
     /// Starts the thread. It runs until `shutdown()` is called and the queue is empty.
     public init(name: String) {
-        let thread = Thread { [self] in self.runLoop() }
+        let thread = Thread { [self] in
+            // Foundation keeps `Thread.name` to itself on Linux; the kernel's name is what
+            // `top -H`, `ps -L` and `perf` show (at most 15 bytes; best effort).
+            #if os(Linux)
+            try? Data(name.utf8.prefix(15)).write(to: URL(fileURLWithPath: "/proc/thread-self/comm"))
+            #endif
+            self.runLoop()
+        }
         thread.name = name
         threadIdentity = ObjectIdentifier(thread)
         condition.lock()
