@@ -31,10 +31,10 @@ public struct AggregateStore: Sendable {
 
     public init() {}
 
-    /// Loads, in two round trips of pipelined statements: first the workers (with their
-    /// newest permits and open cases); then every establishment they or the requests name, the
-    /// expired-permit totals of their companies, and, where a service asks for them, all
-    /// establishments of a company. (Event-stream heads are read later, and only for the
+    /// Loads, in two round trips: first the workers (with their newest permits and open
+    /// cases), pipelined; then every establishment they or the requests name, each with its
+    /// company's expired-permit total, and, where a service asks for them, all establishments
+    /// of a company. (Event-stream heads are read later, and only for the
     /// streams that get events: most requests are refused.)
     public func load(_ needs: Needs, on db: isolated Connection) throws -> Loaded {
         var loaded = Loaded(world: World())
@@ -88,21 +88,16 @@ public struct AggregateStore: Sendable {
             }
         }
         guard !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty else { return loaded }
-        let second = try db.pipeline([
-            PipelineStatement(Self.loadEstablishments, [
-                establishmentIDs.map(\.description), needs.registrations.map(\.digits), needs.companies.map(\.digits),
-            ]),
-            PipelineStatement(Self.loadCompanyTotals, [establishmentIDs.map(\.description), needs.companies.map(\.digits)]),
+        let establishments = try db.query(Self.loadEstablishments, [
+            establishmentIDs.map(\.description), needs.registrations.map(\.digits), needs.companies.map(\.digits),
         ])
-        for row in second[0] {
+        for row in establishments {
             let (establishment, _, version) = try AggregateRows.establishment(row)
             loaded.world.establishments[establishment.id] = establishment
             loaded.world.companies[establishment.unifiedNumber, default: []].append(establishment.id)
             loaded.world.registrations[establishment.cr] = establishment.id
             loaded.establishmentVersions[establishment.id] = version
-        }
-        for row in second[1] {
-            loaded.world.expiredPermits[UnifiedNumber(trusted: try row.decode(String.self, at: 0))] = try row.decode(Int.self, at: 1)
+            loaded.world.expiredPermits[establishment.unifiedNumber] = try row.decode(Int.self, "company_expired_permits")
         }
         return loaded
     }
