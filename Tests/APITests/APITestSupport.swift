@@ -24,7 +24,7 @@ struct TestAPI {
         let clock = EngineClock(mode: mode)
         let rulebook = try TestRulebook.load()
         // As the daemon assembles it: a submission that waits is decided at once when it can be.
-        let decider = BatchProcessor(rulebook: rulebook, clock: clock, batchSize: 256)
+        let decider = BatchProcessor(rulebook: rulebook, clock: clock)
         environment = APIEnvironment(
             pool: pool, intake: Intake(pool: pool, clock: clock, wake: nil, decider: decider), waiters: DecisionWaiters(),
             rulebook: rulebook, clock: clock, maxBodyBytes: maxBodyBytes)

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Logging
 
@@ -17,7 +18,7 @@ public struct DaemonConfiguration: Sendable {
     /// Queue workers: each claims and decides batches on its own session.
     public var workers: Int = 2
     /// Requests claimed per batch (one commit per batch).
-    public var batchSize: Int = 256
+    public var batchSize: Int = BatchProcessor.defaultBatchSize
     /// Attempts after which a request that keeps failing for technical reasons is `failed`.
     public var maxAttempts: Int = 5
     /// How long a worker sleeps when no NOTIFY wakes it (the polling fallback).

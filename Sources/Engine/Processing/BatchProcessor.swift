@@ -14,7 +14,10 @@ public struct BatchProcessor: Sendable {
     public let batchSize: Int
     let aggregates = AggregateStore()
 
-    public init(rulebook: Rulebook, clock: EngineClock, batchSize: Int) {
+    /// Requests a worker claims at a time unless told otherwise (`MUAMALA_BATCH_SIZE`).
+    public static let defaultBatchSize = 256
+
+    public init(rulebook: Rulebook, clock: EngineClock, batchSize: Int = BatchProcessor.defaultBatchSize) {
         self.rulebook = rulebook
         self.clock = clock
         self.batchSize = batchSize

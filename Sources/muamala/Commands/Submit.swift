@@ -62,7 +62,7 @@ struct Submit: AsyncParsableCommand {
         let clock = try await global.clock(connection)
         let pool = try global.pool()
         // Waiting, the request is decided at once when it can be, exactly as the daemon would.
-        let decider = wait > 0 ? BatchProcessor(rulebook: try ProjectFiles.loadRulebook(), clock: clock, batchSize: 256) : nil
+        let decider = wait > 0 ? BatchProcessor(rulebook: try ProjectFiles.loadRulebook(), clock: clock) : nil
         let intake = Intake(pool: pool, clock: clock, wake: nil, decider: decider)
         let submission = Intake.Submission(
             service: service, payload: .object(object), idempotencyKey: key ?? UUID().uuidString.lowercased(), notify: wait > 0,
