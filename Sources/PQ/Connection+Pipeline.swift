@@ -5,18 +5,19 @@ import Foundation
 public struct PipelineStatement: Sendable {
     let statement: Statement?
     let sql: String
-    let parameters: [String?]
+    /// Encoded when sent: how depends on the session's knowledge of the statement.
+    let parameters: [(any PostgresEncodable)?]
 
     public init(_ statement: Statement, _ parameters: [(any PostgresEncodable)?] = []) {
         self.statement = statement
         self.sql = statement.sql
-        self.parameters = parameters.map { $0?.postgresText }
+        self.parameters = parameters
     }
 
     public init(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) {
         self.statement = nil
         self.sql = sql
-        self.parameters = parameters.map { $0?.postgresText }
+        self.parameters = parameters
     }
 }
 
@@ -46,7 +47,6 @@ private struct Pipeline {
     /// What each result in the stream answers.
     enum Expected {
         case begin
-        case prepare(String)
         case statement(Int)
     }
 
@@ -56,7 +56,6 @@ private struct Pipeline {
     var syncReached = false
     var results: [QueryResult?] = []
     var firstError: PQError?
-    var newlyPrepared: [String] = []
 
     init(handle: ConnectionHandle) { self.handle = handle }
 
@@ -66,6 +65,17 @@ private struct Pipeline {
     static let drainEvery = 64
 
     mutating func run(_ statements: [PipelineStatement], after begin: String? = nil) throws -> [QueryResult] {
+        // Statements new to the session are prepared first, outside the pipeline, so that
+        // their parameter types are known before their values are encoded (at a session's
+        // start only; BEGIN has not gone out yet).
+        for statement in statements.compactMap(\.statement) {
+            try handle.prepareIfNeeded(statement)
+        }
+        // Every value encoded before anything is sent: a value that cannot go (a NUL in a
+        // text) fails the call with nothing half-sent.
+        let parameters = try statements.map { item in
+            try item.statement.map { try handle.encode(item.parameters, for: $0) } ?? EncodedParameters(item.parameters)
+        }
         guard PQenterPipelineMode(pointer) == 1 else {
             throw PQError(.client, "could not enter pipeline mode: \(ConnectionHandle.errorMessage(pointer))")
         }
@@ -79,7 +89,6 @@ private struct Pipeline {
             PQexitPipelineMode(pointer)
         }
         var sentSinceDrain = 0
-        var preparing: Set<String> = []
         if let begin {
             let sent = begin.withCString { PQsendQueryParams(pointer, $0, 0, nil, nil, nil, nil, 0) }
             try check(sent, "the transaction's BEGIN")
@@ -87,24 +96,16 @@ private struct Pipeline {
         }
         for (index, item) in statements.enumerated() {
             if let statement = item.statement {
-                if !handle.prepared.contains(statement.name) && !preparing.contains(statement.name) {
-                    let sent = statement.name.withCString { name in
-                        statement.sql.withCString { PQsendPrepare(pointer, name, $0, 0, nil) }
-                    }
-                    try check(sent, "prepare \(statement.name)")
-                    preparing.insert(statement.name)
-                    expected.append(.prepare(statement.name))
-                }
-                let sent = try CStringArray.withOptionalPointers(item.parameters) { values in
+                let sent = parameters[index].withLibpqArguments { count, values, lengths, formats in
                     statement.name.withCString { name in
-                        PQsendQueryPrepared(pointer, name, Int32(item.parameters.count), values, nil, nil, 0)
+                        PQsendQueryPrepared(pointer, name, count, values, lengths, formats, 0)
                     }
                 }
                 try check(sent, "statement \(index)")
             } else {
-                let sent = try CStringArray.withOptionalPointers(item.parameters) { values in
+                let sent = parameters[index].withLibpqArguments { count, values, lengths, formats in
                     item.sql.withCString { text in
-                        PQsendQueryParams(pointer, text, Int32(item.parameters.count), nil, values, nil, nil, 0)
+                        PQsendQueryParams(pointer, text, count, nil, values, lengths, formats, 0)
                     }
                 }
                 try check(sent, "statement \(index)")
@@ -124,7 +125,6 @@ private struct Pipeline {
         while !syncReached {
             try readAvailable(block: true)
         }
-        handle.prepared.formUnion(newlyPrepared)
         if let firstError { throw firstError }
         return try results.enumerated().map { index, result in
             guard let result else { throw PQError(.client, "pipeline statement \(index) returned no result") }
@@ -191,13 +191,6 @@ private struct Pipeline {
             case .begin:
                 do {
                     _ = try ConnectionHandle.copy(result, connection: handle, statement: "BEGIN")
-                } catch let error as PQError {
-                    if firstError == nil { firstError = error }
-                }
-            case .prepare(let name):
-                do {
-                    _ = try ConnectionHandle.copy(result, connection: handle, statement: name)
-                    newlyPrepared.append(name)
                 } catch let error as PQError {
                     if firstError == nil { firstError = error }
                 }

@@ -124,7 +124,7 @@ public actor Connection {
     /// Runs one SQL statement with parameters (`$1`, `$2`, …).
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
-        try handleForStatement().query(sql, parameters.map { $0?.postgresText })
+        try handleForStatement().query(sql, parameters)
     }
 
     /// Runs a named statement, preparing it on this session the first time.
@@ -135,18 +135,16 @@ public actor Connection {
             // A transaction's first statement: BEGIN and it in one round trip.
             return try pipeline(on: handle, [PipelineStatement(statement, parameters)], after: begin)[0]
         }
-        if !handle.prepared.contains(statement.name) {
-            try handle.prepare(name: statement.name, sql: statement.sql)
-        }
-        return try handle.queryPrepared(name: statement.name, parameters.map { $0?.postgresText })
+        try handle.prepareIfNeeded(statement)
+        return try handle.queryPrepared(statement, parameters)
     }
+
+    /// The server's types for a statement's parameters, once prepared on this session.
+    func parameterTypes(of statement: Statement) -> [OID]? { handle?.parameterTypes[statement.name] }
 
     /// Prepares a statement now rather than on first use.
     public func prepare(_ statement: Statement) throws {
-        let handle = try live()
-        if !handle.prepared.contains(statement.name) {
-            try handle.prepare(name: statement.name, sql: statement.sql)
-        }
+        try live().prepareIfNeeded(statement)
     }
 
     /// Runs SQL text with the simple protocol: any number of statements, no parameters.

@@ -9,6 +9,8 @@ final class ConnectionHandle {
     let pointer: OpaquePointer
     /// Statement names prepared on this session (a new session starts empty).
     var prepared: Set<String> = []
+    /// The server's type for each parameter of each prepared statement, by name.
+    var parameterTypes: [String: [OID]] = [:]
 
     /// Connects, blocking the calling thread for at most the configured timeout.
     @available(*, noasync, message: "libpq blocks; call it on a connection's own thread")
@@ -84,33 +86,44 @@ final class ConnectionHandle {
 
     // MARK: Statements
 
-    /// Runs a statement with parameters (extended protocol, one statement only).
-    func query(_ sql: String, _ parameters: [String?], statement: String? = nil) throws -> QueryResult {
-        let result = try CStringArray.withOptionalPointers(parameters) { values in
-            sql.withCString { text in
-                PQexecParams(pointer, text, Int32(parameters.count), nil, values, nil, nil, 0)
-            }
+    /// Runs a statement with parameters (extended protocol, one statement only), all in text.
+    func query(_ sql: String, _ parameters: [(any PostgresEncodable)?], statement: String? = nil) throws -> QueryResult {
+        let encoded = try EncodedParameters(parameters)
+        let result = encoded.withLibpqArguments { count, values, lengths, formats in
+            sql.withCString { text in PQexecParams(pointer, text, count, nil, values, lengths, formats, 0) }
         }
         return try consume(result, statement: statement)
     }
 
-    /// Prepares `sql` under `name` on this session.
-    func prepare(name: String, sql: String) throws {
-        let result = name.withCString { name in
-            sql.withCString { text in PQprepare(pointer, name, text, 0, nil) }
+    /// Prepares `statement` on this session unless it already is, and learns the types the
+    /// server gave its parameters (two round trips, once per session and statement).
+    func prepareIfNeeded(_ statement: Statement) throws {
+        guard !prepared.contains(statement.name) else { return }
+        let result = statement.name.withCString { name in
+            statement.sql.withCString { text in PQprepare(pointer, name, text, 0, nil) }
         }
-        _ = try consume(result, statement: name)
-        prepared.insert(name)
+        _ = try consume(result, statement: statement.name)
+        guard let description = statement.name.withCString({ PQdescribePrepared(pointer, $0) }) else {
+            throw connectionError(statement: statement.name)
+        }
+        defer { PQclear(description) }
+        _ = try Self.copy(description, connection: self, statement: statement.name)
+        parameterTypes[statement.name] = (0..<PQnparams(description)).map { OID(PQparamtype(description, $0)) }
+        prepared.insert(statement.name)
     }
 
-    /// Runs a statement prepared under `name`.
-    func queryPrepared(name: String, _ parameters: [String?]) throws -> QueryResult {
-        let result = try CStringArray.withOptionalPointers(parameters) { values in
-            name.withCString { name in
-                PQexecPrepared(pointer, name, Int32(parameters.count), values, nil, nil, 0)
-            }
+    /// The parameters of a prepared statement, each in binary where its type allows.
+    func encode(_ parameters: [(any PostgresEncodable)?], for statement: Statement) throws -> EncodedParameters {
+        try EncodedParameters(parameters, types: parameterTypes[statement.name])
+    }
+
+    /// Runs a statement prepared on this session (`prepareIfNeeded`).
+    func queryPrepared(_ statement: Statement, _ parameters: [(any PostgresEncodable)?]) throws -> QueryResult {
+        let encoded = try encode(parameters, for: statement)
+        let result = encoded.withLibpqArguments { count, values, lengths, formats in
+            statement.name.withCString { name in PQexecPrepared(pointer, name, count, values, lengths, formats, 0) }
         }
-        return try consume(result, statement: name)
+        return try consume(result, statement: statement.name)
     }
 
     /// Runs SQL text with the simple protocol: several statements, no parameters.
@@ -253,37 +266,6 @@ public final class CancelToken: @unchecked Sendable {
 
 /// C string arrays for libpq calls, alive exactly as long as the call.
 enum CStringArray {
-    /// Packs strings into one NUL-separated buffer and passes pointers into it.
-    static func withOptionalPointers<R>(
-        _ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) throws -> R
-    ) throws -> R {
-        if strings.isEmpty { return try body(nil) }
-        var buffer: [CChar] = []
-        buffer.reserveCapacity(strings.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 1 })
-        var starts: [Int] = []
-        starts.reserveCapacity(strings.count)
-        for string in strings {
-            guard var string else {
-                starts.append(-1)
-                continue
-            }
-            starts.append(buffer.count)
-            try string.withUTF8 { utf8 in
-                guard !utf8.contains(0) else {
-                    throw PQError(.encoding, "a text parameter contains a NUL byte, which PostgreSQL cannot store")
-                }
-                utf8.withMemoryRebound(to: CChar.self) { buffer.append(contentsOf: $0) }
-            }
-            buffer.append(0)
-        }
-        return try buffer.withUnsafeBufferPointer { base in
-            let pointers: [UnsafePointer<CChar>?] = starts.map { start in
-                start < 0 ? nil : base.baseAddress.map { $0 + start }
-            }
-            return try pointers.withUnsafeBufferPointer { try body($0.baseAddress) }
-        }
-    }
-
     static func withPointers<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
         var owned: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
         owned.append(nil)

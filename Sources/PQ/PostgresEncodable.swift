@@ -2,11 +2,23 @@ import Foundation
 
 /// A Swift value that can be sent as a statement parameter (`$1`, `$2`, …).
 ///
-/// Parameters travel in PostgreSQL's text format; the server infers their types from the
-/// statement. `nil` is SQL NULL.
+/// The server infers the parameters' types from the statement. A named statement's
+/// parameters go in PostgreSQL's binary format where the value can write the type the
+/// server expects (`appendBinary`, see `BinaryParameter`), in its text format otherwise;
+/// plain SQL's always go as text. `nil` is SQL NULL.
 public protocol PostgresEncodable: Sendable {
     /// The value in PostgreSQL's text input format.
     var postgresText: String { get }
+
+    /// Appends the value in PostgreSQL's binary format for the server's type `type` and
+    /// returns true, or returns false when this value does not write that type (it then
+    /// goes as text; what was appended is discarded).
+    func appendBinary(as type: OID, to buffer: inout [UInt8]) throws -> Bool
+}
+
+extension PostgresEncodable {
+    /// Text only, unless the type says otherwise.
+    public func appendBinary(as type: OID, to buffer: inout [UInt8]) throws -> Bool { false }
 }
 
 extension String: PostgresEncodable {

@@ -114,7 +114,13 @@ extension Day {
     var sqlDate: String { iso }
 }
 
-/// `Day` goes to SQL as `YYYY-MM-DD`.
+/// `Day` goes to SQL as `YYYY-MM-DD`, or in binary as a `date`: days from 2000-01-01.
 extension Day: PostgresEncodable {
     public var postgresText: String { iso }
+
+    public func appendBinary(as type: OID, to buffer: inout [UInt8]) throws -> Bool {
+        guard type == .date, let days = Int32(exactly: number - BinaryParameter.epochOffsetDays) else { return false }
+        BinaryParameter.append(days, to: &buffer)
+        return true
+    }
 }
