@@ -103,13 +103,14 @@ final class ConnectionHandle {
             statement.sql.withCString { text in PQprepare(pointer, name, text, 0, nil) }
         }
         _ = try consume(result, statement: statement.name)
+        // Prepared from here on, whatever the description gives: without the types, values go as text.
+        prepared.insert(statement.name)
         guard let description = statement.name.withCString({ PQdescribePrepared(pointer, $0) }) else {
             throw connectionError(statement: statement.name)
         }
         defer { PQclear(description) }
         _ = try Self.copy(description, connection: self, statement: statement.name)
         parameterTypes[statement.name] = (0..<PQnparams(description)).map { OID(PQparamtype(description, $0)) }
-        prepared.insert(statement.name)
     }
 
     /// The parameters of a prepared statement, each in binary where its type allows.
