@@ -42,6 +42,26 @@ public enum BinaryParameter {
         buffer.append(UInt8(truncatingIfNeeded: bits))
     }
 
+    /// Overwrites four bytes at `offset` (a length or a flag written before what it describes).
+    @inline(__always)
+    static func overwrite(_ value: UInt32, at offset: Int, in buffer: inout [UInt8]) {
+        buffer[offset] = UInt8(truncatingIfNeeded: value >> 24)
+        buffer[offset + 1] = UInt8(truncatingIfNeeded: value >> 16)
+        buffer[offset + 2] = UInt8(truncatingIfNeeded: value >> 8)
+        buffer[offset + 3] = UInt8(truncatingIfNeeded: value)
+    }
+
+    /// A text's UTF-8 bytes; PostgreSQL stores no NUL in a text, in either format.
+    static func appendUTF8(_ text: String, to buffer: inout [UInt8]) throws {
+        var text = text
+        try text.withUTF8 { utf8 in
+            guard !utf8.contains(0) else {
+                throw PQError(.encoding, "a text parameter contains a NUL byte, which PostgreSQL cannot store")
+            }
+            buffer.append(contentsOf: utf8)
+        }
+    }
+
     /// Writes an integer as `int2`, `int4` or `int8`; false for another type or a value out
     /// of the type's range (sent as text, the server then refuses it as it always did).
     static func appendInteger(_ value: Int64, as type: OID, to buffer: inout [UInt8]) -> Bool {
@@ -70,11 +90,7 @@ public enum BinaryParameter {
         default:
             return false
         }
-        var text = text
-        try text.withUTF8 { utf8 in
-            guard !utf8.contains(0) else { throw PQError.nulInText }
-            buffer.append(contentsOf: utf8)
-        }
+        try appendUTF8(text, to: &buffer)
         return true
     }
 
@@ -137,7 +153,7 @@ public enum BinaryParameter {
         for element in elements {
             guard let element else {
                 append(Int32(-1), to: &buffer)
-                buffer[flagAt + 3] = 1
+                overwrite(1, at: flagAt, in: &buffer)
                 continue
             }
             guard try appendElement(element, elementType, &buffer) else { return false }
@@ -162,18 +178,8 @@ public enum BinaryParameter {
         let lengthAt = buffer.count
         append(Int32(0), to: &buffer)
         guard try element.appendBinary(as: elementType, to: &buffer) else { return false }
-        let length = UInt32(buffer.count - lengthAt - 4)
-        buffer[lengthAt] = UInt8(truncatingIfNeeded: length >> 24)
-        buffer[lengthAt + 1] = UInt8(truncatingIfNeeded: length >> 16)
-        buffer[lengthAt + 2] = UInt8(truncatingIfNeeded: length >> 8)
-        buffer[lengthAt + 3] = UInt8(truncatingIfNeeded: length)
+        overwrite(UInt32(buffer.count - lengthAt - 4), at: lengthAt, in: &buffer)
         return true
-    }
-}
-
-extension PQError {
-    static var nulInText: PQError {
-        PQError(.encoding, "a text parameter contains a NUL byte, which PostgreSQL cannot store")
     }
 }
 

@@ -10,8 +10,6 @@ struct EncodedParameters {
     /// 0 text, 1 binary, by parameter.
     private(set) var formats: [Int32] = []
 
-    var count: Int { starts.count }
-
     /// Encodes `parameters`, in binary where `types` (the server's parameter types, known
     /// for a prepared statement) names a type the value writes, in text otherwise.
     init(_ parameters: [(any PostgresEncodable)?], types: [OID]? = nil) throws {
@@ -33,11 +31,7 @@ struct EncodedParameters {
                 continue
             }
             bytes.removeSubrange(start...)
-            var text = parameter.postgresText
-            try text.withUTF8 { utf8 in
-                guard !utf8.contains(0) else { throw PQError.nulInText }
-                bytes.append(contentsOf: utf8)
-            }
+            try BinaryParameter.appendUTF8(parameter.postgresText, to: &bytes)
             bytes.append(0)  // libpq reads text values up to their NUL
             starts.append(start)
             lengths.append(Int32(bytes.count - start - 1))

@@ -117,4 +117,18 @@ struct BinaryParameterTests {
         }
         #expect(try await connection.query(statement, [["ok"]]).single().decode([String].self, "a") == ["ok"])
     }
+
+    @Test("a pipeline with a value that cannot go sends none of its statements")
+    func nulInPipeline() async throws {
+        let connection = try await TestDatabase.connect()
+        try await connection.execute("CREATE TEMP TABLE pq_test_nul (t text)")
+        let insert = Statement("pq_test_binary_nul_insert", "INSERT INTO pq_test_nul VALUES ($1)")
+        let error = await #expect(throws: PQError.self) {
+            try await connection.pipeline([PipelineStatement(insert, ["first"]), PipelineStatement(insert, ["a\u{0}b"])])
+        }
+        #expect(error?.kind == .encoding)
+        #expect(try await connection.query("SELECT count(*)::int AS n FROM pq_test_nul").single().decode(Int.self, "n") == 0)
+        _ = try await connection.pipeline([PipelineStatement(insert, ["again"])])
+        #expect(try await connection.query("SELECT count(*)::int AS n FROM pq_test_nul").single().decode(Int.self, "n") == 1)
+    }
 }
