@@ -80,6 +80,29 @@ public struct Intake: Sendable {
     }
 
     public func submit(_ submission: Submission, by principal: AccountStore.Principal) async throws -> Result<Accepted, Refusal> {
+        let entry: IntakeBatcher.Entry
+        switch prepare(submission, by: principal) {
+        case .success(let value): entry = value
+        case .failure(let refusal): return .failure(refusal)
+        }
+        return answer(try await batcher.submit(entry))
+    }
+
+    /// The same as `submit(_:by:)` for a caller that is not a task (an event loop):
+    /// `completion` runs once, on the thread that finished the submission's batch, or at
+    /// once when the submission is refused before it reaches a batch.
+    public func submit(_ submission: Submission, by principal: AccountStore.Principal,
+                       completion: @escaping @Sendable (Result<Result<Accepted, Refusal>, any Error>) -> Void) {
+        switch prepare(submission, by: principal) {
+        case .success(let entry):
+            batcher.submit(entry) { [self] outcome in completion(outcome.map { answer($0) }) }
+        case .failure(let refusal):
+            completion(.success(.failure(refusal)))
+        }
+    }
+
+    /// Every check that needs no database: the service, the role, the payload, its subject.
+    private func prepare(_ submission: Submission, by principal: AccountStore.Principal) -> Result<IntakeBatcher.Entry, Refusal> {
         guard let service = ServiceCatalog.service(submission.service) else {
             return .failure(.unknownService(submission.service))
         }
@@ -96,13 +119,16 @@ public struct Intake: Sendable {
         guard let subject = service.subject(of: payload) else {
             return .failure(.invalidPayload([FieldError(field: "payload", reason: Reason.Code.fieldMissing(["field": "subject"]))]))
         }
-        let entry = IntakeBatcher.Entry(
+        return .success(IntakeBatcher.Entry(
             principal: principal, service: service.code, subject: subject, subjectKey: subject.key, named: service.establishment(of: payload),
             proposedCompany: service.fields.first { $0.type == .unifiedNumber }.flatMap { payload.unifiedNumber($0.name) },
             actingPerson: service.actingPersonField.flatMap { payload.person($0) },
             payload: payload, idempotencyKey: submission.idempotencyKey, priority: submission.priority,
-            origin: submission.origin, notify: submission.notify)
-        switch try await batcher.submit(entry) {
+            origin: submission.origin, notify: submission.notify))
+    }
+
+    private func answer(_ outcome: IntakeBatcher.Outcome) -> Result<Accepted, Refusal> {
+        switch outcome {
         case .queued(let record):
             wake?.signal()
             return .success(.created(record))

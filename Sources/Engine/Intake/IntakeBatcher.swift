@@ -5,11 +5,12 @@ import Store
 import Synchronization
 
 /// Group commit for intake: submissions that arrive while a batch is being written are
-/// written together, in one statement and one commit, by whichever caller is leading.
+/// written together, in one statement and one commit.
 ///
-/// No background task: a caller that finds fewer than `maxLeaders` batches in flight leads;
-/// it writes everything pending, hands each caller its answer, and, if more arrived
-/// meanwhile, passes the lead (with the next batch) to the first of them. Under light load
+/// A submission that finds fewer than `maxLeaders` batches in flight starts a leader (a task
+/// that lives while there is work): it writes everything pending, hands each submission its
+/// answer (`Deliver`: an awaiting caller is resumed, an event loop writes a response), and
+/// goes on with what arrived meanwhile, until nothing is left for it. Under light load
 /// each submission is written alone at once; under heavy load a commit carries many, and two
 /// batches are in flight so that one's round trips overlap the other's work. A batch holds
 /// one submission per subject, and never a subject that the other batch in flight holds:
@@ -51,21 +52,17 @@ final class IntakeBatcher: Sendable {
         case forbidden
     }
 
-    private typealias Batch = [(id: Int, entry: Entry)]
+    /// Hands a submission its answer: resumes an awaiting caller, or writes a response on
+    /// the caller's event loop. Called once, on the thread that finished the batch.
+    typealias Deliver = @Sendable (Result<Outcome, any Error>) -> Void
 
-    private enum Signal: Sendable {
-        case done(Result<Outcome, any Error>)
-        case lead(Batch)
-    }
+    private typealias Batch = [(entry: Entry, deliver: Deliver)]
 
     private struct State {
         var pending: Batch = []
         /// The subjects of the batches being written.
         var writing: Set<String> = []
-        var waiting: [Int: CheckedContinuation<Signal, Never>] = [:]
-        var ready: [Int: Signal] = [:]
         var leaders = 0
-        var nextID = 0
 
         /// The oldest pending entries, at most `maxBatch` and one per subject, none of a
         /// subject that a batch being written holds: those wait for the next batch, in their
@@ -109,76 +106,45 @@ final class IntakeBatcher: Sendable {
     }
 
     func submit(_ entry: Entry) async throws -> Outcome {
-        let (id, batch) = state.withLock { state -> (Int, Batch?) in
-            state.nextID += 1
-            state.pending.append((state.nextID, entry))
-            guard state.leaders < Self.maxLeaders else { return (state.nextID, nil) }
-            // Empty when every pending subject is being written: its batch takes them after.
-            let batch = state.takeBatch()
-            guard !batch.isEmpty else { return (state.nextID, nil) }
-            state.leaders += 1
-            return (state.nextID, batch)
-        }
-        var signal = if let batch { Signal.lead(batch) } else { await wait(id) }
-        while true {
-            switch signal {
-            case .done(let result):
-                return try result.get()
-            case .lead(let batch):
-                let results = await write(batch)
-                var own: Signal?
-                var wakeups: [(CheckedContinuation<Signal, Never>, Signal)] = []
-                state.withLock { state in
-                    state.finished(batch)
-                    for (entryID, result) in results {
-                        let done = Signal.done(result)
-                        if entryID == id {
-                            own = done
-                        } else if let continuation = state.waiting.removeValue(forKey: entryID) {
-                            wakeups.append((continuation, done))
-                        } else {
-                            state.ready[entryID] = done
-                        }
-                    }
-                    let next = state.takeBatch()
-                    if let first = next.first?.id {
-                        // The lead, with the next batch, passes to the first submission in it.
-                        let lead = Signal.lead(next)
-                        if first == id {
-                            own = lead
-                        } else if let continuation = state.waiting.removeValue(forKey: first) {
-                            wakeups.append((continuation, lead))
-                        } else {
-                            state.ready[first] = lead
-                        }
-                    } else {
-                        state.leaders -= 1
-                    }
-                }
-                for (continuation, signal) in wakeups { continuation.resume(returning: signal) }
-                if let own {
-                    signal = own
-                } else {
-                    signal = await wait(id)
-                }
-            }
+        try await withCheckedThrowingContinuation { continuation in
+            submit(entry) { continuation.resume(with: $0) }
         }
     }
 
-    private func wait(_ id: Int) async -> Signal {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Signal? in
-                if let signal = state.ready.removeValue(forKey: id) { return signal }
-                state.waiting[id] = continuation
-                return nil
+    /// Queues a submission for the next batch; `deliver` gets its answer once the batch has
+    /// committed (or failed). Starts a leader when fewer than `maxLeaders` are writing.
+    func submit(_ entry: Entry, deliver: @escaping Deliver) {
+        let batch = state.withLock { state -> Batch? in
+            state.pending.append((entry, deliver))
+            guard state.leaders < Self.maxLeaders else { return nil }
+            // Empty when every pending subject is being written: its batch takes them after.
+            let batch = state.takeBatch()
+            guard !batch.isEmpty else { return nil }
+            state.leaders += 1
+            return batch
+        }
+        if let batch { Task { await self.lead(batch) } }
+    }
+
+    /// Writes batches until nothing is pending that another leader may not take.
+    private func lead(_ first: Batch) async {
+        var batch = first
+        while true {
+            let results = await write(batch.map(\.entry))
+            let next = state.withLock { state -> Batch? in
+                state.finished(batch)
+                let next = state.takeBatch()
+                if next.isEmpty { state.leaders -= 1 }
+                return next.isEmpty ? nil : next
             }
-            if let ready { continuation.resume(returning: ready) }
+            for (item, result) in zip(batch, results) { item.deliver(result) }
+            guard let next else { return }
+            batch = next
         }
     }
 
     /// Writes one batch in one transaction; every entry gets its own answer.
-    private func write(_ batch: Batch) async -> [(Int, Result<Outcome, any Error>)] {
-        let entries = batch.map(\.entry)
+    private func write(_ entries: [Entry]) async -> [Result<Outcome, any Error>] {
         let decider = entries.contains(where: \.notify) ? self.decider : nil
         do {
             let (outcomes, report) = try await transaction(entries, decider: decider)
@@ -186,18 +152,18 @@ final class IntakeBatcher: Sendable {
                 metrics.finished(report.decided.map { ($0.service, $0.outcome.rawValue) })
                 metrics.decided(batchSeconds: report.seconds, count: report.claimed)
             }
-            return zip(batch, outcomes).map { ($0.id, .success($1)) }
+            return outcomes.map { .success($0) }
         } catch where decider != nil {
             // Nothing of the batch was kept: queue every request of it instead.
             metrics.batchRetried(reason: "intake_decision")
             do {
                 let (outcomes, _) = try await transaction(entries, decider: nil)
-                return zip(batch, outcomes).map { ($0.id, .success($1)) }
+                return outcomes.map { .success($0) }
             } catch {
-                return batch.map { ($0.id, .failure(error)) }
+                return entries.map { _ in .failure(error) }
             }
         } catch {
-            return batch.map { ($0.id, .failure(error)) }
+            return entries.map { _ in .failure(error) }
         }
     }
 
