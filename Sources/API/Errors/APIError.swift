@@ -26,7 +26,13 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let arabic = Self.prefersArabic(request.headers[.acceptLanguage])
+        let (headers, body) = try rendered(acceptLanguage: request.headers[.acceptLanguage])
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The headers and the JSON body, in the language the client prefers.
+    func rendered(acceptLanguage: String?) throws -> (HTTPFields, Data) {
+        let arabic = Self.prefersArabic(acceptLanguage)
         var body: [String: JSONValue] = [
             "code": .string(reason.code.rawValue),
             "message": .string(arabic ? reason.arabic : reason.english),
@@ -44,7 +50,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         }
         var headers = self.headers
         headers[.contentLanguage] = arabic ? "ar" : "en"
-        return try jsonResponse(["error": JSONValue.object(body)], status: status, headers: headers)
+        headers[.contentType] = "application/json; charset=utf-8"
+        return (headers, try apiEncoder.encode(["error": JSONValue.object(body)]))
     }
 
     /// Whether Arabic ranks above English in an Accept-Language header.

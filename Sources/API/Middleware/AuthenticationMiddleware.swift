@@ -123,6 +123,16 @@ public final class PrincipalCache: Sendable {
 
     /// `read`: this request reads the token; `remembered` is the answer in use meanwhile when
     /// the read is a new read of a remembered token (nil when there is none).
+    /// The principal for `key` if it is remembered and not yet due to be read again; nil
+    /// sends the caller to `principal(for:load:)`, which reads it.
+    func remembered(_ key: Data) -> AccountStore.Principal? {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            guard let entry = state.entries[key], entry.refreshAt > now, entry.expires >= now else { return nil }
+            return entry.principal
+        }
+    }
+
     private enum Lookup {
         case known(AccountStore.Principal)
         case read(generation: Int, remembered: AccountStore.Principal?)

@@ -23,11 +23,38 @@ struct RequestRoutes {
 
     private func submit(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let key = request.headers[idempotencyKey].map({ String($0.trimmingHeaderWhitespace) }), !key.isEmpty, key.count <= 200 else {
+        let key = try Self.idempotencyKey(request.headers)
+        let wait = try waitSeconds(request)
+        let submission = try Self.submission(try await readJSON(request), key: key, wait: wait)
+        var record = try Self.record(try await environment.intake.submit(submission, by: principal))
+        if wait > 0 && !record.isFinished {
+            record = try await waitForDecision(record.id, seconds: wait) ?? record
+        }
+        let (status, headers, body) = Self.response(record)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    // The steps of a submission that do not depend on the server path that carries it: the
+    // router above, or `SubmissionHandler` on the event loop (the hot path).
+
+    static let idempotencyKeyField = HTTPField.Name("Idempotency-Key")!
+
+    static func idempotencyKey(_ headers: HTTPFields) throws -> String {
+        guard let key = headers[idempotencyKeyField].map({ String($0.trimmingHeaderWhitespace) }), !key.isEmpty, key.count <= 200 else {
             throw APIError(.badRequest, .idempotencyKeyMissing)
         }
-        let wait = try waitSeconds(request)
-        let body = try await readJSON(request)
+        return key
+    }
+
+    /// `?wait=` in seconds, at most `limit`; 0 when absent.
+    static func waitSeconds(_ text: String?, limit: Int) throws -> Int {
+        guard let text else { return 0 }
+        guard let seconds = Int(text), seconds >= 0 else { throw APIError(.badRequest, .badQuery, ["field": "wait"]) }
+        return min(seconds, limit)
+    }
+
+    /// The body's shape: `{"service": "…", "payload": {…}}` and nothing else.
+    static func submission(_ body: JSONValue, key: String, wait: Int) throws -> Intake.Submission {
         guard case .object(let object) = body else {
             throw APIError(.badRequest, Reason.Code.wrongType("body", en: "an object", ar: "كائن JSON"))
         }
@@ -48,21 +75,23 @@ struct RequestRoutes {
         guard problems.isEmpty, let service else {
             throw APIError(.unprocessableContent, problems[0].reason, fields: problems)
         }
-        let submission = Intake.Submission(service: service, payload: payload, idempotencyKey: key, notify: wait > 0)
-        let accepted: Intake.Accepted
-        switch try await environment.intake.submit(submission, by: principal) {
-        case .success(let value):
-            accepted = value
-        case .failure(let refusal):
-            throw Self.error(for: refusal)
+        return Intake.Submission(service: service, payload: payload, idempotencyKey: key, notify: wait > 0)
+    }
+
+    /// The accepted request, or the refusal as the API's error.
+    static func record(_ result: Result<Intake.Accepted, Intake.Refusal>) throws -> RequestRecord {
+        switch result {
+        case .success(let accepted): return accepted.record
+        case .failure(let refusal): throw error(for: refusal)
         }
-        var record = accepted.record
-        if wait > 0 && !record.isFinished {
-            record = try await waitForDecision(record.id, seconds: wait) ?? record
-        }
+    }
+
+    /// 200 with the decision, or 202 while it is pending; `Location` names the request.
+    static func response(_ record: RequestRecord) -> (HTTPResponse.Status, HTTPFields, [UInt8]) {
         var headers = HTTPFields()
         headers[.location] = "/v1/requests/\(record.id.lowercasedText)"
-        return jsonResponse(RequestView(record).json, status: record.isFinished ? .ok : .accepted, headers: headers)
+        headers[.contentType] = "application/json; charset=utf-8"
+        return (record.isFinished ? .ok : .accepted, headers, RequestView(record).json.jsonBytes)
     }
 
     static func error(for refusal: Intake.Refusal) -> APIError {
@@ -191,8 +220,6 @@ struct RequestRoutes {
 
     // MARK: Helpers
 
-    private let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-
     private func requestID(_ context: APIRequestContext) throws -> UUID {
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
             throw APIError(.notFound, .requestNotFound)
@@ -201,9 +228,7 @@ struct RequestRoutes {
     }
 
     private func waitSeconds(_ request: Request) throws -> Int {
-        guard let text = request.uri.queryParameters["wait"] else { return 0 }
-        guard let seconds = Int(text), seconds >= 0 else { throw APIError(.badRequest, .badQuery, ["field": "wait"]) }
-        return min(seconds, environment.maxWaitSeconds)
+        try Self.waitSeconds(request.uri.queryParameters["wait"].map(String.init), limit: environment.maxWaitSeconds)
     }
 
     private func readJSON(_ request: Request) async throws -> JSONValue {
@@ -238,7 +263,7 @@ struct RequestRoutes {
         }
     }
 
-    private func waitForDecision(_ id: UUID, seconds: Int) async throws -> RequestRecord? {
+    func waitForDecision(_ id: UUID, seconds: Int) async throws -> RequestRecord? {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
             if let record = try await find(id), record.isFinished { return record }
