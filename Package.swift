@@ -59,12 +59,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // HTTP JSON API over Engine and Store: routes, authentication, errors.
+        // HTTP JSON API over Engine and Store: routes, authentication, errors, and the
+        // event loop's path for submissions.
         .target(
             name: "API",
             dependencies: [
                 "Engine", "Store", "Domain",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

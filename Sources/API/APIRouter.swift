@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import Logging
 import Prometheus
 import Store
 
@@ -24,5 +26,13 @@ public enum APIRouter {
         ClockRoutes(environment: environment).register(on: authenticated)
         StatisticsRoutes(environment: environment).register(on: authenticated)
         return router
+    }
+
+    /// The HTTP/1 server the router runs in: each connection's pipeline holds the event-loop
+    /// path for submissions (`SubmissionHandler`) in front of the router.
+    public static func server(environment: APIEnvironment, serverName: String?, logger: Logger) -> HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: [
+            SubmissionHandler(environment: environment, serverName: serverName, logger: logger),
+        ]))
     }
 }

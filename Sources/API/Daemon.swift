@@ -13,6 +13,8 @@ import Store
 /// and the queue sampler, run as one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT
 /// (the workers finish the batch in flight).
 public struct Daemon: Sendable {
+    /// The `Server` header of every response.
+    static let serverName = "muamalad"
     public let configuration: DaemonConfiguration
     public let registry: PrometheusCollectorRegistry
 
@@ -68,7 +70,8 @@ public struct Daemon: Sendable {
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: registry)
         let application = Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: "muamalad"),
+            server: APIRouter.server(environment: environment, serverName: Self.serverName, logger: logger),
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: Self.serverName),
             onServerRunning: { channel in
                 logger.info("muamalad is serving", metadata: [
                     "address": "\(channel.localAddress.map { "\($0)" } ?? "?")", "clock": .string(clock.mode.rawValue),

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import PQ
 import Prometheus
@@ -30,7 +31,8 @@ struct TestAPI {
             rulebook: rulebook, clock: clock, maxBodyBytes: maxBodyBytes)
         let migrator = Migrator(migrations: try Migration.load(from: TestDatabase.repositoryRoot.appendingPathComponent("Schema")))
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: PrometheusCollectorRegistry())
-        application = Application(router: router)
+        // The daemon's server: `.live` tests go through the event loop's submission path too.
+        application = Application(router: router, server: APIRouter.server(environment: environment, serverName: nil, logger: Logger(label: "test")))
     }
 
     func run<T: Sendable>(_ body: @escaping @Sendable (isolated Connection) throws -> T) async throws -> T {

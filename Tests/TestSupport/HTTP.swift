@@ -32,27 +32,9 @@ public enum HTTP {
     }
 
     private static func exchange(host: String, port: Int, message: Data) throws -> (Int, Data) {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw SetupError("socket failed") }
+        let descriptor = try connect(host: host, port: port)
         defer { close(descriptor) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr(host == "localhost" ? "127.0.0.1" : host)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw SetupError("cannot connect to \(host):\(port)") }
-        try message.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let sent = send(descriptor, raw.baseAddress! + offset, raw.count - offset, 0)
-                guard sent > 0 else { throw SetupError("send failed") }
-                offset += sent
-            }
-        }
+        try send(message, on: descriptor)
         var response = Data()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -83,5 +65,84 @@ public enum HTTP {
             index = data.index(end, offsetBy: 2, limitedBy: data.endIndex) ?? data.endIndex
         }
         return result
+    }
+
+    /// Several requests in one write (HTTP/1.1 pipelining), then `responses` responses read
+    /// back, each whole (head and body, by its Content-Length), in the order they came.
+    public static func pipelined(host: String = "127.0.0.1", port: Int, _ requests: String, responses: Int) async throws -> [String] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    continuation.resume(returning: try pipelinedExchange(host: host, port: port, requests, responses: responses))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
+    private static func pipelinedExchange(host: String, port: Int, _ requests: String, responses: Int) throws -> [String] {
+        let descriptor = try connect(host: host, port: port)
+        defer { close(descriptor) }
+        try send(Data(requests.utf8), on: descriptor)
+        var received: [UInt8] = []
+        var replies: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while replies.count < responses {
+            if let length = wholeResponseLength(received) {
+                replies.append(String(decoding: received[..<length], as: UTF8.self))
+                received.removeFirst(length)
+                continue
+            }
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { throw SetupError("the connection ended after \(replies.count) of \(responses) responses") }
+            received += buffer[..<count]
+        }
+        return replies
+    }
+
+    /// The length of the response at the front of `bytes`, once all of it is there.
+    private static func wholeResponseLength(_ bytes: [UInt8]) -> Int? {
+        let separator = Array("\r\n\r\n".utf8)
+        guard bytes.count >= 4, let end = (0...(bytes.count - 4)).first(where: { bytes[$0..<$0 + 4].elementsEqual(separator) }) else {
+            return nil
+        }
+        let head = String(decoding: bytes[..<end], as: UTF8.self)
+        let length = head.split(separator: "\r\n").compactMap { line -> Int? in
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "content-length" else { return nil }
+            return Int(parts[1].trimmingCharacters(in: .whitespaces))
+        }.first ?? 0
+        return bytes.count >= end + 4 + length ? end + 4 + length : nil
+    }
+
+    private static func connect(host: String, port: Int) throws -> Int32 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw SetupError("socket failed") }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr(host == "localhost" ? "127.0.0.1" : host)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            throw SetupError("cannot connect to \(host):\(port)")
+        }
+        return descriptor
+    }
+
+    private static func send(_ message: Data, on descriptor: Int32) throws {
+        try message.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let sent = Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, 0)
+                guard sent > 0 else { throw SetupError("send failed") }
+                offset += sent
+            }
+        }
     }
 }
