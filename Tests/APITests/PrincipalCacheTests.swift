@@ -6,7 +6,7 @@ import Testing
 
 /// The token cache in front of the accounts table: one read per token at a time, and
 /// nothing remembered that a revocation may have overtaken.
-@Suite("Principal cache")
+@Suite("Principal cache", .timeLimit(.minutes(1)))
 struct PrincipalCacheTests {
     let key = Data("token-hash".utf8)
     let principal = AccountStore.Principal(user: .cliOperator("tester"), grants: [])
@@ -19,6 +19,31 @@ struct PrincipalCacheTests {
             try await Task.sleep(for: delay)
             return answer
         }
+    }
+
+    /// Waits for `condition`, at most ten seconds: a broken cache fails the test, never hangs it.
+    func until(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            try #require(ContinuousClock.now < deadline, "waited ten seconds")
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
+    /// A clock that moves only when the test moves it.
+    final class Clock: Sendable {
+        let start = ContinuousClock.now
+        let elapsed = Mutex(Duration.zero)
+        func now() -> ContinuousClock.Instant { start + elapsed.withLock { $0 } }
+        func advance(_ duration: Duration) { elapsed.withLock { $0 += duration } }
+    }
+
+    /// Holds a read in flight until the test opens it.
+    final class Gate: Sendable {
+        let opened: AsyncStream<Void>
+        let open: AsyncStream<Void>.Continuation
+        init() { (opened, open) = AsyncStream.makeStream() }
+        func wait() async { for await _ in opened { return } }
     }
 
     @Test("fifty requests of one uncached token read the database once, and all get the answer")
@@ -65,12 +90,15 @@ struct PrincipalCacheTests {
         #expect(try await cache.principal(for: key) { try await reads.read(missing, delay: .zero) } == nil)
         #expect(reads.count.load(ordering: .relaxed) == 2)
 
-        let failures = await withTaskGroup(of: Bool.self) { group in
+        // The read is held until the nine others wait for it.
+        let gate = Gate()
+        let failures = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<10 {
                 group.addTask {
                     do {
                         _ = try await cache.principal(for: key) {
-                            _ = try await reads.read(0)
+                            _ = try await reads.read(0, delay: .zero)
+                            await gate.wait()
                             throw Unavailable()
                         }
                         return false
@@ -79,7 +107,9 @@ struct PrincipalCacheTests {
                     }
                 }
             }
-            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            try await until { cache.waiting(for: key) == 9 }
+            gate.open.yield()
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(failures == 10)
         #expect(reads.count.load(ordering: .relaxed) == 3)
@@ -105,18 +135,24 @@ struct PrincipalCacheTests {
 
     @Test("an answer due for a new read is read by one request while the others go on with it")
     func refreshWhileServing() async throws {
-        let cache = PrincipalCache(lifetime: .seconds(60), refreshAfter: .milliseconds(50))
+        let clock = Clock()
+        let cache = PrincipalCache(lifetime: .seconds(60), refreshAfter: .seconds(20), now: clock.now)
         let reads = Reads()
         let principal = self.principal
         _ = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
-        try await Task.sleep(for: .milliseconds(80))
+        clock.advance(.seconds(21))
+        let gate = Gate()
         let refreshed = Reads()  // counts the new read's completion
         let refresher = Task {
-            let answer = try await cache.principal(for: key) { try await reads.read(principal, delay: .milliseconds(500)) }
+            let answer = try await cache.principal(for: key) {
+                let answer = try await reads.read(principal, delay: .zero)
+                await gate.wait()
+                return answer
+            }
             _ = try await refreshed.read(0, delay: .zero)
             return answer
         }
-        try await Task.sleep(for: .milliseconds(50))
+        try await until { reads.count.load(ordering: .relaxed) == 2 }
         for _ in 0..<20 {
             let answer = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
             #expect(answer?.user == principal.user)
@@ -124,21 +160,27 @@ struct PrincipalCacheTests {
         // All twenty were answered from memory while the new read was still under way.
         #expect(refreshed.count.load(ordering: .relaxed) == 0)
         #expect(reads.count.load(ordering: .relaxed) == 2)
+        gate.open.yield()
         #expect(try await refresher.value?.user == principal.user)
-        // Read again, so remembered again: nothing more is read.
+        // Read again, so remembered again: nothing more is read until it is due again.
+        clock.advance(.seconds(19))
         _ = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
         #expect(reads.count.load(ordering: .relaxed) == 2)
+        clock.advance(.seconds(2))
+        _ = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
+        #expect(reads.count.load(ordering: .relaxed) == 3)
     }
 
     @Test("a new read that finds the token revoked forgets it; a failed one keeps the answer")
     func refreshOutcomes() async throws {
         struct Unavailable: Error {}
-        let cache = PrincipalCache(lifetime: .seconds(60), refreshAfter: .milliseconds(20))
+        let clock = Clock()
+        let cache = PrincipalCache(lifetime: .seconds(60), refreshAfter: .seconds(20), now: clock.now)
         let reads = Reads()
         let principal = self.principal
         let revoked: AccountStore.Principal? = nil
         _ = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
-        try await Task.sleep(for: .milliseconds(40))
+        clock.advance(.seconds(21))
         let kept = try await cache.principal(for: key) {
             _ = try await reads.read(0, delay: .zero)
             throw Unavailable()

@@ -86,10 +86,17 @@ public final class PrincipalCache: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The time; a test passes a clock of its own, so that an answer's age is not left to
+    /// the scheduler of a busy machine.
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(lifetime: Duration = .seconds(30), refreshAfter: Duration = .seconds(20)) {
+    public init(
+        lifetime: Duration = .seconds(30), refreshAfter: Duration = .seconds(20),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
         self.lifetime = lifetime
         self.refreshAfter = min(refreshAfter, lifetime)
+        self.now = now
     }
 
     /// Forgets every principal: the next request of each token reads the database again.
@@ -121,18 +128,24 @@ public final class PrincipalCache: Sendable {
         }
     }
 
-    /// `read`: this request reads the token; `remembered` is the answer in use meanwhile when
-    /// the read is a new read of a remembered token (nil when there is none).
     /// The principal for `key` if it is remembered and not yet due to be read again; nil
     /// sends the caller to `principal(for:load:)`, which reads it.
     func remembered(_ key: Data) -> AccountStore.Principal? {
-        let now = ContinuousClock.now
+        let now = self.now()
         return state.withLock { state in
             guard let entry = state.entries[key], entry.refreshAt > now, entry.expires >= now else { return nil }
             return entry.principal
         }
     }
 
+    /// How many requests wait for the read of `key` under way (nil when none is): for tests
+    /// that hold a read until the others have queued behind it.
+    func waiting(for key: Data) -> Int? {
+        state.withLock { $0.reading[key]?.count }
+    }
+
+    /// `read`: this request reads the token; `remembered` is the answer in use meanwhile when
+    /// the read is a new read of a remembered token (nil when there is none).
     private enum Lookup {
         case known(AccountStore.Principal)
         case read(generation: Int, remembered: AccountStore.Principal?)
@@ -140,7 +153,7 @@ public final class PrincipalCache: Sendable {
     }
 
     private func startLookup(_ key: Data) -> Lookup {
-        let now = ContinuousClock.now
+        let now = self.now()
         return state.withLock { state in
             if let entry = state.entries[key] {
                 if entry.expires >= now {
@@ -171,7 +184,7 @@ public final class PrincipalCache: Sendable {
     /// unknown or revoked, and answers the waiters. A read that ended because its own
     /// request was cancelled answers nobody else: they look again, and one of them reads.
     private func finishLookup(_ key: Data, _ answer: Answer, startedIn generation: Int) {
-        let now = ContinuousClock.now
+        let now = self.now()
         let waiters = state.withLock { state -> [CheckedContinuation<Answer?, Never>] in
             switch answer {
             case .success(let principal?) where state.generation == generation:
