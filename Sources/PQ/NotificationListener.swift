@@ -94,11 +94,14 @@ private struct ListenLoop {
         continuation.finish()
     }
 
+    /// Every LISTEN goes in one script, so one implicit transaction: the session listens on
+    /// all its channels from the same instant, never on some of them only. (One LISTEN per
+    /// statement let a NOTIFY on the second channel slip between the two.)
     private func connect() throws -> ConnectionHandle {
         let handle = try ConnectionHandle(config: config)
-        for channel in channels {
-            try handle.execute("LISTEN " + (try handle.escapeIdentifier(channel)))
-        }
+        guard !channels.isEmpty else { return handle }
+        let script = try channels.map { "LISTEN " + (try handle.escapeIdentifier($0)) }.joined(separator: "; ")
+        try handle.execute(script)
         return handle
     }
 }

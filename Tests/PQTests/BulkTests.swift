@@ -127,10 +127,11 @@ struct NotificationTests {
                 return seen
             }
             group.addTask {
-                // Keep sending until the listener has subscribed (LISTEN happens on its own thread).
+                // Keep sending until the listener has subscribed (LISTEN happens on its own
+                // thread). Both in one transaction, so that the listener sees both or neither.
                 for attempt in 0..<100 {
-                    try await sender.query("SELECT pg_notify($1, $2)", [channel, "hello \(attempt)"])
-                    try await sender.query("SELECT pg_notify($1, $2)", ["Mixed Case", "odd name"])
+                    try await sender.query(
+                        "SELECT pg_notify($1, $2), pg_notify($3, $4)", [channel, "hello \(attempt)", "Mixed Case", "odd name"])
                     try await Task.sleep(for: .milliseconds(50))
                 }
                 return []
