@@ -25,9 +25,9 @@ public struct Rulebook: Sendable {
 
     /// Loads the rulebook file: its JSON text.
     ///
-    /// Read with the engine's own JSON reader and writer; only `RuleParameters` goes through
-    /// Foundation's decoder. Every CLI command loads the rulebook, and Foundation's coders
-    /// for the whole file and each edition were a fifth of `muamala worker show`'s time.
+    /// Read with the engine's own JSON reader, and each edition's parameters decoded from the
+    /// parsed value (`JSONValue.decode`), not through Foundation's coders: every CLI command
+    /// loads the rulebook, and Foundation's were a fifth of `muamala worker show`'s time.
     public init(json data: Data) throws {
         guard let parsed = JSONValue.parse(utf8: data) else { throw RulebookError("the rulebook is not valid JSON") }
         guard case .object(let root) = parsed, case .array(let list)? = root["editions"], !list.isEmpty else {
@@ -35,8 +35,6 @@ public struct Rulebook: Sendable {
         }
         var merged: JSONValue = .object([:])
         var editions: [Edition] = []
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         for (index, entry) in list.enumerated() {
             guard let text = entry["effective_from"]?.stringValue, let day = Day(iso: text) else {
                 throw RulebookError("edition \(index + 1) needs \"effective_from\" as YYYY-MM-DD")
@@ -50,7 +48,7 @@ public struct Rulebook: Sendable {
             merged = Self.merge(merged, changes)
             let parameters: RuleParameters
             do {
-                parameters = try decoder.decode(RuleParameters.self, from: Data(merged.jsonBytes))
+                parameters = try merged.decode(RuleParameters.self)
             } catch {
                 throw RulebookError("edition \(index + 1) (\(text)) is incomplete or malformed: \(error)")
             }
