@@ -3,6 +3,7 @@ import Foundation
 import Store
 import Synchronization
 import Testing
+import TestSupport
 
 /// The token cache in front of the accounts table: one read per token at a time, and
 /// nothing remembered that a revocation may have overtaken.
@@ -21,29 +22,12 @@ struct PrincipalCacheTests {
         }
     }
 
-    /// Waits for `condition`, at most ten seconds: a broken cache fails the test, never hangs it.
-    func until(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() {
-            try #require(ContinuousClock.now < deadline, "waited ten seconds")
-            try await Task.sleep(for: .milliseconds(1))
-        }
-    }
-
     /// A clock that moves only when the test moves it.
     final class Clock: Sendable {
         let start = ContinuousClock.now
         let elapsed = Mutex(Duration.zero)
         func now() -> ContinuousClock.Instant { start + elapsed.withLock { $0 } }
         func advance(_ duration: Duration) { elapsed.withLock { $0 += duration } }
-    }
-
-    /// Holds a read in flight until the test opens it.
-    final class Gate: Sendable {
-        let opened: AsyncStream<Void>
-        let open: AsyncStream<Void>.Continuation
-        init() { (opened, open) = AsyncStream.makeStream() }
-        func wait() async { for await _ in opened { return } }
     }
 
     @Test("fifty requests of one uncached token read the database once, and all get the answer")
@@ -107,8 +91,8 @@ struct PrincipalCacheTests {
                     }
                 }
             }
-            try await until { cache.waiting(for: key) == 9 }
-            gate.open.yield()
+            try await waitUntil { cache.waiting(for: key) == 9 }
+            gate.open()
             return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(failures == 10)
@@ -152,7 +136,7 @@ struct PrincipalCacheTests {
             _ = try await refreshed.read(0, delay: .zero)
             return answer
         }
-        try await until { reads.count.load(ordering: .relaxed) == 2 }
+        try await waitUntil { reads.count.load(ordering: .relaxed) == 2 }
         for _ in 0..<20 {
             let answer = try await cache.principal(for: key) { try await reads.read(principal, delay: .zero) }
             #expect(answer?.user == principal.user)
@@ -160,7 +144,7 @@ struct PrincipalCacheTests {
         // All twenty were answered from memory while the new read was still under way.
         #expect(refreshed.count.load(ordering: .relaxed) == 0)
         #expect(reads.count.load(ordering: .relaxed) == 2)
-        gate.open.yield()
+        gate.open()
         #expect(try await refresher.value?.user == principal.user)
         // Read again, so remembered again: nothing more is read until it is due again.
         clock.advance(.seconds(19))

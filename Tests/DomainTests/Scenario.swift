@@ -8,10 +8,12 @@ import Foundation
 ///   guardian is `w`;
 /// - `e2` is another branch of the same company; `e3` belongs to another company (green).
 struct Scenario {
+    /// The repository's rulebook file.
+    static let rulebookFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Rulebook/rulebook.json")
+
     static let rulebook: Rulebook = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Rulebook/rulebook.json")
-        do { return try Rulebook(json: try Data(contentsOf: url)) } catch { preconditionFailure("rulebook: \(error)") }
+        do { return try Rulebook(json: try Data(contentsOf: rulebookFile)) } catch { preconditionFailure("rulebook: \(error)") }
     }()
 
     static let today = Day(year: 2026, month: 6, day: 15)

@@ -201,12 +201,3 @@ struct DecideAtOnceTests {
         #expect(rule == [true, false, false, true, false, false, true, false])
     }
 }
-
-/// Polls until `condition` holds (at most ~10 s).
-func waitUntil(_ condition: () async throws -> Bool) async throws {
-    for _ in 0..<1000 {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    throw SetupError("condition not met in time")
-}

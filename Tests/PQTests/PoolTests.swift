@@ -34,21 +34,21 @@ struct PoolTests {
         let pool = ConnectionPool(.init(connection: TestDatabase.config, maxConnections: 1, checkoutTimeout: .milliseconds(200)))
         // The only session is held until the second checkout has failed: only its timeout
         // can end that checkout, however slow the machine.
-        let (held, holding) = AsyncStream<Void>.makeStream()
-        let (released, release) = AsyncStream<Void>.makeStream()
+        let held = Gate()
+        let released = Gate()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await pool.withConnection { _ in
-                    holding.yield()
-                    for await _ in released { break }
+                    held.open()
+                    await released.wait()
                 }
             }
-            for await _ in held { break }
+            await held.wait()
             let error = await #expect(throws: PQError.self) {
                 try await pool.withConnection { _ in }
             }
             #expect(error?.kind == .poolTimeout)
-            release.yield()
+            released.open()
             try await group.waitForAll()
         }
         // Free again afterwards.
