@@ -3,104 +3,157 @@ import Foundation
 import PQ
 
 /// Reading the labor aggregates out of rows (the columns their SELECTs name).
+///
+/// Each aggregate's columns are an enum whose cases give the SELECT list, in order, so a
+/// decoder reads every value by its position: finding each by name in every row was ~6% of
+/// the engine's database threads under load (BENCHMARKS.md, "The hot path on the event loop").
 enum AggregateRows {
-    static let establishmentColumns = """
-        id, unified_number, cr_number, name_ar, name_en, activity, status, cr_expires_on, owner_full_time,
-        suspended_until, malicious_reports, opened_on, headcount, saudi_count, saudi_weight, expired_permits, version
-        """
+    enum EstablishmentColumn: Int, SelectColumn {
+        case id, unifiedNumber, crNumber, nameAr, nameEn, activity, status, crExpiresOn, ownerFullTime
+        case suspendedUntil, maliciousReports, openedOn, headcount, saudiCount, saudiWeight, expiredPermits, version
+    }
+
+    static let establishmentColumns = EstablishmentColumn.selectList
 
     static func establishment(_ row: Row) throws -> (Establishment, expiredPermits: Int, version: Int) {
-        let statusText = try row.decode(String.self, "status")
+        typealias C = EstablishmentColumn
+        let statusText = try row.decode(String.self, C.status)
         guard let status = Establishment.Status(rawValue: statusText) else {
             throw PQError(.decoding, "row \(row.index): unknown establishment status \(statusText)", column: "status")
         }
         let establishment = Establishment(
-            id: try establishmentID(row, "id"), unifiedNumber: UnifiedNumber(trusted: try row.decode(String.self, "unified_number")),
-            cr: CRNumber(trusted: try row.decode(String.self, "cr_number")), nameAr: try row.decode(String.self, "name_ar"),
-            nameEn: try row.decode(String.self, "name_en"), activity: try row.decode(String.self, "activity"), status: status,
-            crExpiresOn: try day(row, "cr_expires_on"), ownerFullTime: try row.decode(Bool.self, "owner_full_time"),
-            suspendedUntil: try optionalDay(row, "suspended_until"), maliciousReports: try row.decode(Int.self, "malicious_reports"),
-            openedOn: try day(row, "opened_on"), headcount: try row.decode(Int.self, "headcount"),
-            saudiCount: try row.decode(Int.self, "saudi_count"), saudiWeight: try row.decode(Double.self, "saudi_weight"))
-        return (establishment, try row.decode(Int.self, "expired_permits"), try row.decode(Int.self, "version"))
+            id: try establishmentID(row, C.id), unifiedNumber: UnifiedNumber(trusted: try row.decode(String.self, C.unifiedNumber)),
+            cr: CRNumber(trusted: try row.decode(String.self, C.crNumber)), nameAr: try row.decode(String.self, C.nameAr),
+            nameEn: try row.decode(String.self, C.nameEn), activity: try row.decode(String.self, C.activity), status: status,
+            crExpiresOn: try day(row, C.crExpiresOn), ownerFullTime: try row.decode(Bool.self, C.ownerFullTime),
+            suspendedUntil: try optionalDay(row, C.suspendedUntil), maliciousReports: try row.decode(Int.self, C.maliciousReports),
+            openedOn: try day(row, C.openedOn), headcount: try row.decode(Int.self, C.headcount),
+            saudiCount: try row.decode(Int.self, C.saudiCount), saudiWeight: try row.decode(Double.self, C.saudiWeight))
+        return (establishment, try row.decode(Int.self, C.expiredPermits), try row.decode(Int.self, C.version))
     }
 
-    static let workerColumns = """
-        id, name, nationality, birth_date, establishment_id, occupation, wage, part_time, disabled, employment,
-        arrived_on, contract_ends_on, iqama_expires_on, transfer_count, generic_title_corrected, guardian_id, version
-        """
+    enum WorkerColumn: Int, SelectColumn {
+        case id, name, nationality, birthDate, establishmentId, occupation, wage, partTime, disabled, employment
+        case arrivedOn, contractEndsOn, iqamaExpiresOn, transferCount, genericTitleCorrected, guardianId, version
+    }
+
+    static let workerColumns = WorkerColumn.selectList
 
     static func worker(_ row: Row) throws -> (Worker, version: Int) {
-        let employmentText = try row.decode(String.self, "employment")
+        typealias C = WorkerColumn
+        let employmentText = try row.decode(String.self, C.employment)
         guard let employment = Worker.Employment(rawValue: employmentText) else {
             throw PQError(.decoding, "row \(row.index): unknown employment \(employmentText)", column: "employment")
         }
         let worker = Worker(
-            id: PersonID(trusted: try row.decode(String.self, "id")), name: try row.decode(String.self, "name"),
-            nationality: try row.decode(String.self, "nationality"), birthDate: try day(row, "birth_date"),
-            employer: try row.decode(String?.self, "establishment_id").map { try EstablishmentID($0) },
-            occupation: try row.decode(String.self, "occupation"), wage: try row.decode(Int.self, "wage"),
-            partTime: try row.decode(Bool.self, "part_time"), disabled: try row.decode(Bool.self, "disabled"),
-            employment: employment, arrivedOn: try optionalDay(row, "arrived_on"),
-            contractEndsOn: try optionalDay(row, "contract_ends_on"), iqamaExpiresOn: try optionalDay(row, "iqama_expires_on"),
-            transferCount: try row.decode(Int.self, "transfer_count"),
-            genericTitleCorrected: try row.decode(Bool.self, "generic_title_corrected"),
-            guardian: try row.decode(String?.self, "guardian_id").map { PersonID(trusted: $0) })
-        return (worker, try row.decode(Int.self, "version"))
+            id: PersonID(trusted: try row.decode(String.self, C.id)), name: try row.decode(String.self, C.name),
+            nationality: try row.decode(String.self, C.nationality), birthDate: try day(row, C.birthDate),
+            employer: try row.decode(String?.self, C.establishmentId).map { try EstablishmentID($0) },
+            occupation: try row.decode(String.self, C.occupation), wage: try row.decode(Int.self, C.wage),
+            partTime: try row.decode(Bool.self, C.partTime), disabled: try row.decode(Bool.self, C.disabled),
+            employment: employment, arrivedOn: try optionalDay(row, C.arrivedOn),
+            contractEndsOn: try optionalDay(row, C.contractEndsOn), iqamaExpiresOn: try optionalDay(row, C.iqamaExpiresOn),
+            transferCount: try row.decode(Int.self, C.transferCount),
+            genericTitleCorrected: try row.decode(Bool.self, C.genericTitleCorrected),
+            guardian: try row.decode(String?.self, C.guardianId).map { PersonID(trusted: $0) })
+        return (worker, try row.decode(Int.self, C.version))
     }
 
-    static let permitColumns = """
-        id, worker_id, establishment_id, kind, state, valid_from, expires_on, months, levy, fee, extensions, version
-        """
+    enum PermitColumn: Int, SelectColumn {
+        case id, workerId, establishmentId, kind, state, validFrom, expiresOn, months, levy, fee, extensions, version
+    }
+
+    static let permitColumns = PermitColumn.selectList
 
     static func permit(_ row: Row) throws -> (Permit, version: Int) {
-        let kindText = try row.decode(String.self, "kind")
-        let stateText = try row.decode(String.self, "state")
+        typealias C = PermitColumn
+        let kindText = try row.decode(String.self, C.kind)
+        let stateText = try row.decode(String.self, C.state)
         guard let kind = Permit.Kind(rawValue: kindText), let state = WorkPermitFlow.State(rawValue: stateText) else {
             throw PQError(.decoding, "row \(row.index): unknown permit kind or state \(kindText)/\(stateText)")
         }
         let permit = Permit(
-            id: try row.decode(UUID.self, "id"), worker: PersonID(trusted: try row.decode(String.self, "worker_id")),
-            establishment: try establishmentID(row, "establishment_id"), kind: kind, state: state,
-            validFrom: try day(row, "valid_from"), expiresOn: try day(row, "expires_on"), months: try row.decode(Int.self, "months"),
-            levy: try row.decode(Int.self, "levy"), fee: try row.decode(Int.self, "fee"), extensions: try row.decode(Int.self, "extensions"))
-        return (permit, try row.decode(Int.self, "version"))
+            id: try row.decode(UUID.self, C.id), worker: PersonID(trusted: try row.decode(String.self, C.workerId)),
+            establishment: try establishmentID(row, C.establishmentId), kind: kind, state: state,
+            validFrom: try day(row, C.validFrom), expiresOn: try day(row, C.expiresOn), months: try row.decode(Int.self, C.months),
+            levy: try row.decode(Int.self, C.levy), fee: try row.decode(Int.self, C.fee),
+            extensions: try row.decode(Int.self, C.extensions))
+        return (permit, try row.decode(Int.self, C.version))
     }
 
-    static let caseColumns = """
-        id, kind, worker_id, establishment_id, counterpart_id, state, opened_at, opened_on, deadline, details::text AS details, version
-        """
+    enum CaseColumn: Int, SelectColumn {
+        case id, kind, workerId, establishmentId, counterpartId, state, openedAt, openedOn, deadline, details, version
+
+        /// The details go out as text, which `JSONCoding` parses.
+        var selectExpression: String { self == .details ? "details::text AS details" : sqlName }
+    }
+
+    static let caseColumns = CaseColumn.selectList
 
     static func caseFile(_ row: Row) throws -> (CaseFile, version: Int) {
-        let kindText = try row.decode(String.self, "kind")
+        typealias C = CaseColumn
+        let kindText = try row.decode(String.self, C.kind)
         guard let kind = CaseFile.Kind(rawValue: kindText) else {
             throw PQError(.decoding, "row \(row.index): unknown case kind \(kindText)", column: "kind")
         }
-        let details = try JSONCoding.decode(try row.decode(String.self, "details")).objectValue ?? [:]
+        let details = try JSONCoding.decode(try row.decode(String.self, C.details)).objectValue ?? [:]
         let file = CaseFile(
-            id: try row.decode(UUID.self, "id"), kind: kind, worker: PersonID(trusted: try row.decode(String.self, "worker_id")),
-            establishment: try establishmentID(row, "establishment_id"),
-            counterpart: try row.decode(String?.self, "counterpart_id").map { try EstablishmentID($0) },
-            state: try row.decode(String.self, "state"), openedAt: try row.decode(Date.self, "opened_at"),
-            openedOn: try day(row, "opened_on"), deadline: try optionalDay(row, "deadline"), details: details)
-        return (file, try row.decode(Int.self, "version"))
+            id: try row.decode(UUID.self, C.id), kind: kind, worker: PersonID(trusted: try row.decode(String.self, C.workerId)),
+            establishment: try establishmentID(row, C.establishmentId),
+            counterpart: try row.decode(String?.self, C.counterpartId).map { try EstablishmentID($0) },
+            state: try row.decode(String.self, C.state), openedAt: try row.decode(Date.self, C.openedAt),
+            openedOn: try day(row, C.openedOn), deadline: try optionalDay(row, C.deadline), details: details)
+        return (file, try row.decode(Int.self, C.version))
     }
 
-    static func establishmentID(_ row: Row, _ column: String) throws -> EstablishmentID {
+    static func establishmentID(_ row: Row, _ column: some SelectColumn) throws -> EstablishmentID {
         let text = try row.decode(String.self, column)
         do { return try EstablishmentID(text) } catch {
-            throw PQError(.decoding, "row \(row.index): \(column) \(text) is not an establishment number", column: column)
+            throw PQError(.decoding, "row \(row.index): \(column.sqlName) \(text) is not an establishment number", column: column.sqlName)
         }
     }
 
     /// `date` columns read as midnight UTC; a `Day` counts Riyadh days, which start three
     /// hours earlier, so the conversion goes through the calendar date itself.
-    static func day(_ row: Row, _ column: String) throws -> Day {
+    static func day(_ row: Row, _ column: some SelectColumn) throws -> Day {
         Day(utcMidnight: try row.decode(Date.self, column))
     }
 
-    static func optionalDay(_ row: Row, _ column: String) throws -> Day? {
+    static func optionalDay(_ row: Row, _ column: some SelectColumn) throws -> Day? {
         try row.decode(Date?.self, column).map(Day.init(utcMidnight:))
+    }
+}
+
+/// One column of a SELECT list whose order its cases fix: case `birthDate` is column
+/// `birth_date`, at the case's position.
+protocol SelectColumn: RawRepresentable<Int>, CaseIterable, Sendable {
+    /// What the SELECT list says for this column (its name unless a case needs a cast).
+    var selectExpression: String { get }
+}
+
+extension SelectColumn {
+    /// The column's name in SQL: the case's name in snake case.
+    var sqlName: String {
+        var name = ""
+        for character in String(describing: self) {
+            if character.isUppercase { name += "_" + character.lowercased() } else { name.append(character) }
+        }
+        return name
+    }
+
+    var selectExpression: String { sqlName }
+
+    /// Every column, in the cases' order: the list a SELECT names (its positions are the raw values).
+    static var selectList: String {
+        precondition(allCases.enumerated().allSatisfy { $0.offset == $0.element.rawValue }, "\(Self.self): cases out of order")
+        return allCases.map(\.selectExpression).joined(separator: ", ")
+    }
+}
+
+extension Row {
+    /// Decodes the value of a column of a SELECT list that `C` made.
+    func decode<T: PostgresDecodable, C: SelectColumn>(_ type: T.Type = T.self, _ column: C) throws -> T {
+        try decode(type, at: column.rawValue)
     }
 }
 
