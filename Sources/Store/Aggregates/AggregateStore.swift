@@ -31,46 +31,57 @@ public struct AggregateStore: Sendable {
 
     public init() {}
 
-    /// Loads, in two round trips: first the workers (with their newest permits and open
-    /// cases), pipelined; then every establishment they or the requests name, each with its
-    /// company's expired-permit total, and, where a service asks for them, all establishments
-    /// of a company. (Event-stream heads are read later, and only for the
-    /// streams that get events: most requests are refused.)
+    /// Loads, mostly in one round trip (pipelined): the workers, with their newest permits,
+    /// open cases and dependents; the cases named by id; and every establishment the requests
+    /// name, each with its company's expired-permit total, and, where a service asks for them,
+    /// all establishments of a company. An establishment that a loaded row names and the
+    /// requests did not (a case's counterpart, a permit held at another employer) is read in
+    /// a second round trip, only then: a worker's request names his employer, so most batches
+    /// need none. (Event-stream heads are read later, and only for the streams that get
+    /// events: most requests are refused.)
     public func load(_ needs: Needs, on db: isolated Connection) throws -> Loaded {
         var loaded = Loaded(world: World())
-        var establishmentIDs = needs.establishments
-        var first: [PipelineStatement] = []
+        var referenced = Set<EstablishmentID>()
+        var statements: [PipelineStatement] = []
         let ids = needs.workers.map(\.digits)
         if !ids.isEmpty {
-            first += [
+            statements += [
                 PipelineStatement(Self.loadWorkers, [ids]),
                 PipelineStatement(Self.loadPermits, [ids]),
                 PipelineStatement(Self.loadOpenCases, [ids]),
                 PipelineStatement(Self.loadDependents, [ids]),
             ]
         }
-        let casesIndex = first.count
-        if !needs.cases.isEmpty { first.append(PipelineStatement(Self.loadCasesByID, [Array(needs.cases)])) }
-        let results = try db.pipeline(first)
+        let casesIndex = statements.count
+        if !needs.cases.isEmpty { statements.append(PipelineStatement(Self.loadCasesByID, [Array(needs.cases)])) }
+        let establishmentsIndex = statements.count
+        let named = !needs.establishments.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty
+        if named {
+            statements.append(PipelineStatement(Self.loadEstablishments, [
+                needs.establishments.map(\.description), needs.registrations.map(\.digits), needs.companies.map(\.digits),
+            ]))
+        }
+        guard !statements.isEmpty else { return loaded }
+        let results = try db.pipeline(statements)
         if !ids.isEmpty {
             for row in results[0] {
                 let (worker, version) = try AggregateRows.worker(row)
                 loaded.world.workers[worker.id] = worker
                 loaded.workerVersions[worker.id] = version
-                if let employer = worker.employer { establishmentIDs.insert(employer) }
+                if let employer = worker.employer { referenced.insert(employer) }
             }
             for row in results[1] {
                 let (permit, version) = try AggregateRows.permit(row)
                 loaded.world.permits[permit.worker] = permit
                 loaded.permitVersions[permit.id] = version
-                establishmentIDs.insert(permit.establishment)
+                referenced.insert(permit.establishment)
             }
             for row in results[2] {
                 let (file, version) = try AggregateRows.caseFile(row)
                 loaded.world.cases[file.worker, default: []].append(file)
                 loaded.caseVersions[file.id] = version
-                establishmentIDs.insert(file.establishment)
-                if let counterpart = file.counterpart { establishmentIDs.insert(counterpart) }
+                referenced.insert(file.establishment)
+                if let counterpart = file.counterpart { referenced.insert(counterpart) }
             }
             for row in results[3] {
                 let (dependent, version) = try AggregateRows.worker(row)
@@ -84,22 +95,26 @@ public struct AggregateStore: Sendable {
                 let (file, version) = try AggregateRows.caseFile(row)
                 loaded.world.casesByID[file.id] = file
                 loaded.caseVersions[file.id] = version
-                establishmentIDs.insert(file.establishment)
+                referenced.insert(file.establishment)
             }
         }
-        guard !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty else { return loaded }
-        let establishments = try db.query(Self.loadEstablishments, [
-            establishmentIDs.map(\.description), needs.registrations.map(\.digits), needs.companies.map(\.digits),
-        ])
-        for row in establishments {
+        if named { try addEstablishments(results[establishmentsIndex], to: &loaded) }
+        let missing = referenced.filter { loaded.world.establishments[$0] == nil }
+        if !missing.isEmpty {
+            try addEstablishments(db.query(Self.loadEstablishments, [missing.map(\.description), [String](), [String]()]), to: &loaded)
+        }
+        return loaded
+    }
+
+    private func addEstablishments(_ rows: QueryResult, to loaded: inout Loaded) throws {
+        for row in rows {
             let (establishment, _, version) = try AggregateRows.establishment(row)
-            loaded.world.establishments[establishment.id] = establishment
+            guard loaded.world.establishments.updateValue(establishment, forKey: establishment.id) == nil else { continue }
             loaded.world.companies[establishment.unifiedNumber, default: []].append(establishment.id)
             loaded.world.registrations[establishment.cr] = establishment.id
             loaded.establishmentVersions[establishment.id] = version
             loaded.world.expiredPermits[establishment.unifiedNumber] = try row.decode(Int.self, "company_expired_permits")
         }
-        return loaded
     }
 
     /// One write of a batch, and how many rows it must touch (a version conflict touches fewer).
