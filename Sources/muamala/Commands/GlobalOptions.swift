@@ -30,8 +30,12 @@ struct GlobalOptions: ParsableArguments {
 
     /// The clock the database runs on (for commands that submit or decide).
     func clock(_ connection: Connection) async throws -> EngineClock {
-        let reading = try await connection.run { db in try ClockStore.read(on: db) }
-        return EngineClock(mode: reading.mode == .simulated ? .simulated : .system)
+        try await connection.run { db in try Self.clock(on: db) }
+    }
+
+    /// The same, read on a session the caller holds.
+    static func clock(on db: isolated Connection) throws -> EngineClock {
+        EngineClock(mode: try ClockStore.read(on: db).mode == .simulated ? .simulated : .system)
     }
 }
 

@@ -19,17 +19,18 @@ struct WorkerCommand: AsyncParsableCommand {
         func run() async throws {
             let person: PersonID
             do { person = try PersonID(id) } catch { throw ValidationError("\(id): \(error.english)") }
+            // The rulebook is read while the connection opens; then one hop to the session.
+            async let loading = next ? ProjectFiles.loadRulebook() : nil
             let connection = try await global.connect()
-            let profile = try await connection.run { db in try Profiles.worker(person, on: db) }
-            guard let profile else { throw ValidationError("no worker \(person)") }
-            let options: [NextSteps.Option]
-            if next {
-                let rulebook = try ProjectFiles.loadRulebook()
-                let clock = try await global.clock(connection)
-                options = try await connection.run { db in try NextSteps.forWorker(person, rulebook: rulebook, clock: clock, on: db) }
-            } else {
-                options = []
+            let rulebook = try await loading
+            let found = try await connection.run { db -> (Profiles.WorkerProfile, [NextSteps.Option])? in
+                guard let profile = try Profiles.worker(person, on: db) else { return nil }
+                guard let rulebook else { return (profile, []) }
+                let options = try NextSteps.forWorker(
+                    person, employer: profile.worker.employer, rulebook: rulebook, clock: try GlobalOptions.clock(on: db), on: db)
+                return (profile, options)
             }
+            guard let (profile, options) = found else { throw ValidationError("no worker \(person)") }
             let worker = profile.worker
             let counted = Nitaqat.counts(worker, permit: profile.permit)
             if global.json {
