@@ -6,8 +6,8 @@ import Testing
 import TestSupport
 
 /// What `AggregateStore.load` brings back for a batch's needs: every establishment the loaded
-/// rows name, whether or not the requests named it (those it did not come in a second round
-/// trip), each once, with its company's expired-permit total; and every value in its field.
+/// rows name, whether or not the requests named it, each once, with its company's
+/// expired-permit total; and every value in its field.
 @Suite("Aggregate loads")
 struct AggregateLoadTests {
     static let worker = Fixtures.person(1)

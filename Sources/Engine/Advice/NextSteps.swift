@@ -12,13 +12,10 @@ public enum NextSteps {
         public let reason: Reason?
     }
 
-    /// Dry runs of the common services for this worker, at the clock's time. `employer`,
-    /// when the caller has read it, is loaded with the worker instead of after him.
-    public static func forWorker(_ worker: PersonID, employer knownEmployer: EstablishmentID? = nil, rulebook: Rulebook,
-                                 clock: EngineClock, on db: isolated Connection) throws -> [Option] {
+    /// Dry runs of the common services for this worker, at the clock's time.
+    public static func forWorker(_ worker: PersonID, rulebook: Rulebook, clock: EngineClock, on db: isolated Connection) throws -> [Option] {
         var needs = AggregateStore.Needs()
         needs.workers.insert(worker)
-        if let knownEmployer { needs.establishments.insert(knownEmployer) }
         let loaded = try AggregateStore().load(needs, on: db)
         let world = loaded.world
         let now = try clock.now(on: db)

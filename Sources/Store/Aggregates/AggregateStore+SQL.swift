@@ -40,22 +40,21 @@ extension AggregateStore {
     /// named unified numbers (each once); each with its company's expired permits (a shared
     /// gate), summed over every establishment of the company.
     ///
-    /// The sum rides on the rows: a statement of its own looked each establishment up again to
-    /// find its company, 11 µs of PostgreSQL's time a request at 4,800/s (BENCHMARKS.md).
+    /// The keys are merged before any row is read: a UNION of whole rows hashed every column
+    /// of each, and cost about a fifth more (BENCHMARKS.md, "The aggregates' loads"). The sum
+    /// rides on the rows: a statement of its own looked each establishment up again to find
+    /// its company, 11 µs of PostgreSQL's time a request at 4,800/s.
     static let loadEstablishments = Statement("aggregates_load_establishments", """
         SELECT e.*, t.company_expired_permits
         FROM (
-            SELECT e.* FROM unnest($1::text[]) AS k(id)
-            CROSS JOIN LATERAL (SELECT \(AggregateRows.establishmentColumns) FROM establishments WHERE id = k.id) e
+            SELECT k.id FROM unnest($1::text[]) AS k(id)
             UNION
-            SELECT e.* FROM unnest($2::text[]) AS k(cr)
-            CROSS JOIN LATERAL (SELECT \(AggregateRows.establishmentColumns) FROM establishments WHERE cr_number = k.cr) e
+            SELECT e.id FROM unnest($2::text[]) AS k(cr) CROSS JOIN LATERAL (SELECT id FROM establishments WHERE cr_number = k.cr) e
             UNION
-            SELECT e.* FROM unnest($3::text[]) AS k(company)
-            CROSS JOIN LATERAL (
-                SELECT \(AggregateRows.establishmentColumns) FROM establishments WHERE unified_number = k.company
-            ) e
-        ) e
+            SELECT e.id FROM unnest($3::text[]) AS k(company)
+            CROSS JOIN LATERAL (SELECT id FROM establishments WHERE unified_number = k.company) e
+        ) ids
+        CROSS JOIN LATERAL (SELECT \(AggregateRows.establishmentColumns) FROM establishments WHERE id = ids.id) e
         CROSS JOIN LATERAL (
             SELECT sum(expired_permits)::int AS company_expired_permits FROM establishments WHERE unified_number = e.unified_number
         ) t

@@ -31,57 +31,51 @@ public struct AggregateStore: Sendable {
 
     public init() {}
 
-    /// Loads, mostly in one round trip (pipelined): the workers, with their newest permits,
-    /// open cases and dependents; the cases named by id; and every establishment the requests
-    /// name, each with its company's expired-permit total, and, where a service asks for them,
-    /// all establishments of a company. An establishment that a loaded row names and the
-    /// requests did not (a case's counterpart, a permit held at another employer) is read in
-    /// a second round trip, only then: a worker's request names his employer, so most batches
-    /// need none. (Event-stream heads are read later, and only for the streams that get
-    /// events: most requests are refused.)
+    /// Loads, in two round trips: first the workers (with their newest permits and open
+    /// cases), pipelined; then every establishment they or the requests name, each with its
+    /// company's expired-permit total, and, where a service asks for them, all establishments
+    /// of a company. (Event-stream heads are read later, and only for the
+    /// streams that get events: most requests are refused.)
+    ///
+    /// The second round trip stays: a batch's rows nearly always name an establishment that
+    /// its requests do not (a transfer names its destination, not the worker's employer), and
+    /// finding those in SQL from the workers' ids cost PostgreSQL more than the round trip
+    /// saves (BENCHMARKS.md, "The aggregates' loads").
     public func load(_ needs: Needs, on db: isolated Connection) throws -> Loaded {
         var loaded = Loaded(world: World())
-        var referenced = Set<EstablishmentID>()
-        var statements: [PipelineStatement] = []
+        var establishmentIDs = needs.establishments
+        var first: [PipelineStatement] = []
         let ids = needs.workers.map(\.digits)
         if !ids.isEmpty {
-            statements += [
+            first += [
                 PipelineStatement(Self.loadWorkers, [ids]),
                 PipelineStatement(Self.loadPermits, [ids]),
                 PipelineStatement(Self.loadOpenCases, [ids]),
                 PipelineStatement(Self.loadDependents, [ids]),
             ]
         }
-        let casesIndex = statements.count
-        if !needs.cases.isEmpty { statements.append(PipelineStatement(Self.loadCasesByID, [Array(needs.cases)])) }
-        let establishmentsIndex = statements.count
-        let named = !needs.establishments.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty
-        if named {
-            statements.append(PipelineStatement(Self.loadEstablishments, [
-                needs.establishments.map(\.description), needs.registrations.map(\.digits), needs.companies.map(\.digits),
-            ]))
-        }
-        guard !statements.isEmpty else { return loaded }
-        let results = try db.pipeline(statements)
+        let casesIndex = first.count
+        if !needs.cases.isEmpty { first.append(PipelineStatement(Self.loadCasesByID, [Array(needs.cases)])) }
+        let results = try db.pipeline(first)
         if !ids.isEmpty {
             for row in results[0] {
                 let (worker, version) = try AggregateRows.worker(row)
                 loaded.world.workers[worker.id] = worker
                 loaded.workerVersions[worker.id] = version
-                if let employer = worker.employer { referenced.insert(employer) }
+                if let employer = worker.employer { establishmentIDs.insert(employer) }
             }
             for row in results[1] {
                 let (permit, version) = try AggregateRows.permit(row)
                 loaded.world.permits[permit.worker] = permit
                 loaded.permitVersions[permit.id] = version
-                referenced.insert(permit.establishment)
+                establishmentIDs.insert(permit.establishment)
             }
             for row in results[2] {
                 let (file, version) = try AggregateRows.caseFile(row)
                 loaded.world.cases[file.worker, default: []].append(file)
                 loaded.caseVersions[file.id] = version
-                referenced.insert(file.establishment)
-                if let counterpart = file.counterpart { referenced.insert(counterpart) }
+                establishmentIDs.insert(file.establishment)
+                if let counterpart = file.counterpart { establishmentIDs.insert(counterpart) }
             }
             for row in results[3] {
                 let (dependent, version) = try AggregateRows.worker(row)
@@ -95,26 +89,22 @@ public struct AggregateStore: Sendable {
                 let (file, version) = try AggregateRows.caseFile(row)
                 loaded.world.casesByID[file.id] = file
                 loaded.caseVersions[file.id] = version
-                referenced.insert(file.establishment)
+                establishmentIDs.insert(file.establishment)
             }
         }
-        if named { try addEstablishments(results[establishmentsIndex], to: &loaded) }
-        let missing = referenced.filter { loaded.world.establishments[$0] == nil }
-        if !missing.isEmpty {
-            try addEstablishments(db.query(Self.loadEstablishments, [missing.map(\.description), [String](), [String]()]), to: &loaded)
-        }
-        return loaded
-    }
-
-    private func addEstablishments(_ rows: QueryResult, to loaded: inout Loaded) throws {
-        for row in rows {
+        guard !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty else { return loaded }
+        let establishments = try db.query(Self.loadEstablishments, [
+            establishmentIDs.map(\.description), needs.registrations.map(\.digits), needs.companies.map(\.digits),
+        ])
+        for row in establishments {
             let (establishment, _, version) = try AggregateRows.establishment(row)
-            guard loaded.world.establishments.updateValue(establishment, forKey: establishment.id) == nil else { continue }
+            loaded.world.establishments[establishment.id] = establishment
             loaded.world.companies[establishment.unifiedNumber, default: []].append(establishment.id)
             loaded.world.registrations[establishment.cr] = establishment.id
             loaded.establishmentVersions[establishment.id] = version
             loaded.world.expiredPermits[establishment.unifiedNumber] = try row.decode(Int.self, "company_expired_permits")
         }
+        return loaded
     }
 
     /// One write of a batch, and how many rows it must touch (a version conflict touches fewer).

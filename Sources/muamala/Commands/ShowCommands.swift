@@ -26,8 +26,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let found = try await connection.run { db -> (Profiles.WorkerProfile, [NextSteps.Option])? in
                 guard let profile = try Profiles.worker(person, on: db) else { return nil }
                 guard let rulebook else { return (profile, []) }
-                let options = try NextSteps.forWorker(
-                    person, employer: profile.worker.employer, rulebook: rulebook, clock: try GlobalOptions.clock(on: db), on: db)
+                let options = try NextSteps.forWorker(person, rulebook: rulebook, clock: try GlobalOptions.clock(on: db), on: db)
                 return (profile, options)
             }
             guard let (profile, options) = found else { throw ValidationError("no worker \(person)") }
