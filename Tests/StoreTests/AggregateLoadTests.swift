@@ -36,18 +36,26 @@ struct AggregateLoadTests {
             """, [UUID(), Self.worker.digits])
     }
 
-    private func load(_ needs: AggregateStore.Needs, _ connection: Connection) async throws -> World {
-        try await connection.run { db in try AggregateStore().load(needs, on: db).world }
+    /// Runs `body` with a loader over a scratch database holding `setUp`'s world.
+    private func withWorld(_ body: (_ load: (AggregateStore.Needs) async throws -> World) async throws -> Void) async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await connection.run { db in try setUp(db) }
+            try await body { needs in try await connection.run { db in try AggregateStore().load(needs, on: db).world } }
+        }
+    }
+
+    private static var theWorker: AggregateStore.Needs {
+        var needs = AggregateStore.Needs()
+        needs.workers = [worker]
+        return needs
     }
 
     @Test("a worker alone brings his employer, his permit's establishment and his case's counterpart, each once")
     func establishmentsTheRowsName() async throws {
-        try await withScratchDatabase { database in
-            let connection = try await database.connect()
-            try await connection.run { db in try setUp(db) }
-            var needs = AggregateStore.Needs()
-            needs.workers = [Self.worker]
-            let world = try await load(needs, connection)
+        try await withWorld { load in
+            var needs = Self.theWorker
+            let world = try await load(needs)
             #expect(Set(world.establishments.keys.map(\.description)) == ["1-1", "1-2", "1-3"])
             #expect(world.companies[Self.companyA]?.map(\.description).sorted() == ["1-1", "1-2"])
             #expect(world.companies[Self.companyB]?.map(\.description) == ["1-3"])
@@ -58,7 +66,7 @@ struct AggregateLoadTests {
             // Named too, or named through the company: the same world, nothing twice.
             needs.establishments = [try EstablishmentID("1-1")]
             needs.companies = [Self.companyA]
-            let named = try await load(needs, connection)
+            let named = try await load(needs)
             #expect(Set(named.establishments.keys) == Set(world.establishments.keys))
             #expect(named.companies[Self.companyA]?.map(\.description).sorted() == ["1-1", "1-2"])
             #expect(named.companies[Self.companyB]?.map(\.description) == ["1-3"])
@@ -67,12 +75,8 @@ struct AggregateLoadTests {
 
     @Test("every column lands in its field: worker, dependent, permit, case and establishment")
     func valuesInTheirFields() async throws {
-        try await withScratchDatabase { database in
-            let connection = try await database.connect()
-            try await connection.run { db in try setUp(db) }
-            var needs = AggregateStore.Needs()
-            needs.workers = [Self.worker]
-            let world = try await load(needs, connection)
+        try await withWorld { load in
+            let world = try await load(Self.theWorker)
 
             let worker = try #require(world.workers[Self.worker])
             #expect(worker.name == "Worker" && worker.nationality == "IND" && worker.occupation == "electrician")
@@ -105,16 +109,14 @@ struct AggregateLoadTests {
 
     @Test("a CR or an establishment that no row holds loads nothing, and no worker needs none")
     func nothingForUnknownKeys() async throws {
-        try await withScratchDatabase { database in
-            let connection = try await database.connect()
-            try await connection.run { db in try setUp(db) }
+        try await withWorld { load in
             var needs = AggregateStore.Needs()
             needs.establishments = [try EstablishmentID("9-9")]
             needs.registrations = [CRNumber(trusted: "1010000003"), CRNumber(trusted: "1019999999")]
-            let world = try await load(needs, connection)
+            let world = try await load(needs)
             #expect(world.establishments.keys.map(\.description) == ["1-3"])
             #expect(world.workers.isEmpty)
-            #expect(try await load(AggregateStore.Needs(), connection).establishments.isEmpty)
+            #expect(try await load(AggregateStore.Needs()).establishments.isEmpty)
         }
     }
 }

@@ -10,21 +10,6 @@ extension JSONValue {
     public func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
         try JSONValueDecoder(value: self, codingPath: []).decode(type)
     }
-
-    /// `someKeyName` → `some_key_name`.
-    static func snakeCase(_ key: String) -> String {
-        var result = ""
-        result.reserveCapacity(key.utf8.count + 4)
-        for character in key {
-            if character.isUppercase {
-                if !result.isEmpty { result.append("_") }
-                result.append(contentsOf: character.lowercased())
-            } else {
-                result.append(character)
-            }
-        }
-        return result
-    }
 }
 
 /// A position in an array, for coding paths.
@@ -104,7 +89,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// A dictionary's key as it is, a struct's property under its snake_case name.
     func find(_ key: Key) -> JSONValue? {
-        object[key.stringValue] ?? object[JSONValue.snakeCase(key.stringValue)]
+        object[key.stringValue] ?? object[key.stringValue.snakeCased]
     }
 
     func contains(_ key: Key) -> Bool { find(key) != nil }
@@ -112,7 +97,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decoder(for key: Key) throws -> JSONValueDecoder {
         guard let value = find(key) else {
             throw DecodingError.keyNotFound(key, .init(
-                codingPath: codingPath, debugDescription: "no \"\(JSONValue.snakeCase(key.stringValue))\""))
+                codingPath: codingPath, debugDescription: "no \"\(key.stringValue.snakeCased)\""))
         }
         return JSONValueDecoder(value: value, codingPath: codingPath + [key])
     }

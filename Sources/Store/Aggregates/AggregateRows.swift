@@ -133,13 +133,7 @@ protocol SelectColumn: RawRepresentable<Int>, CaseIterable, Sendable {
 
 extension SelectColumn {
     /// The column's name in SQL: the case's name in snake case.
-    var sqlName: String {
-        var name = ""
-        for character in String(describing: self) {
-            if character.isUppercase { name += "_" + character.lowercased() } else { name.append(character) }
-        }
-        return name
-    }
+    var sqlName: String { String(describing: self).snakeCased }
 
     var selectExpression: String { sqlName }
 
