@@ -11,6 +11,7 @@ struct MeasureTests {
         #expect(figures["per_second_p99_median_ms"] as? Double == 50)
         #expect(figures["per_second_p99_worst_ms"] as? Double == 61)
         #expect(figures["seconds_over_50ms"] as? Int == 2)
+        #expect(figures["seconds_over_50ms_at"] as? [Int] == [1, 4])
         #expect(MeasureCommand.perSecond([]).isEmpty)
     }
 }
