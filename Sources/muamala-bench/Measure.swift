@@ -20,6 +20,14 @@ struct MeasureCommand: AsyncParsableCommand {
         """) var loadRun: String?
     @Option(help: "The run's schedule_start (seconds since 1970).") var loadStart: Double?
     @Option(help: "The run's rate (requests per second).") var loadRate: Double?
+    @Option(help: """
+        With --load-run: the file `sample-host` wrote during the run. Adds "host": each second's \
+        cores stolen and waiting on the disk, and which seconds reached a tenth of a core.
+        """) var hostSamples: String?
+
+    func validate() throws {
+        if hostSamples != nil, loadRun == nil { throw ValidationError("--host-samples is for a --load-run") }
+    }
 
     func run() async throws {
         var latency = "finished_at - submitted_at"
@@ -58,7 +66,7 @@ struct MeasureCommand: AsyncParsableCommand {
             "p99_ms": ((try row.decode(Double?.self, "p99_ms") ?? 0) * 10).rounded() / 10,
             "max_ms": ((try row.decode(Double?.self, "max_ms") ?? 0) * 10).rounded() / 10,
         ]
-        if loadRun != nil {
+        if loadRun != nil, let loadStart {
             // Each second of the schedule on its own: whether a run's p99 is a steady
             // figure or the work of a few seconds (a start, a stall and its backlog).
             let seconds = try await connection.query("""
@@ -70,17 +78,26 @@ struct MeasureCommand: AsyncParsableCommand {
                 """, parameters)
             let p99s = try seconds.map { ((try $0.decode(Double.self, "p99_ms")) * 10).rounded() / 10 }
             figures.merge(Self.perSecond(p99s)) { $1 }
+            if let hostSamples {
+                // No file (the sampler could not start) reads as no readings: zeros, no marks.
+                let text = (try? String(contentsOfFile: hostSamples, encoding: .utf8)) ?? ""
+                figures["host"] = HostStalls.summary(
+                    HostStalls.parse(text), start: loadStart, seconds: p99s.count, over50ms: Self.overFifty(p99s))
+            }
         }
         let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }
+
+    /// The seconds whose p99 was above the issue's 50 ms.
+    static func overFifty(_ p99s: [Double]) -> [Int] { p99s.indices.filter { p99s[$0] > 50 } }
 
     /// The per-second p99s, summarized: the median second, the worst, and which seconds (and
     /// how many) were above the issue's 50 ms; the bench lines those up with the host's stalls.
     static func perSecond(_ p99s: [Double]) -> [String: Any] {
         guard !p99s.isEmpty else { return [:] }
         let sorted = p99s.sorted()
-        let over = p99s.indices.filter { p99s[$0] > 50 }
+        let over = overFifty(p99s)
         return [
             "per_second_p99_ms": p99s,
             "per_second_p99_median_ms": sorted[sorted.count / 2],
