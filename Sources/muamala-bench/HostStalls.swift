@@ -23,8 +23,9 @@ enum HostStalls {
     /// numbers (the last one, cut short when the sampler was stopped) is left out.
     static func parse(_ text: String) -> [Sample] {
         text.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ").compactMap { Double($0) }
-            guard fields.count == 3, line.split(separator: " ").count == 3 else { return nil }
+            let words = line.split(separator: " ")
+            let fields = words.compactMap { Double($0) }
+            guard words.count == 3, fields.count == 3 else { return nil }
             return Sample(time: fields[0], steal: fields[1], iowait: fields[2])
         }
     }
