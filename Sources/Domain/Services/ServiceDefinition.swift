@@ -32,7 +32,7 @@ public struct ServiceDefinition: Sendable {
     public let terms: @Sendable (RuleParameters) -> [String: String]
     /// Runs only on the engine's timers, never submitted by people.
     public let internalOnly: Bool
-    /// The decision.
+    /// The decision: completed, or rejected with a reason.
     public let decide: @Sendable (DecisionContext) -> Decision
 
     public init(
@@ -40,7 +40,7 @@ public struct ServiceDefinition: Sendable {
         roles: Set<Actor.Role>, fields: [FieldSpec], subject: SubjectField, establishmentField: String? = "establishment_id",
         actingPersonField: String? = nil, workflow: (name: String, action: String)? = nil, internalOnly: Bool = false,
         terms: @escaping @Sendable (RuleParameters) -> [String: String] = { _ in [:] },
-        decide: @escaping @Sendable (DecisionContext) -> Decision
+        decide: @escaping @Sendable (DecisionContext) throws(Reason) -> Decision
     ) {
         self.code = code
         self.nameAr = nameAr
@@ -55,7 +55,14 @@ public struct ServiceDefinition: Sendable {
         self.workflow = workflow
         self.internalOnly = internalOnly
         self.terms = terms
-        self.decide = decide
+        // A decision may refuse by throwing its reason (a failed gate: `try Gates.check(…)`).
+        self.decide = { context in
+            do throws(Reason) {
+                return try decide(context)
+            } catch {
+                return .reject(error)
+            }
+        }
     }
 
     /// The request's subject from a validated payload.

@@ -37,17 +37,13 @@ public enum AbsenceReportFlow: StateTable {
         descriptionEn: "The employer reports a worker with a valid iqama absent; it can be cancelled for 15 days, then it is final.",
         roles: employer, fields: [workerField, establishmentField], subject: .worker("worker_id"), workflow: (name, "file"),
         terms: { rules in ["cancellable for": "\(rules.absence.cancelWithinDays) days"] }
-    ) { context in
+    ) { context throws(Reason) in
         guard let workerID = Cases.worker(context).value, let establishmentID = context.payload.establishment("establishment_id") else {
             return .reject(.fieldMissing, ["field": "worker_id"])
         }
         if context.world.openCase(kind, of: workerID) != nil { return .reject(Reason.Code.about(.caseAlreadyOpen, kind)) }
-        if let reason = Gates.check(establishmentID, context).failure { return .reject(reason) }
-        let worker: Worker
-        switch Gates.employee(workerID, of: establishmentID, context) {
-        case .success(let value): worker = value
-        case .failure(let reason): return .reject(reason)
-        }
+        try Gates.check(establishmentID, context)
+        let worker = try Gates.employee(workerID, of: establishmentID, context)
         if let expires = worker.iqamaExpiresOn, expires < context.today { return .reject(.iqamaExpired, ["date": expires.iso]) }
         if let reason = CrossRules.blocking("absence-report.file", worker: workerID, in: context.world) { return .reject(reason) }
         guard let row = transition("file", from: .none) else { return .reject(notAllowed("file", in: .none)) }

@@ -44,15 +44,15 @@ public enum BranchChangeFlow: StateTable {
                  FieldSpec("target_establishment_id", .establishmentID, "the branch to move to")],
         subject: .worker("worker_id"), workflow: (name, "request"),
         terms: { rules in ["worker's time": "\(rules.branchChange.workerAcceptDays) days", "fee": "\(rules.branchChange.fee) SAR"] }
-    ) { context in
+    ) { context throws(Reason) in
         guard let workerID = Cases.worker(context).value, let current = context.payload.establishment("establishment_id"),
               let target = context.payload.establishment("target_establishment_id") else {
             return .reject(.fieldMissing, ["field": "worker_id"])
         }
-        guard let from = Gates.check(current, context).value else { return .reject(Gates.check(current, context).failure!) }
-        if let reason = Gates.employee(workerID, of: current, context).failure { return .reject(reason) }
+        let from = try Gates.check(current, context)
+        try Gates.employee(workerID, of: current, context)
         if target == current { return .reject(.branchSame) }
-        guard let to = Gates.check(target, context).value else { return .reject(Gates.check(target, context).failure!) }
+        let to = try Gates.check(target, context)
         guard to.unifiedNumber == from.unifiedNumber else { return .reject(.branchOtherCompany) }
         let (existing, state) = Cases.open(kind, BranchChangeFlow.self, worker: workerID, in: context.world)
         guard existing == nil, let row = transition("request", from: state) else { return .reject(Reason.Code.about(.caseAlreadyOpen, kind)) }

@@ -56,14 +56,12 @@ public enum DependentTransferFlow: StateTable {
                  FieldSpec("wage", .integer(0...1_000_000), "monthly wage in SAR")],
         subject: .worker("dependent_id"), workflow: (name, "request"),
         terms: { rules in ["window": "\(rules.dependentTransfer.completeWithinDays) days", "minimum age": "\(rules.dependentTransfer.minimumAge)"] }
-    ) { context in
+    ) { context throws(Reason) in
         guard let dependentID = Cases.worker(context, field: "dependent_id").value, let establishment = context.payload.establishment("establishment_id"),
               let occupation = context.payload.string("occupation"), let wage = context.payload.int("wage") else {
             return .reject(.fieldMissing, ["field": "dependent_id"])
         }
-        if let reason = Gates.check(establishment, context, .init(minimumBand: context.rules.transfer.minimumReceiverBand)).failure {
-            return .reject(reason)
-        }
+        try Gates.check(establishment, context, .init(minimumBand: context.rules.transfer.minimumReceiverBand))
         guard let dependent = context.world.workers[dependentID] else { return .reject(.workerNotFound, ["worker": dependentID.digits]) }
         guard dependent.employment == .dependent, dependent.guardian != nil else {
             return .reject(.notDependent, ["person": dependentID.digits])

@@ -107,15 +107,11 @@ extension EstablishmentFileFlow {
         fields: [FieldSpec("establishment_id", .establishmentID, "the establishment"),
                  FieldSpec("activity", .text(maxLength: 60), "the new activity's code (see GET /v1/rulebook)")],
         subject: .establishment("establishment_id"), workflow: (name, "change-activity")
-    ) { context in
+    ) { context throws(Reason) in
         guard let id = context.payload.establishment("establishment_id"), let activity = context.payload.string("activity") else {
             return .reject(.fieldMissing, ["field": "establishment_id"])
         }
-        var establishment: Establishment
-        switch Gates.check(id, context) {
-        case .success(let value): establishment = value
-        case .failure(let reason): return .reject(reason)
-        }
+        var establishment = try Gates.check(id, context)
         let current = state(of: establishment, on: context.today)
         guard let transition = transition("change-activity", from: current) else {
             return .reject(notAllowed("change-activity", in: current))
@@ -149,13 +145,9 @@ extension EstablishmentFileFlow {
         roles: [.owner, .delegate, .agent, .staff], fields: [FieldSpec("establishment_id", .establishmentID, "the establishment")],
         subject: .establishment("establishment_id"), workflow: (name, "issue-certificate"),
         terms: { rules in ["validity": "\(rules.saudization.certificateValidityMonths) months"] }
-    ) { context in
+    ) { context throws(Reason) in
         guard let id = context.payload.establishment("establishment_id") else { return .reject(.fieldMissing, ["field": "establishment_id"]) }
-        let establishment: Establishment
-        switch Gates.check(id, context) {
-        case .success(let value): establishment = value
-        case .failure(let reason): return .reject(reason)
-        }
+        let establishment = try Gates.check(id, context)
         let current = state(of: establishment, on: context.today)
         guard let transition = transition("issue-certificate", from: current) else {
             return .reject(notAllowed("issue-certificate", in: current))

@@ -55,16 +55,12 @@ public enum FinalExitFlow: StateTable {
         descriptionEn: "The employer issues a final exit; the worker must leave within 60 days.",
         roles: employer, fields: [workerField, establishmentField], subject: .worker("worker_id"), workflow: (name, "issue"),
         terms: { rules in ["validity": "\(rules.finalExit.validityDays) days", "fine if unused": "\(rules.finalExit.lapseFine) SAR"] }
-    ) { context in
+    ) { context throws(Reason) in
         guard let workerID = Cases.worker(context).value, let establishmentID = context.payload.establishment("establishment_id") else {
             return .reject(.fieldMissing, ["field": "worker_id"])
         }
-        if let reason = Gates.check(establishmentID, context).failure { return .reject(reason) }
-        let worker: Worker
-        switch Gates.employee(workerID, of: establishmentID, context) {
-        case .success(let value): worker = value
-        case .failure(let reason): return .reject(reason)
-        }
+        try Gates.check(establishmentID, context)
+        let worker = try Gates.employee(workerID, of: establishmentID, context)
         if worker.isSaudi { return .reject(.workerIsSaudi) }
         let (existing, state) = Cases.open(kind, FinalExitFlow.self, worker: workerID, in: context.world)
         // A second final exit is refused; one the worker asked for is answered with `approve`.

@@ -55,26 +55,19 @@ public enum OccupationChangeFlow: StateTable {
         return nil
     }
 
-    /// Gates, employment and the cross-workflow rules for a new change.
-    static func prepare(_ service: String, _ context: DecisionContext) -> Result<(Worker, Establishment, String), Reason> {
+    /// Gates, employment and the cross-workflow rules for a new change; throws the first
+    /// that refuses it.
+    static func prepare(_ service: String, _ context: DecisionContext) throws(Reason) -> (Worker, Establishment, String) {
         guard let workerID = context.payload.person("worker_id"), let establishmentID = context.payload.establishment("establishment_id"),
               let occupation = context.payload.string("occupation") else {
-            return .failure(Reason.Code.fieldMissing(["field": "worker_id"]))
+            throw Reason.Code.fieldMissing(["field": "worker_id"])
         }
         let minimum = service == "occupation-change.request" ? context.rules.occupationChange.minimumBand : nil
-        let establishment: Establishment
-        switch Gates.check(establishmentID, context, .init(minimumBand: minimum)) {
-        case .success(let value): establishment = value
-        case .failure(let reason): return .failure(reason)
-        }
-        let worker: Worker
-        switch Gates.employee(workerID, of: establishmentID, context) {
-        case .success(let value): worker = value
-        case .failure(let reason): return .failure(reason)
-        }
-        if context.world.openCase(kind, of: workerID) != nil { return .failure(Reason.Code.about(.caseAlreadyOpen, kind)) }
-        if let reason = CrossRules.blocking(service, worker: workerID, in: context.world) { return .failure(reason) }
-        return .success((worker, establishment, occupation))
+        let establishment = try Gates.check(establishmentID, context, .init(minimumBand: minimum))
+        let worker = try Gates.employee(workerID, of: establishmentID, context)
+        if context.world.openCase(kind, of: workerID) != nil { throw Reason.Code.about(.caseAlreadyOpen, kind) }
+        if let reason = CrossRules.blocking(service, worker: workerID, in: context.world) { throw reason }
+        return (worker, establishment, occupation)
     }
 
     public static let request = ServiceDefinition(
@@ -84,12 +77,8 @@ public enum OccupationChangeFlow: StateTable {
         roles: employer, fields: requestFields, subject: .worker("worker_id"), workflow: (name, "request"),
         terms: { rules in ["fee": "\(rules.occupationChange.fee) SAR", "worker's time": "\(rules.occupationChange.workerAcceptDays) days",
                            "minimum band": rules.occupationChange.minimumBand.english] }
-    ) { context in
-        let worker: Worker, establishment: Establishment, occupation: String
-        switch prepare("occupation-change.request", context) {
-        case .success(let value): (worker, establishment, occupation) = value
-        case .failure(let reason): return .reject(reason)
-        }
+    ) { context throws(Reason) in
+        let (worker, establishment, occupation) = try prepare("occupation-change.request", context)
         if let reason = checkTarget(occupation, worker: worker, establishment: establishment, rules: context.rules) { return .reject(reason) }
         guard let row = transition("request", from: .none) else { return .reject(notAllowed("request", in: .none)) }
         let deadline = Cases.deadline(from: context.today, days: context.rules.occupationChange.workerAcceptDays)
@@ -105,12 +94,8 @@ public enum OccupationChangeFlow: StateTable {
         descriptionEn: "Once per worker, a generic title (laborer, helper, …) is corrected to a specific occupation, free and without the worker's approval.",
         roles: employer, fields: requestFields, subject: .worker("worker_id"), workflow: (name, "correct"),
         terms: { rules in ["generic titles": rules.occupationChange.genericTitles.joined(separator: ", ")] }
-    ) { context in
-        var (worker, establishment, occupation): (Worker, Establishment, String)
-        switch prepare("occupation-change.correct", context) {
-        case .success(let value): (worker, establishment, occupation) = value
-        case .failure(let reason): return .reject(reason)
-        }
+    ) { context throws(Reason) in
+        var (worker, establishment, occupation) = try prepare("occupation-change.correct", context)
         guard context.rules.occupationChange.genericTitles.contains(worker.occupation) else {
             return .reject(.notGenericTitle, ["occupation": worker.occupation])
         }

@@ -10,7 +10,7 @@ extension WorkPermitFlow {
         roles: employer, fields: [workerField, establishmentField], subject: .worker("worker_id"), workflow: (name, "issue-temporary"),
         terms: { rules in ["months": "\(rules.temporaryPermit.months)", "extensions": "\(rules.temporaryPermit.extensions)",
                            "minimum band": rules.temporaryPermit.minimumBand.english] }
-    ) { context in
+    ) { context throws(Reason) in
         guard let workerID = context.payload.person("worker_id"), let establishmentID = context.payload.establishment("establishment_id") else {
             return .reject(.fieldMissing, ["field": "worker_id"])
         }
@@ -22,16 +22,8 @@ extension WorkPermitFlow {
             return .reject(notAllowed("issue-temporary", in: state))
         }
         let rules = context.rules.temporaryPermit
-        let establishment: Establishment
-        switch Gates.check(establishmentID, context, .init(minimumBand: rules.minimumBand)) {
-        case .success(let value): establishment = value
-        case .failure(let reason): return .reject(reason)
-        }
-        let worker: Worker
-        switch Gates.employee(workerID, of: establishmentID, context) {
-        case .success(let value): worker = value
-        case .failure(let reason): return .reject(reason)
-        }
+        let establishment = try Gates.check(establishmentID, context, .init(minimumBand: rules.minimumBand))
+        let worker = try Gates.employee(workerID, of: establishmentID, context)
         if worker.isSaudi { return .reject(.workerIsSaudi) }
         let (levy, fee) = charges(months: rules.months, establishment: establishment, rules: context.rules)
         let permit = Permit(
@@ -50,7 +42,7 @@ extension WorkPermitFlow {
         code: "work-permit.extend-temporary", nameAr: "تمديد رخصة عمل مؤقتة", nameEn: "Extend a temporary work permit",
         descriptionAr: "يمدد الرخصة المؤقتة ثلاثة أشهر أخرى، مرة واحدة.", descriptionEn: "Extends a temporary permit by three more months, once.",
         roles: employer, fields: [workerField, establishmentField], subject: .worker("worker_id"), workflow: (name, "extend-temporary")
-    ) { context in
+    ) { context throws(Reason) in
         guard let workerID = context.payload.person("worker_id"), let establishmentID = context.payload.establishment("establishment_id") else {
             return .reject(.fieldMissing, ["field": "worker_id"])
         }
@@ -62,12 +54,8 @@ extension WorkPermitFlow {
         guard permit.establishment == establishmentID else { return .reject(.workerNotHere, ["worker": workerID.digits]) }
         let rules = context.rules.temporaryPermit
         if permit.extensions >= rules.extensions { return .reject(.temporaryExtensionUsed) }
-        let establishment: Establishment
-        switch Gates.check(establishmentID, context, .init(minimumBand: rules.minimumBand)) {
-        case .success(let value): establishment = value
-        case .failure(let reason): return .reject(reason)
-        }
-        if let reason = Gates.employee(workerID, of: establishmentID, context).failure { return .reject(reason) }
+        let establishment = try Gates.check(establishmentID, context, .init(minimumBand: rules.minimumBand))
+        try Gates.employee(workerID, of: establishmentID, context)
         let superseded = [expiryTimerKey(permit)]
         let (levy, fee) = charges(months: rules.months, establishment: establishment, rules: context.rules)
         permit.expiresOn = permit.expiresOn.adding(months: rules.months)

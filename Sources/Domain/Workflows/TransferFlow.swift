@@ -91,13 +91,11 @@ public enum TransferFlow: StateTable {
         subject: .worker("worker_id"), workflow: (name, "request"),
         terms: { rules in ["fee": rules.transfer.fees.map(String.init).joined(separator: " / ") + " SAR for the 1st / 2nd / 3rd transfer",
                            "worker's time": "\(rules.transfer.workerAcceptDays) days", "notice mid-contract": "\(rules.transfer.noticeDays) days"] }
-    ) { context in
+    ) { context throws(Reason) in
         guard let workerID = Cases.worker(context).value, let newEmployer = context.payload.establishment("establishment_id") else {
             return .reject(.fieldMissing, ["field": "worker_id"])
         }
-        if let reason = Gates.check(newEmployer, context, .init(minimumBand: context.rules.transfer.minimumReceiverBand)).failure {
-            return .reject(reason)
-        }
+        try Gates.check(newEmployer, context, .init(minimumBand: context.rules.transfer.minimumReceiverBand))
         guard let worker = context.world.workers[workerID] else { return .reject(.workerNotFound, ["worker": workerID.digits]) }
         switch worker.employment {
         case .departed: return .reject(.workerDeparted)

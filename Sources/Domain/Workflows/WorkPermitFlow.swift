@@ -107,7 +107,7 @@ extension WorkPermitFlow {
         roles: employer, fields: [workerField, establishmentField, monthsField("3, 6, 9 or 12")],
         subject: .worker("worker_id"), workflow: (name, "issue"),
         terms: { rules in periodTerms(rules).merging(["window": "within \(rules.workPermit.firstIssueWithinDays) days of arrival"]) { $1 } }
-    ) { context in
+    ) { context throws(Reason) in
         let payload = context.payload
         guard let workerID = payload.person("worker_id"), let establishmentID = payload.establishment("establishment_id"),
               let months = payload.int("months") else { return .reject(.fieldMissing, ["field": "worker_id"]) }
@@ -118,16 +118,8 @@ extension WorkPermitFlow {
         guard let transition = transition("issue", from: state) else {
             return .reject(notAllowed("issue", in: state))
         }
-        let establishment: Establishment
-        switch Gates.check(establishmentID, context) {
-        case .success(let value): establishment = value
-        case .failure(let reason): return .reject(reason)
-        }
-        let worker: Worker
-        switch Gates.employee(workerID, of: establishmentID, context) {
-        case .success(let value): worker = value
-        case .failure(let reason): return .reject(reason)
-        }
+        let establishment = try Gates.check(establishmentID, context)
+        let worker = try Gates.employee(workerID, of: establishmentID, context)
         if worker.isSaudi { return .reject(.workerIsSaudi) }
         if let reason = checkPeriod(months, context.rules.workPermit.periodsMonths) { return .reject(reason) }
         if state == .none, let arrived = worker.arrivedOn,
@@ -177,7 +169,7 @@ extension WorkPermitFlow {
         roles: employer, fields: [workerField, establishmentField, monthsField("3, 6, 9 or 12")],
         subject: .worker("worker_id"), workflow: (name, "renew"),
         terms: { rules in periodTerms(rules).merging(["window": "from \(rules.workPermit.renewalWindowDays) days before expiry"]) { $1 } }
-    ) { context in
+    ) { context throws(Reason) in
         guard let workerID = context.payload.person("worker_id"), let establishmentID = context.payload.establishment("establishment_id"),
               let months = context.payload.int("months") else { return .reject(.fieldMissing, ["field": "worker_id"]) }
         let state = state(of: workerID, in: context.world)
@@ -188,15 +180,8 @@ extension WorkPermitFlow {
             return .reject(state == .none ? Reason.Code.noPermit() : notAllowed("renew", in: state))
         }
         let rules = context.rules.workPermit
-        let establishment: Establishment
-        switch Gates.check(establishmentID, context, Gates.Options(minimumBand: rules.minimumBandForRenewal, checkExpiredPermits: false)) {
-        case .success(let value): establishment = value
-        case .failure(let reason): return .reject(reason)
-        }
-        switch Gates.employee(workerID, of: establishmentID, context) {
-        case .success: break
-        case .failure(let reason): return .reject(reason)
-        }
+        let establishment = try Gates.check(establishmentID, context, Gates.Options(minimumBand: rules.minimumBandForRenewal, checkExpiredPermits: false))
+        try Gates.employee(workerID, of: establishmentID, context)
         guard permit.establishment == establishmentID else {
             return .reject(.workerNotHere, ["worker": workerID.description])
         }
