@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Scripts/pg in a checkout below a folder that only its owner may enter (root's home, mode
+# 700): the cluster must start, answer, stop and go away. As root, the postgres user cannot
+# cross that folder, so the cluster lives under /tmp behind a link; every path the postgres
+# user is given must be the link's target, never a path through it.
+set -euo pipefail
+SOURCE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+private="$(mktemp -d /tmp/muamala-private.XXXXXX)"
+chmod 700 "$private"
+checkout="$private/home/checkout"
+mkdir -p "$checkout"
+cp -R "$SOURCE_ROOT/Scripts" "$checkout/Scripts"
+
+cleanup() {
+  "$checkout/Scripts/pg" destroy >/dev/null 2>&1 || true
+  rm -rf "$private"
+}
+trap cleanup EXIT
+
+fail() { echo "pg-in-private-folder: $*" >&2; exit 1; }
+
+url="$("$checkout/Scripts/pg" start)" || fail "Scripts/pg start failed below a mode-700 folder"
+psql "$url" -Atqc "SELECT 1" | grep -qx 1 || fail "the cluster does not answer at $url"
+"$checkout/Scripts/pg" status >/dev/null || fail "Scripts/pg status says it is not running"
+[ "$("$checkout/Scripts/pg" url)" = "$url" ] || fail "Scripts/pg url disagrees with start"
+"$checkout/Scripts/pg" restart || fail "Scripts/pg restart failed"
+psql "$url" -Atqc "SELECT 1" | grep -qx 1 || fail "the cluster does not answer after a restart"
+target=""
+[ -L "$checkout/.local/pg" ] && target="$(readlink -f "$checkout/.local/pg")"
+"$checkout/Scripts/pg" destroy || fail "Scripts/pg destroy failed"
+[ ! -e "$checkout/.local/pg" ] || fail "destroy left $checkout/.local/pg"
+[ -z "$target" ] || [ ! -e "$target" ] || fail "destroy left the cluster's folder $target"
+echo "pg-in-private-folder: ok ($(id -un))"
