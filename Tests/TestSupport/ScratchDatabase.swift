@@ -64,6 +64,12 @@ public struct ScratchDatabase: Sendable {
         try await Connection.connect(config)
     }
 
+    /// Runs `body` on a session of its own, closed afterwards.
+    public func run<T: Sendable>(_ body: @escaping @Sendable (isolated Connection) throws -> T) async throws -> T {
+        let connection = try await connect()
+        return try await connection.run(body)
+    }
+
     public func pool(size: Int = 4) -> ConnectionPool {
         ConnectionPool(.init(connection: config, maxConnections: size, checkoutTimeout: .seconds(30)))
     }

@@ -21,19 +21,11 @@ struct ClockRoutes {
             let principal = try context.requirePrincipal()
             guard principal.user.role == .staff else { throw APIError(.forbidden, .forbidden) }
             guard environment.clock.mode == .simulated else { throw APIError(.conflict, .clockNotSimulated) }
-            let buffer = try await request.body.collect(upTo: 4096)
-            guard let body = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView)) else {
-                throw APIError(.badRequest, .malformedJSON)
-            }
-            let days = body["days"]?.numberValue ?? 0
-            let seconds = body["seconds"]?.numberValue ?? 0
-            guard days >= 0, seconds >= 0, days + seconds > 0 else {
-                throw APIError(.unprocessableContent, Reason.Code.invalid("days", en: "a positive number of days or seconds", ar: "عدد موجب من الأيام أو الثواني"))
-            }
+            let seconds = try Self.advance(try await request.jsonBody(limit: Self.maxAdvanceBody))
             let actor = principal.user.actor.id
             let result = try await environment.pool.withConnection { connection in
                 try await connection.withTransaction { db in
-                    try ClockStore.advance(by: days * 86_400 + seconds, by: actor, on: db)
+                    try ClockStore.advance(by: seconds, by: actor, on: db)
                 }
             }
             switch result {
@@ -47,8 +39,34 @@ struct ClockRoutes {
                 throw APIError(.conflict, .clockNotSimulated)
             case .failure(.backwards(let now)):
                 throw APIError(.conflict, .clockBackwards, ["now": now.formatted(.iso8601)])
+            case .failure(.beyondRange(let limit)):
+                throw APIError(.conflict, .clockBeyondRange, ["limit": limit.formatted(.iso8601)])
             }
         }
+    }
+
+    /// A clock move is a few bytes; anything near this is not one.
+    static let maxAdvanceBody = 4096
+
+    /// What `POST /v1/clock/advance` takes: days, seconds or both (a move of zero is allowed
+    /// and changes nothing). Each is bounded, so that no sum can leave the calendar.
+    static let advanceFields = [
+        FieldSpec("days", .number(0...3_660), required: false, "days to move forward (at most ten years at a time)"),
+        FieldSpec("seconds", .number(0...31_622_400), required: false, "seconds to move forward (at most a year at a time)"),
+    ]
+
+    /// The move in seconds, or a 422 naming every field at fault.
+    static func advance(_ body: JSONValue) throws -> TimeInterval {
+        let payload: Payload
+        switch Payload.validate(body, against: advanceFields) {
+        case .success(let value): payload = value
+        case .failure(let errors): throw APIError(.unprocessableContent, errors.fields[0].reason, fields: errors.fields)
+        }
+        guard payload.values["days"] != nil || payload.values["seconds"] != nil else {
+            let missing = FieldError(field: "days", reason: Reason.Code.fieldMissing(["field": "days"]))
+            throw APIError(.unprocessableContent, missing.reason, fields: [missing])
+        }
+        return (payload.number("days") ?? 0) * 86_400 + (payload.number("seconds") ?? 0)
     }
 }
 

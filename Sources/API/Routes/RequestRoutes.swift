@@ -25,7 +25,7 @@ struct RequestRoutes {
         let principal = try context.requirePrincipal()
         let key = try Self.idempotencyKey(request.headers)
         let wait = try waitSeconds(request)
-        let submission = try Self.submission(try await readJSON(request), key: key, wait: wait)
+        let submission = try Self.submission(try await request.jsonBody(limit: environment.maxBodyBytes), key: key, wait: wait)
         var record = try Self.record(try await environment.intake.submit(submission, by: principal))
         if wait > 0 && !record.isFinished {
             record = try await waitForDecision(record.id, seconds: wait) ?? record
@@ -229,17 +229,6 @@ struct RequestRoutes {
 
     private func waitSeconds(_ request: Request) throws -> Int {
         try Self.waitSeconds(request.uri.queryParameters["wait"].map(String.init), limit: environment.maxWaitSeconds)
-    }
-
-    private func readJSON(_ request: Request) async throws -> JSONValue {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: environment.maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, .bodyTooLarge, ["limit": String(environment.maxBodyBytes)])
-        }
-        guard let parsed = JSONValue.parse(utf8: buffer.readableBytesView) else { throw APIError(.badRequest, .malformedJSON) }
-        return parsed
     }
 
     private func find(_ id: UUID) async throws -> RequestRecord? {

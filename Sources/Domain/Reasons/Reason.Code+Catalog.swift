@@ -204,6 +204,8 @@ extension Reason.Code {
         ar: "ساعة النظام حقيقية ولا يمكن تحريكها.", en: "This system runs on the real clock, which cannot be moved.")
     public static let clockBackwards = Reason.Code("clock.backwards",
         ar: "لا تعود الساعة إلى الوراء؛ الوقت الحالي {now}.", en: "The clock never moves backwards; it is {now}.")
+    public static let clockBeyondRange = Reason.Code("clock.beyond_range",
+        ar: "لا تتجاوز الساعة {limit}.", en: "The clock cannot go past {limit}.")
 
     /// All codes, for documentation and for tests that check every code has both texts.
     /// "The field must be …" with the expected type in both languages.
@@ -245,6 +247,6 @@ extension Reason.Code {
         branchOtherCompany, branchSame, occupationReserved, occupationUnfit, occupationUnknown, occupationSame,
         genericCorrectionUsed, notGenericTitle,
         cancelWindowPassed,
-        clockNotSimulated, clockBackwards,
+        clockNotSimulated, clockBackwards, clockBeyondRange,
     ]
 }

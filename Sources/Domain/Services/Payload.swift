@@ -132,13 +132,16 @@ public struct Payload: Sendable, Equatable {
             guard let text = value.stringValue else { return wrongType }
             guard Day(iso: text) != nil else { return Reason.Code.dateFormat(["field": field.name]) }
         case .integer(let range):
+            // Compared as a Double first: a number beyond Int's range (1e19, 1e400) is out of
+            // the field's range, never converted.
             guard let number = value.numberValue, number.rounded() == number else { return wrongType }
-            guard range.contains(Int(number)) else {
+            guard number >= Double(range.lowerBound), number <= Double(range.upperBound),
+                  let integer = Int(exactly: number), range.contains(integer) else {
                 return Reason.Code.invalid(field.name, en: "between \(range.lowerBound) and \(range.upperBound)", ar: "بين \(range.lowerBound) و\(range.upperBound)")
             }
         case .number(let range):
             guard let number = value.numberValue else { return wrongType }
-            guard range.contains(number) else {
+            guard number.isFinite, range.contains(number) else {
                 return Reason.Code.invalid(field.name, en: "between \(range.lowerBound) and \(range.upperBound)", ar: "بين \(range.lowerBound) و\(range.upperBound)")
             }
         case .text(let maxLength):
@@ -168,7 +171,7 @@ public struct Payload: Sendable, Equatable {
     public func unifiedNumber(_ name: String) -> UnifiedNumber? { string(name).flatMap { try? UnifiedNumber($0) } }
     public func cr(_ name: String) -> CRNumber? { string(name).flatMap { try? CRNumber($0) } }
     public func day(_ name: String) -> Day? { string(name).flatMap { Day(iso: $0) } }
-    public func int(_ name: String) -> Int? { values[name]?.numberValue.map { Int($0) } }
+    public func int(_ name: String) -> Int? { values[name]?.intValue }
     public func number(_ name: String) -> Double? { values[name]?.numberValue }
     public func bool(_ name: String) -> Bool? { values[name]?.boolValue }
 }

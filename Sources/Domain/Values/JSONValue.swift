@@ -44,6 +44,8 @@ public enum JSONValue: Hashable, Sendable, Codable {
 
     public var stringValue: String? { if case .string(let value) = self { return value }; return nil }
     public var numberValue: Double? { if case .number(let value) = self { return value }; return nil }
+    /// The number when it is a whole number that `Int` holds exactly; never traps.
+    public var intValue: Int? { if case .number(let value) = self { return Int(exactly: value) }; return nil }
     public var boolValue: Bool? { if case .bool(let value) = self { return value }; return nil }
     public var objectValue: [String: JSONValue]? { if case .object(let value) = self { return value }; return nil }
     public var arrayValue: [JSONValue]? { if case .array(let value) = self { return value }; return nil }

@@ -139,7 +139,7 @@ public enum DependentTransferFlow: StateTable {
         person.employer = establishment
         person.guardian = nil
         if let occupation = file.details["occupation"]?.stringValue { person.occupation = occupation }
-        if let wage = file.details["wage"]?.numberValue { person.wage = Int(wage) }
+        if let wage = file.details["wage"]?.intValue { person.wage = wage }
         let waiting = lapseKey(file)
         file.state = row.to.rawValue
         let changes: [Change] = [.worker(person)] + Nitaqat.joining(person, in: context.world, rules: context.rules.nitaqat)

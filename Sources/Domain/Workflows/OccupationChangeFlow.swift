@@ -148,7 +148,7 @@ public enum OccupationChangeFlow: StateTable {
         guard var file = existing, let row = transition("pay", from: state) else {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed("pay", in: state))
         }
-        let due = file.details["fee"]?.numberValue.map { Int($0) } ?? 0
+        let due = file.details["fee"]?.intValue ?? 0
         guard amount == due else { return .reject(.feeMismatch, ["paid": String(amount), "due": String(due)]) }
         guard var worker = context.world.workers[workerID], let target = file.details["to"]?.stringValue else {
             return .reject(.workerNotFound, ["worker": workerID.digits])

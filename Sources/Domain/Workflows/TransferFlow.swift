@@ -251,7 +251,7 @@ public enum TransferFlow: StateTable {
         guard var file = existing, let row = transition("pay", from: state) else {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed("pay", in: state))
         }
-        let due = file.details["fee"]?.numberValue.map { Int($0) } ?? 0
+        let due = file.details["fee"]?.intValue ?? 0
         guard amount == due else { return .reject(.feeMismatch, ["paid": String(amount), "due": String(due)]) }
         guard let moved = move(workerID, to: file.establishment, contractEndsOn: file.details["new_contract_ends_on"]?.stringValue.flatMap { Day(iso: $0) },
                                countsTransfer: true, context) else {

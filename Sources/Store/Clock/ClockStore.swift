@@ -40,7 +40,13 @@ public enum ClockStore {
     public enum Refusal: Error, Sendable, Equatable {
         case notSimulated
         case backwards(now: Date)
+        /// Past the last moment the clock may show.
+        case beyondRange(limit: Date)
     }
+
+    /// The last moment simulated time may reach: the end of year 9999, where ISO dates,
+    /// Hijri months and PostgreSQL's timestamps all still hold.
+    public static let latest = Date(timeIntervalSince1970: 253_402_300_799)
 
     /// Switches the database to simulated time, starting at `start`.
     public static func simulate(from start: Date, by actor: String, on db: isolated Connection) throws {
@@ -59,6 +65,7 @@ public enum ClockStore {
         let reading = try read(on: db)
         guard reading.mode == .simulated, let now = reading.simulatedNow else { return .failure(.notSimulated) }
         guard time >= now else { return .failure(.backwards(now: now)) }
+        guard time <= latest else { return .failure(.beyondRange(limit: latest)) }
         try db.query(setStatement, [time, actor])
         try db.query(notifyStatement)
         return .success(time)

@@ -109,6 +109,8 @@ struct ClockCommand: AsyncParsableCommand {
             throw ValidationError("the database runs on the system clock, which cannot be moved; `muamala clock simulate` first")
         case .failure(.backwards(let now)):
             throw ValidationError("time never moves backwards; it is \(now.iso)")
+        case .failure(.beyondRange(let limit)):
+            throw ValidationError("the clock cannot go past \(limit.iso)")
         }
     }
 }

@@ -45,7 +45,7 @@ struct Submit: AsyncParsableCommand {
         var object: [String: JSONValue] = [:]
         if let payload {
             let data = payload == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: payload))
-            guard case .object(let parsed) = try JSONDecoder().decode(JSONValue.self, from: data) else {
+            guard case .object(let parsed)? = JSONValue.parse(utf8: data) else {
                 throw ValidationError("the payload must be a JSON object")
             }
             object = parsed
