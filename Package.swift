@@ -59,8 +59,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // HTTP JSON API over Engine and Store: routes, authentication, errors, and the
-        // event loop's path for submissions.
+        // HTTP JSON API over Engine and Store: routes, authentication, errors.
         .target(
             name: "API",
             dependencies: [

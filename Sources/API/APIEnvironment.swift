@@ -1,7 +1,6 @@
 import Domain
 import Engine
 import PQ
-import Synchronization
 
 /// What the routes work with.
 public struct APIEnvironment: Sendable {
@@ -15,8 +14,6 @@ public struct APIEnvironment: Sendable {
     public let maxWaitSeconds: Int
     /// Who each bearer token is, for a short while.
     public let principals: PrincipalCache
-    /// How many submissions the event loop answered itself (`SubmissionHandler`), for tests.
-    public let eventLoopAnswers = Counter()
 
     public init(pool: ConnectionPool, intake: Intake, waiters: DecisionWaiters, rulebook: Rulebook, clock: EngineClock,
                 maxBodyBytes: Int, maxWaitSeconds: Int = 30, principals: PrincipalCache = PrincipalCache()) {
@@ -28,15 +25,5 @@ public struct APIEnvironment: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.maxWaitSeconds = maxWaitSeconds
         self.principals = principals
-    }
-}
-
-extension APIEnvironment {
-    /// A count shared by every connection's handler.
-    public final class Counter: Sendable {
-        private let storage = Atomic<Int>(0)
-        public init() {}
-        public var value: Int { storage.load(ordering: .relaxed) }
-        func increment() { storage.add(1, ordering: .relaxed) }
     }
 }

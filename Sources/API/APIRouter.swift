@@ -28,11 +28,7 @@ public enum APIRouter {
         return router
     }
 
-    /// The HTTP/1 server the router runs in: each connection's pipeline holds the event-loop
-    /// path for submissions (`SubmissionHandler`) in front of the router.
-    public static func server(environment: APIEnvironment, serverName: String?, logger: Logger) -> HTTPServerBuilder {
-        .http1(configuration: .init(additionalChannelHandlers: [
-            SubmissionHandler(environment: environment, serverName: serverName, logger: logger),
-        ]))
-    }
+    /// The HTTP/1 server the router runs in: every request, submissions included, goes
+    /// through the router and its middleware (errors, authentication).
+    public static func server() -> HTTPServerBuilder { .http1() }
 }

@@ -70,7 +70,7 @@ public struct Daemon: Sendable {
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: registry)
         let application = Application(
             router: router,
-            server: APIRouter.server(environment: environment, serverName: Self.serverName, logger: logger),
+            server: APIRouter.server(),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: Self.serverName),
             onServerRunning: { channel in
                 logger.info("muamalad is serving", metadata: [

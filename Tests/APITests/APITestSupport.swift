@@ -31,8 +31,7 @@ struct TestAPI {
             rulebook: rulebook, clock: clock, maxBodyBytes: maxBodyBytes)
         let migrator = Migrator(migrations: try Migration.load(from: TestDatabase.repositoryRoot.appendingPathComponent("Schema")))
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: PrometheusCollectorRegistry())
-        // The daemon's server: `.live` tests go through the event loop's submission path too.
-        application = Application(router: router, server: APIRouter.server(environment: environment, serverName: nil, logger: Logger(label: "test")))
+        application = Application(router: router, server: APIRouter.server())
     }
 
     func run<T: Sendable>(_ body: @escaping @Sendable (isolated Connection) throws -> T) async throws -> T {

@@ -34,8 +34,7 @@ struct RequestRoutes {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    // The steps of a submission that do not depend on the server path that carries it: the
-    // router above, or `SubmissionHandler` on the event loop (the hot path).
+    // The steps of a submission, each testable alone.
 
     static let idempotencyKeyField = HTTPField.Name("Idempotency-Key")!
 

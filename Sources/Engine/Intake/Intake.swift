@@ -88,19 +88,6 @@ public struct Intake: Sendable {
         return answer(try await batcher.submit(entry))
     }
 
-    /// The same as `submit(_:by:)` for a caller that is not a task (an event loop):
-    /// `completion` runs once, on the thread that finished the submission's batch, or at
-    /// once when the submission is refused before it reaches a batch.
-    public func submit(_ submission: Submission, by principal: AccountStore.Principal,
-                       completion: @escaping @Sendable (Result<Result<Accepted, Refusal>, any Error>) -> Void) {
-        switch prepare(submission, by: principal) {
-        case .success(let entry):
-            batcher.submit(entry) { [self] outcome in completion(outcome.map { answer($0) }) }
-        case .failure(let refusal):
-            completion(.success(.failure(refusal)))
-        }
-    }
-
     /// Every check that needs no database: the service, the role, the payload, its subject.
     private func prepare(_ submission: Submission, by principal: AccountStore.Principal) -> Result<IntakeBatcher.Entry, Refusal> {
         guard let service = ServiceCatalog.service(submission.service) else {
