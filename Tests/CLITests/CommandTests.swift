@@ -10,7 +10,7 @@ import TestSupport
 struct CommandTests {
     static let readCommands: [[String]] = [
         ["queue"], ["request", "list"], ["users", "list"], ["clock"], ["verify"],
-        ["history", "1000000016"], ["history", "1-1"], ["services"], ["rulebook"], ["stats"],
+        ["history", "1000000016"], ["history", "1-1"], ["services"], ["rulebook"], ["stats"], ["maintenance"],
     ]
 
     @Test("each read command exits 0 on a fresh database, as text and as JSON")

@@ -36,7 +36,6 @@ public struct DaemonConfiguration: Sendable {
     /// The first back-off after a technical failure; it doubles with each attempt.
     public var retryBackoff: Duration = .seconds(1)
     /// Dead rows in the queue table that make the daemon vacuum it (0: leave it to autovacuum).
-    public var queueVacuumRows: Int = 5000
 
     public enum LogFormat: String, Sendable, CaseIterable {
         case text, json
@@ -73,7 +72,6 @@ public struct DaemonConfiguration: Sendable {
         Key(name: "MUAMALA_SCHEMA_DIR", meaning: "the Schema folder, to check that migrations are current", defaultValue: "Schema/ found upwards"),
         Key(name: "MUAMALA_RULEBOOK", meaning: "the rulebook file (fees, windows, thresholds by effective date)", defaultValue: "Rulebook/rulebook.json found upwards"),
         Key(name: "MUAMALA_RETRY_BACKOFF_MS", meaning: "first back-off after a technical failure (doubles each attempt, with jitter)", defaultValue: "1000"),
-        Key(name: "MUAMALA_QUEUE_VACUUM_ROWS", meaning: "dead rows in the queue table that make the daemon vacuum it (0: only autovacuum)", defaultValue: "5000"),
     ]
 
     /// Reads the configuration; an unusable value is an error that names the variable.
@@ -108,7 +106,6 @@ public struct DaemonConfiguration: Sendable {
         if let milliseconds = try reader.integer("MUAMALA_RETRY_BACKOFF_MS", in: 1...3_600_000) {
             configuration.retryBackoff = .milliseconds(milliseconds)
         }
-        configuration.queueVacuumRows = try reader.integer("MUAMALA_QUEUE_VACUUM_ROWS", in: 0...100_000_000) ?? configuration.queueVacuumRows
         return configuration
     }
 }

@@ -285,7 +285,7 @@ public enum RequestQueue {
         case exact
         /// For the metrics sampler, which reads every few seconds while requests flow: due
         /// requests are counted from the claim index (as many entries as are due), timers are
-        /// estimated from the table's size at its last vacuum or analyze (the janitor keeps
+        /// estimated from the table's size at its last vacuum or analyze (autovacuum keeps
         /// that recent under load), and the finished requests are left out. Counting timers
         /// reads the whole queue table, which holds a timer per permit and per open case:
         /// 45 ms every 5 s with 100,000 workers, ten times that with a million.
@@ -314,9 +314,10 @@ public enum RequestQueue {
     }
 }
 
-// Upkeep: the queue is inserted into and deleted from thousands of times a second, and
-// autovacuum (which wakes once a minute per database) lets its dead rows pile up between
-// visits; every claim then steps over them. The engine's janitor vacuums it as it goes.
+// Upkeep: the queue is inserted into and deleted from thousands of times a second, and its
+// dead rows pile up between autovacuum's visits; every claim then steps over them. The
+// table's own thresholds (Schema/0006, 0016) and the server's `autovacuum_naptime` keep it
+// lean; `muamala maintenance` vacuums it on demand.
 extension RequestQueue {
     public static func deadRows(on db: isolated Connection) throws -> Int {
         try db.query(deadRowsStatement).single().decode(Int.self, at: 0)
