@@ -18,3 +18,8 @@ public struct APIRequestContext: RequestContext {
         return principal
     }
 }
+
+extension AccountStore.Principal {
+    /// Staff and systems see the text of technical errors; everyone else their code.
+    var seesTechnicalDetail: Bool { user.role == .staff || user.role == .system }
+}

@@ -15,10 +15,24 @@ public enum APIRouter {
         ("GET", "/v1/clock"), ("POST", "/v1/clock/advance"), ("GET", "/v1/statistics"),
     ]
 
+    /// The methods served at a concrete path (`/v1/requests/7f…/cancel`), or nil when no
+    /// route has that shape.
+    public static func methods(at path: String) -> [String]? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let methods = routes.filter { route in
+            let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard template.count == segments.count else { return false }
+            return zip(template, segments).allSatisfy { pattern, segment in
+                pattern.hasPrefix("{") ? !segment.isEmpty : pattern == segment
+            }
+        }.map(\.method)
+        return methods.isEmpty ? nil : Array(Set(methods)).sorted()
+    }
+
     public static func make(environment: APIEnvironment, migrator: Migrator, registry: PrometheusCollectorRegistry) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ErrorMiddleware())
-        HealthRoutes(pool: environment.pool, migrator: migrator, registry: registry).register(on: router)
+        HealthRoutes(pool: environment.pool, migrator: migrator, registry: registry, logger: Logger(label: "muamalad.health")).register(on: router)
         let v1 = router.group("/v1")
         DirectoryRoutes(environment: environment).register(on: v1)
         let authenticated = v1.group().add(middleware: AuthenticationMiddleware(pool: environment.pool, cache: environment.principals))

@@ -64,7 +64,7 @@ public struct Daemon: Sendable {
         let wake = WakeSignal()
         let waiters = DecisionWaiters()
         let processor = BatchProcessor(rulebook: rulebook, clock: clock, batchSize: configuration.batchSize)
-        let intake = Intake(pool: pool, clock: clock, wake: wake, decider: processor)
+        let intake = Intake(pool: pool, clock: clock, wake: wake, decider: processor, maxPending: configuration.intakeQueueLimit)
         let environment = APIEnvironment(
             pool: pool, intake: intake, waiters: waiters, rulebook: rulebook, clock: clock, maxBodyBytes: configuration.maxBodyBytes)
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: registry)

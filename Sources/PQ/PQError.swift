@@ -79,6 +79,17 @@ public struct PQError: Error, Sendable, CustomStringConvertible, CustomDebugStri
         return text
     }
 
+    /// Whether the database could not serve the call for now and a later try may succeed:
+    /// no session to be had (the pool was busy past its wait, or is closing), the session
+    /// lost, the server starting, shutting down or out of connections, or a transaction that
+    /// lost a serialization race. Such a failure is the service's to be sorry for ("try again
+    /// shortly"), never the caller's.
+    public var isUnavailability: Bool {
+        if kind == .poolTimeout || kind == .poolClosed || isConnectionLoss { return true }
+        guard let sqlState else { return false }
+        return sqlState.isTransient || sqlState == .tooManyConnections || sqlState.errorClass == "53"
+    }
+
     /// Whether the connection that produced this error can no longer be used.
     public var isConnectionLoss: Bool {
         if kind == .connection || kind == .closed { return true }

@@ -35,6 +35,7 @@ public struct SQLState: Hashable, Sendable, ExpressibleByStringLiteral, CustomSt
     public static let raiseException: SQLState = "P0001"
     public static let connectionFailure: SQLState = "08006"
     public static let connectionDoesNotExist: SQLState = "08003"
+    public static let tooManyConnections: SQLState = "53300"
 
     /// Whether a transaction that failed with this state may succeed if simply run again.
     public var isTransient: Bool {

@@ -35,7 +35,8 @@ public struct DaemonConfiguration: Sendable {
     public var schemaDirectory: String?
     /// The first back-off after a technical failure; it doubles with each attempt.
     public var retryBackoff: Duration = .seconds(1)
-    /// Dead rows in the queue table that make the daemon vacuum it (0: leave it to autovacuum).
+    /// Submissions that may wait for an intake batch; past it a submission is refused with 503.
+    public var intakeQueueLimit: Int = Intake.defaultMaxPending
 
     public enum LogFormat: String, Sendable, CaseIterable {
         case text, json
@@ -72,6 +73,7 @@ public struct DaemonConfiguration: Sendable {
         Key(name: "MUAMALA_SCHEMA_DIR", meaning: "the Schema folder, to check that migrations are current", defaultValue: "Schema/ found upwards"),
         Key(name: "MUAMALA_RULEBOOK", meaning: "the rulebook file (fees, windows, thresholds by effective date)", defaultValue: "Rulebook/rulebook.json found upwards"),
         Key(name: "MUAMALA_RETRY_BACKOFF_MS", meaning: "first back-off after a technical failure (doubles each attempt, with jitter)", defaultValue: "1000"),
+        Key(name: "MUAMALA_INTAKE_QUEUE_LIMIT", meaning: "submissions that may wait for an intake batch; past it, 503 with Retry-After", defaultValue: "4096"),
     ]
 
     /// Reads the configuration; an unusable value is an error that names the variable.
@@ -106,6 +108,7 @@ public struct DaemonConfiguration: Sendable {
         if let milliseconds = try reader.integer("MUAMALA_RETRY_BACKOFF_MS", in: 1...3_600_000) {
             configuration.retryBackoff = .milliseconds(milliseconds)
         }
+        configuration.intakeQueueLimit = try reader.integer("MUAMALA_INTAKE_QUEUE_LIMIT", in: 1...1_000_000) ?? configuration.intakeQueueLimit
         return configuration
     }
 }

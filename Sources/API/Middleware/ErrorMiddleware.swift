@@ -2,32 +2,32 @@ import Domain
 import Hummingbird
 import Logging
 
-/// Turns every failure into the API's bilingual JSON error: unknown routes (404), wrong
-/// methods, oversized bodies (413) and unexpected errors (500, logged, with no details).
+/// Turns every failure into the API's bilingual JSON error (`APIError.mapping`): unknown
+/// routes are 404, a known path with a method it does not take is 405 with `Allow`, and an
+/// unexpected error is 500 (or 503 when the database cannot serve for now), logged with its
+/// detail and answered without it.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
-            return try error.response(from: request, context: context)
-        } catch let error as HTTPError {
-            let mapped: APIError
-            switch error.status {
-            case .notFound: mapped = APIError(.notFound, .notFound)
-            case .methodNotAllowed: mapped = APIError(.methodNotAllowed, .methodNotAllowed)
-            case .contentTooLarge: mapped = APIError(.contentTooLarge, .bodyTooLarge, ["limit": "?"])
-            case .badRequest: mapped = APIError(.badRequest, .malformedJSON)
-            default:
-                context.logger.error("unexpected HTTP error", metadata: ["error": .string("\(error)")])
-                mapped = APIError(error.status, .internalError)
+        } catch let error as HTTPError where error.status == .notFound {
+            // The router found no route: for a path it knows, the method is what is wrong.
+            if let allowed = APIRouter.methods(at: request.uri.path), !allowed.isEmpty {
+                var refusal = APIError(.methodNotAllowed, .methodNotAllowed)
+                refusal.headers[.allow] = allowed.joined(separator: ", ")
+                return try refusal.response(from: request, context: context)
             }
-            return try mapped.response(from: request, context: context)
+            return try APIError(.notFound, .notFound).response(from: request, context: context)
         } catch {
-            context.logger.error("request failed", metadata: ["error": .string("\(error)"), "path": .string(request.uri.path)])
-            let unavailable = "\(error)".contains("pool") || "\(error)".contains("connect")
-            let mapped = unavailable ? APIError(.serviceUnavailable, .unavailable) : APIError(.internalServerError, .internalError)
+            let mapped = APIError.mapping(error)
+            if mapped.status.code >= 500 {
+                context.logger.error("request failed", metadata: [
+                    "error": .string(String(reflecting: error)), "path": .string(request.uri.path),
+                    "method": .string(request.method.rawValue), "status": .stringConvertible(mapped.status.code),
+                ])
+            }
             return try mapped.response(from: request, context: context)
         }
     }

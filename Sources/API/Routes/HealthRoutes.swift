@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import PQ
 import Prometheus
 import Store
@@ -10,6 +11,7 @@ struct HealthRoutes {
     let pool: ConnectionPool
     let migrator: Migrator
     let registry: PrometheusCollectorRegistry
+    let logger: Logger
 
     func register(on router: some RouterMethods<APIRequestContext>) {
         router.get("/healthz") { _, _ in
@@ -47,7 +49,9 @@ struct HealthRoutes {
             }
             return try jsonResponse(["status": "ready", "schema_version": String(status.applied.last?.version ?? 0)])
         } catch {
-            return try jsonResponse(["status": "not ready", "reason": "database unreachable: \(error)"], status: .serviceUnavailable)
+            // The error's text stays in the log: /readyz is public.
+            logger.warning("not ready: the database is unreachable", metadata: ["error": .string(String(reflecting: error))])
+            return try jsonResponse(["status": "not ready", "reason": "database unreachable"], status: .serviceUnavailable)
         }
     }
 }

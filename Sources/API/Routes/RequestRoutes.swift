@@ -30,7 +30,7 @@ struct RequestRoutes {
         if wait > 0 && !record.isFinished {
             record = try await waitForDecision(record.id, seconds: wait) ?? record
         }
-        let (status, headers, body) = Self.response(record)
+        let (status, headers, body) = Self.response(record, detail: principal.seesTechnicalDetail)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -86,11 +86,11 @@ struct RequestRoutes {
     }
 
     /// 200 with the decision, or 202 while it is pending; `Location` names the request.
-    static func response(_ record: RequestRecord) -> (HTTPResponse.Status, HTTPFields, [UInt8]) {
+    static func response(_ record: RequestRecord, detail: Bool) -> (HTTPResponse.Status, HTTPFields, [UInt8]) {
         var headers = HTTPFields()
         headers[.location] = "/v1/requests/\(record.id.lowercasedText)"
         headers[.contentType] = "application/json; charset=utf-8"
-        return (record.isFinished ? .ok : .accepted, headers, RequestView(record).json.jsonBytes)
+        return (record.isFinished ? .ok : .accepted, headers, RequestView(record, detail: detail).json.jsonBytes)
     }
 
     static func error(for refusal: Intake.Refusal) -> APIError {
@@ -117,7 +117,7 @@ struct RequestRoutes {
         if wait > 0 && !record.isFinished {
             record = try await waitForDecision(id, seconds: wait) ?? record
         }
-        return jsonResponse(RequestView(record).json)
+        return jsonResponse(RequestView(record, detail: principal.seesTechnicalDetail).json)
     }
 
     private func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -163,7 +163,7 @@ struct RequestRoutes {
             try await connection.run { db in try RequestQueue.list(finalFilter, on: db) }
         }
         let next = records.count == filter.limit ? records.last?.seq : nil
-        return jsonResponse(["requests": .array(records.map { RequestView($0).json }), "next_before": next.map { .number(Double($0)) } ?? .null])
+        return jsonResponse(["requests": .array(records.map { RequestView($0, detail: principal.seesTechnicalDetail).json }), "next_before": next.map { .number(Double($0)) } ?? .null])
     }
 
     // MARK: Withdraw and re-drive
@@ -182,7 +182,7 @@ struct RequestRoutes {
         switch result {
         case .success(let cancelled):
             environment.waiters.decided([id])
-            return jsonResponse(RequestView(cancelled).json)
+            return jsonResponse(RequestView(cancelled, detail: principal.seesTechnicalDetail).json)
         case .failure(.notFound):
             throw APIError(.notFound, .requestNotFound)
         case .failure(.beingProcessed):
@@ -207,7 +207,7 @@ struct RequestRoutes {
         switch result {
         case .success(let record):
             environment.intake.wake?.signal()
-            return jsonResponse(RequestView(record).json, status: .accepted)
+            return jsonResponse(RequestView(record, detail: principal.seesTechnicalDetail).json, status: .accepted)
         case .failure(.notFound):
             throw APIError(.notFound, .requestNotFound)
         case .failure(.beingProcessed):

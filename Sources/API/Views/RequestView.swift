@@ -19,10 +19,14 @@ struct RequestView {
     let outcome: JSONValue?
     /// Why not, for a rejected request.
     let reason: JSONValue?
-    /// The last technical error, for a failed (or retrying) request.
-    let error: String?
+    /// Why a failed (or retrying) request is not decided, as a code with both texts.
+    let error: Reason?
+    /// The technical error itself, for staff only: the server's text can carry values, and
+    /// it means nothing to a portal user (who gets the code).
+    let errorDetail: String?
 
-    init(_ record: RequestRecord) {
+    /// `detail`: whether the viewer may see technical errors' text (staff and system).
+    init(_ record: RequestRecord, detail: Bool) {
         id = record.id.lowercasedText
         service = record.service
         state = record.state.rawValue
@@ -36,7 +40,9 @@ struct RequestView {
         attempts = record.attempts
         outcome = record.state == .completed ? record.outcome : nil
         reason = record.state == .rejected ? record.outcome : nil
-        error = record.state == .failed || record.state == .queued ? record.lastError : nil
+        let troubled = record.lastError != nil && (record.state == .failed || record.state == .queued)
+        error = troubled ? (record.state == .failed ? Reason.Code.technicalFailure() : Reason.Code.technicalRetrying()) : nil
+        errorDetail = troubled && detail ? record.lastError : nil
     }
 }
 
@@ -52,7 +58,10 @@ extension RequestView {
         ]
         if let outcome { object["outcome"] = outcome }
         if let reason { object["reason"] = reason }
-        if let error { object["error"] = .string(error) }
+        if let error {
+            object["error"] = ["code": .string(error.code.rawValue), "message_ar": .string(error.arabic), "message_en": .string(error.english)]
+        }
+        if let errorDetail { object["error_detail"] = .string(errorDetail) }
         return .object(object)
     }
 

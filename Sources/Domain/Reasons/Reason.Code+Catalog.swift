@@ -38,6 +38,11 @@ extension Reason.Code {
         ar: "هذه العملية غير مسموحة على هذا العنوان.", en: "This method is not allowed at this address.")
     public static let internalError = Reason.Code("request.internal_error",
         ar: "حدث خطأ داخلي؛ سُجّل وسيُعالج. أعد المحاولة لاحقًا.", en: "An internal error occurred; it was logged. Try again later.")
+    public static let technicalRetrying = Reason.Code("request.technical_retrying",
+        ar: "تعذرت معالجة الطلب لسبب فني، وسيُعاد تلقائيًا.", en: "A technical problem held up this request; it will be tried again automatically.")
+    public static let technicalFailure = Reason.Code("request.technical_failure",
+        ar: "تعذر إتمام الطلب لسبب فني بعد عدة محاولات؛ أُبلغ المشغلون ويمكنهم إعادة تشغيله.",
+        en: "This request could not be completed for a technical reason after several attempts; the operators were told and can re-drive it.")
     public static let unavailable = Reason.Code("request.unavailable",
         ar: "الخدمة غير متاحة مؤقتًا؛ أعد المحاولة بعد قليل.", en: "The service is temporarily unavailable; try again shortly.")
 
@@ -231,7 +236,7 @@ extension Reason.Code {
     public static let catalog: [Reason.Code] = [
         malformedJSON, fieldMissing, fieldType, fieldInvalid, fieldUnknown, unknownService, bodyTooLarge,
         idempotencyKeyMissing, idempotencyConflict, requestNotFound, requestNotCancellable, requestBeingProcessed,
-        requestNotFailed, badQuery, notFound, methodNotAllowed, internalError, unavailable,
+        requestNotFailed, badQuery, notFound, methodNotAllowed, internalError, unavailable, technicalRetrying, technicalFailure,
         identifierFormat, identifierPrefix, identifierChecksum, establishmentFormat, unifiedNumberFormat, crFormat, dateFormat,
         unauthenticated, forbidden, roleNotAllowed,
         establishmentNotFound, establishmentInactive, establishmentSuspended, crExpired, expiredPermits, bandTooLow,

@@ -18,11 +18,25 @@ public struct Intake: Sendable {
     /// With a `decider`, a submission whose caller waits for the decision is decided in the
     /// transaction that accepts it when nothing is due ahead of it on its subject (see
     /// `IntakeBatcher`); without one, every request is queued for the workers.
-    public init(pool: ConnectionPool, clock: EngineClock, wake: WakeSignal?, decider: BatchProcessor? = nil) {
+    ///
+    /// `maxPending` bounds the submissions waiting for a batch: past it, a submission is
+    /// refused at once with `Overloaded` (the API's 503 with `Retry-After`).
+    public init(pool: ConnectionPool, clock: EngineClock, wake: WakeSignal?, decider: BatchProcessor? = nil,
+                maxPending: Int = Intake.defaultMaxPending) {
         self.pool = pool
         self.clock = clock
         self.wake = wake
-        batcher = IntakeBatcher(pool: pool, clock: clock, notifyDaemons: wake == nil, decider: decider)
+        batcher = IntakeBatcher(pool: pool, clock: clock, notifyDaemons: wake == nil, decider: decider, maxPending: maxPending)
+    }
+
+    /// About half a second of submissions at this machine's accepted peak (BENCHMARKS.md).
+    public static let defaultMaxPending = 4096
+
+    /// Intake is full: the submission was not taken; the caller may try again shortly.
+    public struct Overloaded: Error, Sendable, CustomStringConvertible {
+        public let retryAfterSeconds: Int
+        public init(retryAfterSeconds: Int) { self.retryAfterSeconds = retryAfterSeconds }
+        public var description: String { "intake is full; try again in \(retryAfterSeconds) s" }
     }
 
     public struct Submission: Sendable {

@@ -97,8 +97,11 @@ final class IntakeBatcher: Sendable {
     let metrics = EngineMetrics()
     static let maxBatch = 512
     static let maxLeaders = 2
+    /// Submissions that may wait for a batch; one more is refused (`Intake.Overloaded`).
+    let maxPending: Int
 
-    init(pool: ConnectionPool, clock: EngineClock, notifyDaemons: Bool, decider: BatchProcessor?) {
+    init(pool: ConnectionPool, clock: EngineClock, notifyDaemons: Bool, decider: BatchProcessor?, maxPending: Int) {
+        self.maxPending = maxPending
         self.pool = pool
         self.clock = clock
         self.notifyDaemons = notifyDaemons
@@ -114,17 +117,28 @@ final class IntakeBatcher: Sendable {
     /// Queues a submission for the next batch; `deliver` gets its answer once the batch has
     /// committed (or failed). Starts a leader when fewer than `maxLeaders` are writing.
     func submit(_ entry: Entry, deliver: @escaping Deliver) {
-        let batch = state.withLock { state -> Batch? in
+        let limit = maxPending
+        let admitted = state.withLock { state -> (admitted: Bool, batch: Batch?) in
+            // A flood gets a prompt "try again" rather than memory and ever longer waits.
+            guard state.pending.count < limit else { return (false, nil) }
             state.pending.append((entry, deliver))
-            guard state.leaders < Self.maxLeaders else { return nil }
+            guard state.leaders < Self.maxLeaders else { return (true, nil) }
             // Empty when every pending subject is being written: its batch takes them after.
             let batch = state.takeBatch()
-            guard !batch.isEmpty else { return nil }
+            guard !batch.isEmpty else { return (true, nil) }
             state.leaders += 1
-            return batch
+            return (true, batch)
         }
-        if let batch { Task { await self.lead(batch) } }
+        guard admitted.admitted else {
+            metrics.overloaded()
+            deliver(.failure(Intake.Overloaded(retryAfterSeconds: 1)))
+            return
+        }
+        if let batch = admitted.batch { Task { await self.lead(batch) } }
     }
+
+    /// Submissions waiting for a batch, and batches being written (for tests).
+    var load: (pending: Int, leaders: Int) { state.withLock { ($0.pending.count, $0.leaders) } }
 
     /// Writes batches until nothing is pending that another leader may not take.
     private func lead(_ first: Batch) async {

@@ -34,6 +34,11 @@ public struct EngineMetrics: Sendable {
         Counter(label: "muamala_request_retries_total", dimensions: [("service", service), ("parked", parked ? "true" : "false")]).increment()
     }
 
+    /// A submission refused because intake was full (answered 503 with Retry-After).
+    public func overloaded() {
+        Counter(label: "muamala_intake_refused_total", dimensions: [("reason", "full")]).increment()
+    }
+
     /// A batch that had to be run again because of a conflict or a lost connection.
     public func batchRetried(reason: String) {
         Counter(label: "muamala_batch_retries_total", dimensions: [("reason", reason)]).increment()

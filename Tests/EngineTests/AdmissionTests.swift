@@ -1,0 +1,61 @@
+@testable import Engine
+import Domain
+import Foundation
+import PQ
+import Store
+import Testing
+import TestSupport
+
+/// Intake is bounded: past its limit a submission is refused at once (`Intake.Overloaded`,
+/// the API's 503 with Retry-After), instead of a flood taking memory and ever longer waits.
+@Suite("Intake admission")
+struct AdmissionTests {
+    @Test("with both batches stuck and the waiting room full, the next submission is refused at once; the others all land")
+    func refusedWhenFull() async throws {
+        try await withScratchDatabase { database in
+            let pool = database.pool(size: 1)
+            let intake = Intake(pool: pool, clock: EngineClock(mode: .system), wake: nil, maxPending: 1)
+            let staff = AccountStore.Principal(user: .cliOperator("test"), grants: [])
+            try await database.run { db in try Fixtures.establishment("1-1", on: db) }
+            func submission(_ n: Int) -> Intake.Submission {
+                Intake.Submission(service: "worker.register", payload: hiringPayloads(Fixtures.person(n), at: "1-1", arrived: "2026-11-01")[0].1,
+                                  idempotencyKey: "admission-\(n)")
+            }
+            // The pool's only session is held, so the batches that take it wait.
+            let (releases, release) = AsyncStream<Void>.makeStream()
+            let (holds, held) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await pool.withConnection { _ in
+                    held.yield()
+                    for await _ in releases { break }
+                }
+            }
+            for await _ in holds { break }
+            let accepted = Task {
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for n in 1...3 {
+                        group.addTask {
+                            if case .success = try await intake.submit(submission(n), by: staff) { return true }
+                            return false
+                        }
+                    }
+                    return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                }
+            }
+            // Two batches in flight (waiting for the session), one submission waiting for a batch.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while intake.batcher.load != (pending: 1, leaders: 2) {
+                guard ContinuousClock.now < deadline else { throw SetupError("intake never filled: \(intake.batcher.load)") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            await #expect(throws: Intake.Overloaded.self) { _ = try await intake.submit(submission(4), by: staff) }
+            release.yield()
+            release.finish()
+            try await holder.value
+            #expect(try await accepted.value == 3)
+            let queued = try await database.run { db in try db.query("SELECT count(*)::int FROM requests").single().decode(Int.self, at: 0) }
+            #expect(queued == 3)
+            await pool.close()
+        }
+    }
+}
