@@ -55,10 +55,11 @@ public actor Connection {
         cancelToken.withLock { $0 = nil }
     }
 
-    /// Asks the server to cancel whatever statement this session is running. Safe from any thread.
+    /// Asks the server to cancel whatever statement this session is running. Safe from any
+    /// thread, and returns at once: the cancel itself runs on `CancelDispatcher`'s thread.
     public nonisolated func cancelRunningStatement() {
-        let token = cancelToken.withLock { $0 }
-        token?.cancel()
+        guard let token = cancelToken.withLock({ $0 }) else { return }
+        CancelDispatcher.shared.submit { token.cancel() }
     }
 
     private func live() throws -> ConnectionHandle {
