@@ -53,6 +53,7 @@ private struct Pipeline {
     let handle: ConnectionHandle
     var expected: [Expected] = []
     var received = 0
+    var syncSent = false
     var syncReached = false
     var results: [QueryResult?] = []
     var firstError: PQError?
@@ -80,14 +81,29 @@ private struct Pipeline {
             throw PQError(.client, "could not enter pipeline mode: \(ConnectionHandle.errorMessage(pointer))")
         }
         guard PQsetnonblocking(pointer, 1) == 0 else {
-            PQexitPipelineMode(pointer)
+            _ = PQexitPipelineMode(pointer)
             throw PQError(.client, "could not make the connection non-blocking")
         }
         results = Array(repeating: nil, count: statements.count)
-        defer {
-            PQsetnonblocking(pointer, 0)
-            PQexitPipelineMode(pointer)
+        do {
+            try send(statements, parameters, after: begin)
+            while !syncReached {
+                try readAvailable(block: true)
+            }
+        } catch {
+            recover()
+            throw error
         }
+        leave()
+        if let firstError { throw firstError }
+        return try results.enumerated().map { index, result in
+            guard let result else { throw PQError(.client, "pipeline statement \(index) returned no result") }
+            return result
+        }
+    }
+
+    /// Sends every statement and the sync, reading results as it goes.
+    private mutating func send(_ statements: [PipelineStatement], _ parameters: [EncodedParameters], after begin: String?) throws {
         var sentSinceDrain = 0
         if let begin {
             let sent = begin.withCString { PQsendQueryParams(pointer, $0, 0, nil, nil, nil, nil, 0) }
@@ -121,15 +137,34 @@ private struct Pipeline {
         guard PQpipelineSync(pointer) == 1 else {
             throw handle.connectionError(statement: "pipeline sync")
         }
+        syncSent = true
         try flush()
-        while !syncReached {
-            try readAvailable(block: true)
+    }
+
+    /// After a failure part-way (libpq refused a statement, say): the sync goes out if it
+    /// has not, everything up to it is read and dropped, and the session leaves pipeline
+    /// mode, as it was before the call (the statements sent before the failure ran; inside
+    /// a transaction its owner rolls back). On a connection that is gone this stops at the
+    /// first error, and the session stays marked unhealthy (`Connection.isHealthy`), so the
+    /// pool drops it.
+    private mutating func recover() {
+        if !syncSent, handle.isOK, PQpipelineSync(pointer) == 1 { syncSent = true }
+        if syncSent {
+            do {
+                try flush()
+                while !syncReached { try readAvailable(block: true) }
+            } catch {
+                // The connection broke: nothing more to read.
+            }
         }
-        if let firstError { throw firstError }
-        return try results.enumerated().map { index, result in
-            guard let result else { throw PQError(.client, "pipeline statement \(index) returned no result") }
-            return result
-        }
+        leave()
+    }
+
+    /// Leaves pipeline and non-blocking mode. Either can fail only with results still
+    /// unread (a broken connection): the session then reports itself unhealthy.
+    private func leave() {
+        _ = PQexitPipelineMode(pointer)
+        _ = PQsetnonblocking(pointer, 0)
     }
 
     private func check(_ sent: Int32, _ what: String) throws {

@@ -105,11 +105,12 @@ public actor Connection {
         try handle.execute(begin)
     }
 
-    /// Whether the session is usable: connected, and not left inside a transaction.
+    /// Whether the session is usable: connected, in its ordinary mode, and not left inside a
+    /// transaction.
     ///
     /// Reads anything the server sent meanwhile (a shutdown notice, say) without waiting.
     public var isHealthy: Bool {
-        guard let handle, handle.pollAlive() else { return false }
+        guard let handle, handle.isInOrdinaryMode, handle.pollAlive() else { return false }
         return !handle.inTransaction
     }
 

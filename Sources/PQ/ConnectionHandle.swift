@@ -61,6 +61,10 @@ final class ConnectionHandle {
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE
     }
 
+    /// Whether the session is back in its ordinary mode: not left in pipeline mode or
+    /// non-blocking by a pipeline that could not finish (a broken connection).
+    var isInOrdinaryMode: Bool { PQpipelineStatus(pointer) == PQ_PIPELINE_OFF && PQisnonblocking(pointer) == 0 }
+
     var transactionFailed: Bool { PQtransactionStatus(pointer) == PQTRANS_INERROR }
 
     var socket: Int32 { PQsocket(pointer) }
