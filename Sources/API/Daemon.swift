@@ -87,13 +87,14 @@ public struct Daemon: Sendable {
                 settings: settings, logger: logger))
         }
         // Services stop in reverse order: HTTP first, then workers (finishing their batch),
-        // then the listener and sampler, and the pool last.
+        // then the listener, sampler and key purger, and the pool last.
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: PoolService(pool: pool, logger: logger)),
                        .init(service: QueueListener(
                            connection: connection, wake: wake, waiters: waiters,
                            accountsChanged: { [principals = environment.principals] in principals.removeAll() }, logger: logger)),
-                       .init(service: QueueSampler(pool: pool, clock: clock, logger: logger))]
+                       .init(service: QueueSampler(pool: pool, clock: clock, logger: logger)),
+                       .init(service: IdempotencyKeyPurger(pool: pool, retention: configuration.idempotencyRetention, logger: logger))]
                 + workers
                 + [.init(service: application)],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -10,19 +10,40 @@ public struct PGNotification: Sendable, Hashable {
     public let senderPID: Int32
 }
 
-/// LISTEN on channels, as an `AsyncSequence` of notifications.
+/// LISTEN on channels, as an `AsyncSequence` of events: notifications, and gaps.
 ///
 /// The listener owns a session of its own on a thread of its own, which waits on the
 /// socket with `poll` (never on Swift's cooperative pool). A lost connection is opened again
 /// with back-off and the channels are listened to again; notifications sent while it was
-/// down are lost, so consumers must also poll (as the engine does). The first connection
-/// failing ends the sequence with its error. Cancelling the consuming task, or dropping
-/// the sequence, closes the session.
+/// down are lost, and the stream says so with a `.gap` once it listens again. The stream
+/// holds at most `bufferLimit` events for a consumer that falls behind: past that the oldest
+/// are dropped and a `.gap` follows, so memory stays bounded and the consumer still learns
+/// that it missed something (and acts as if everything changed: the engine wakes its
+/// workers and forgets its cached principals). The first connection failing ends the
+/// sequence with its error. Cancelling the consuming task, or dropping the sequence, closes
+/// the session.
 public enum NotificationListener {
+    /// What the stream carries.
+    public enum Event: Sendable, Hashable {
+        case notification(PGNotification)
+        /// Notifications may have been lost here (a reconnect, or a consumer that fell behind).
+        case gap
+    }
+
+    /// Hands an event to the consumer; when that pushed the oldest out, a gap follows it.
+    static func deliver(_ event: Event, to continuation: AsyncThrowingStream<Event, any Error>.Continuation) {
+        if case .dropped = continuation.yield(event) {
+            _ = continuation.yield(.gap)
+        }
+    }
+
+    /// Events a consumer may fall behind by before the oldest are dropped.
+    public static let bufferLimit = 1024
+
     public static func notifications(
-        _ config: ConnectionConfig, channels: [String]
-    ) -> AsyncThrowingStream<PGNotification, any Error> {
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: PGNotification.self)
+        _ config: ConnectionConfig, channels: [String], bufferLimit: Int = NotificationListener.bufferLimit
+    ) -> AsyncThrowingStream<Event, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(bufferLimit))
         let stopped = StopFlag()
         continuation.onTermination = { _ in stopped.stop() }
         let thread = Thread {
@@ -44,7 +65,7 @@ final class StopFlag: Sendable {
 private struct ListenLoop {
     let config: ConnectionConfig
     let channels: [String]
-    let continuation: AsyncThrowingStream<PGNotification, any Error>.Continuation
+    let continuation: AsyncThrowingStream<NotificationListener.Event, any Error>.Continuation
     let stopped: StopFlag
 
     /// How long one wait on the socket lasts before the stop flag is looked at again.
@@ -58,6 +79,8 @@ private struct ListenLoop {
             if handle == nil {
                 do {
                     handle = try connect()
+                    // Listening again after a loss: what was sent meanwhile is gone.
+                    if everConnected { deliver(.gap) }
                     everConnected = true
                     backoff = 0.1
                 } catch {
@@ -88,10 +111,14 @@ private struct ListenLoop {
                     payload: String(cString: notice.pointee.extra),
                     senderPID: notice.pointee.be_pid)
                 PQfreemem(notice)
-                continuation.yield(notification)
+                deliver(.notification(notification))
             }
         }
         continuation.finish()
+    }
+
+    private func deliver(_ event: NotificationListener.Event) {
+        NotificationListener.deliver(event, to: continuation)
     }
 
     /// Every LISTEN goes in one script, so one implicit transaction: the session listens on

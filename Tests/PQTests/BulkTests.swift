@@ -1,5 +1,5 @@
 import Foundation
-import PQ
+@testable import PQ
 import Testing
 import TestSupport
 
@@ -120,7 +120,7 @@ struct NotificationTests {
         let received = try await withThrowingTaskGroup(of: [PGNotification].self) { group in
             group.addTask {
                 var seen: [PGNotification] = []
-                for try await notification in notifications {
+                for try await case .notification(let notification) in notifications {
                     seen.append(notification)
                     if seen.count == 2 { break }
                 }
@@ -144,6 +144,28 @@ struct NotificationTests {
         #expect(received.first?.channel == channel)
         #expect(received.first?.payload.hasPrefix("hello") == true)
         #expect(received.last?.channel == "Mixed Case")
+    }
+
+    @Test("a consumer that falls behind holds at most the buffer's events, and learns of the loss by a gap")
+    func boundedBuffer() async throws {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: NotificationListener.Event.self, bufferingPolicy: .bufferingNewest(4))
+        for n in 0..<200 {
+            NotificationListener.deliver(.notification(PGNotification(channel: "c", payload: "\(n)", senderPID: 1)), to: continuation)
+        }
+        continuation.finish()
+        var events: [NotificationListener.Event] = []
+        for try await event in stream { events.append(event) }
+        #expect(events.count == 4)
+        #expect(events.last == .gap)
+        // Nothing lost, nothing said.
+        let (quiet, quietContinuation) = AsyncThrowingStream.makeStream(of: NotificationListener.Event.self, bufferingPolicy: .bufferingNewest(4))
+        for n in 0..<3 {
+            NotificationListener.deliver(.notification(PGNotification(channel: "c", payload: "\(n)", senderPID: 1)), to: quietContinuation)
+        }
+        quietContinuation.finish()
+        var calm: [NotificationListener.Event] = []
+        for try await event in quiet { calm.append(event) }
+        #expect(calm.count == 3 && !calm.contains(.gap))
     }
 
     @Test("a listener that cannot connect ends with the connection error")

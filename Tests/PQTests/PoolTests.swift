@@ -165,7 +165,12 @@ struct RestartTests {
         let notifications = NotificationListener.notifications(cluster.config, channels: [channel])
         let got = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
-                for try await notification in notifications where notification.payload == "after" { return true }
+                // After the restart: first the gap (what was sent while it was down is lost), then news.
+                var gap = false
+                for try await event in notifications {
+                    if event == .gap { gap = true }
+                    if case .notification(let notification) = event, notification.payload == "after" { return gap }
+                }
                 return false
             }
             group.addTask {

@@ -58,7 +58,7 @@ struct AccountStoreTests {
             let announced = try await withThrowingTaskGroup(of: Int?.self) { group in
                 group.addTask {
                     var changes = 0
-                    for try await notification in notifications {
+                    for try await case .notification(let notification) in notifications {
                         if notification.payload == "probe" { subscribed.withLock { $0 = true }; continue }
                         changes += 1
                         if changes == 5 { break }

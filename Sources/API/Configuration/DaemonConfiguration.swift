@@ -35,6 +35,8 @@ public struct DaemonConfiguration: Sendable {
     public var schemaDirectory: String?
     /// The first back-off after a technical failure; it doubles with each attempt.
     public var retryBackoff: Duration = .seconds(1)
+    /// How long an idempotency key is honoured (at least); older keys are purged.
+    public var idempotencyRetention: Duration = .seconds(30 * 24 * 3600)
     /// Submissions that may wait for an intake batch; past it a submission is refused with 503.
     public var intakeQueueLimit: Int = Intake.defaultMaxPending
 
@@ -73,6 +75,7 @@ public struct DaemonConfiguration: Sendable {
         Key(name: "MUAMALA_SCHEMA_DIR", meaning: "the Schema folder, to check that migrations are current", defaultValue: "Schema/ found upwards"),
         Key(name: "MUAMALA_RULEBOOK", meaning: "the rulebook file (fees, windows, thresholds by effective date)", defaultValue: "Rulebook/rulebook.json found upwards"),
         Key(name: "MUAMALA_RETRY_BACKOFF_MS", meaning: "first back-off after a technical failure (doubles each attempt, with jitter)", defaultValue: "1000"),
+        Key(name: "MUAMALA_IDEMPOTENCY_RETENTION_HOURS", meaning: "how long an Idempotency-Key is honoured at least; older keys are purged", defaultValue: "720 (30 days)"),
         Key(name: "MUAMALA_INTAKE_QUEUE_LIMIT", meaning: "submissions that may wait for an intake batch; past it, 503 with Retry-After", defaultValue: "4096"),
     ]
 
@@ -107,6 +110,9 @@ public struct DaemonConfiguration: Sendable {
         configuration.schemaDirectory = reader.string("MUAMALA_SCHEMA_DIR")
         if let milliseconds = try reader.integer("MUAMALA_RETRY_BACKOFF_MS", in: 1...3_600_000) {
             configuration.retryBackoff = .milliseconds(milliseconds)
+        }
+        if let hours = try reader.integer("MUAMALA_IDEMPOTENCY_RETENTION_HOURS", in: 1...87_600) {
+            configuration.idempotencyRetention = .seconds(hours * 3600)
         }
         configuration.intakeQueueLimit = try reader.integer("MUAMALA_INTAKE_QUEUE_LIMIT", in: 1...1_000_000) ?? configuration.intakeQueueLimit
         return configuration

@@ -30,13 +30,17 @@ public struct QueueListener: Service {
                 do {
                     let stream = NotificationListener.notifications(
                         connection, channels: [RequestQueue.queueChannel, RequestQueue.decidedChannel, AccountStore.changedChannel])
-                    for try await notification in stream {
-                        switch notification.channel {
-                        case RequestQueue.queueChannel:
+                    for try await event in stream {
+                        switch event {
+                        case .gap:
+                            // Something was missed: as if everything changed (waiters poll anyway).
                             wake.signal()
-                        case AccountStore.changedChannel:
                             accountsChanged()
-                        default:
+                        case .notification(let notification) where notification.channel == RequestQueue.queueChannel:
+                            wake.signal()
+                        case .notification(let notification) where notification.channel == AccountStore.changedChannel:
+                            accountsChanged()
+                        case .notification(let notification):
                             waiters.decided(notification.payload.split(separator: ",").compactMap { UUID(uuidString: String($0)) })
                         }
                     }

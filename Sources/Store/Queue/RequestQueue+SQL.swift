@@ -99,6 +99,12 @@ extension RequestQueue {
         FROM request_history WHERE id = ANY($1::uuid[])
         """)
 
+    /// Up to `$2` keys made before `$1`; skips keys another purge holds.
+    static let purgeKeys = Statement("queue_purge_keys", """
+        DELETE FROM idempotency_keys
+        WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED))
+        """)
+
     static let findKey = Statement("queue_find_key", """
         SELECT request_id, payload_hash FROM idempotency_keys WHERE actor_id = $1 AND key = $2
         """)

@@ -314,6 +314,15 @@ public enum RequestQueue {
     }
 }
 
+// Idempotency keys: kept for a retention, then forgotten.
+extension RequestQueue {
+    /// Deletes up to `limit` keys made before `cutoff` (real time); returns how many went.
+    /// A key gone is a key never seen: the same actor and key then make a new request.
+    public static func purgeIdempotencyKeys(madeBefore cutoff: Date, limit: Int, on db: isolated Connection) throws -> Int {
+        try db.query(purgeKeys, [cutoff, limit]).affectedRows
+    }
+}
+
 // Upkeep: the queue is inserted into and deleted from thousands of times a second, and its
 // dead rows pile up between autovacuum's visits; every claim then steps over them. The
 // table's own thresholds (Schema/0006, 0016) and the server's `autovacuum_naptime` keep it
