@@ -74,6 +74,47 @@ struct AuthorizationTests {
         }
     }
 
+    @Test("every establishment a request names must be the caller's: an agent of one branch cannot move a worker into another")
+    func everyEstablishmentNamed() async throws {
+        try await withScratchDatabase { database in
+            let api = try TestAPI(database)
+            let worker = Fixtures.person(1)
+            let tokens = try await api.run { db -> [String: String] in
+                try Fixtures.establishment("1-1", company: "7000000001", cr: "1000000011", on: db)
+                try Fixtures.establishment("1-2", company: "7000000001", cr: "1000000012", on: db)
+                try Fixtures.establishment("2-1", company: "7000000002", cr: "1000000021", on: db)
+                try Fixtures.worker(worker, at: "1-1", on: db)
+                return [
+                    "agent": try Fixtures.user(.agent, grants: [("1-1", ["*"])], on: db).token,
+                    "agentOfBoth": try Fixtures.user(.agent, grants: [("1-1", ["*"]), ("1-2", ["*"])], on: db).token,
+                    "delegate": try Fixtures.user(.delegate, grants: [("1-1", ["branch-change.request"]), ("1-2", ["work-permit.issue"])], on: db).token,
+                    "owner": try Fixtures.user(.owner, company: "7000000001", on: db).token,
+                    "ownerB": try Fixtures.user(.owner, company: "7000000002", on: db).token,
+                ]
+            }
+            let move: @Sendable (String) -> String = { target in
+                #"{"worker_id":"\#(worker.digits)","establishment_id":"1-1","target_establishment_id":"\#(target)"}"#
+            }
+            // (who, target, expected)
+            let cases: [(String, String, Int)] = [
+                ("agent", "1-2", 403), ("agent", "2-1", 403), ("agent", "9-9", 403),
+                ("delegate", "1-2", 403),  // granted the branch, not this service there
+                ("agentOfBoth", "1-2", 202), ("owner", "1-2", 202), ("owner", "2-1", 403), ("ownerB", "1-2", 403),
+            ]
+            try await api.application.test(.router) { client in
+                var refusals: Set<JSONValue> = []
+                for (who, target, expected) in cases {
+                    let reply = try await client.submit("branch-change.request", move(target), token: tokens[who])
+                    #expect(reply.status.code == expected, "\(who) moving to \(target)")
+                    if expected == 403 { refusals.insert(reply.json) }
+                }
+                #expect(refusals.count == 1, "every refusal alike: \(refusals)")
+            }
+            #expect(try await api.queued() == 2)
+            await api.pool.close()
+        }
+    }
+
     @Test("the Authorization scheme in any case, spaces and tabs around the token and the key; other schemes are 401")
     func headerForms() async throws {
         try await withScratchDatabase { database in
@@ -135,21 +176,23 @@ struct AuthorizationTests {
                 let submitted = try await client.submit("work-permit.issue", #"{"worker_id":"\#(worker.digits)","establishment_id":"1-1","months":12}"#, token: tokens["ownerA"])
                 let id = try #require(submitted.json["id"]?.stringValue)
                 let expectations: [(String, Int)] = [
-                    ("ownerA", 200), ("agent", 200), ("worker", 200), ("ownerB", 403), ("foreignAgent", 403), ("otherWorker", 403),
+                    ("ownerA", 200), ("agent", 200), ("worker", 200), ("ownerB", 404), ("foreignAgent", 404), ("otherWorker", 404),
                 ]
+                let missing = try await client.call(.get, "/v1/requests/\(UUID().uuidString)", token: tokens["ownerA"])
+                #expect(missing.status == .notFound)
                 for (who, status) in expectations {
                     let reply = try await client.call(.get, "/v1/requests/\(id)", token: tokens[who])
                     #expect(reply.status.code == status, "\(who)")
+                    // Someone else's request is answered exactly as one that does not exist.
+                    if status == 404 { #expect(reply.json == missing.json, "\(who)") }
                 }
-                let missing = try await client.call(.get, "/v1/requests/\(UUID().uuidString)", token: tokens["ownerA"])
-                #expect(missing.status == .notFound)
                 // Lists: an owner lists his establishment, not another company's.
                 #expect(try await client.call(.get, "/v1/requests?establishment=1-1", token: tokens["ownerA"]).status == .ok)
                 #expect(try await client.call(.get, "/v1/requests?establishment=1-1", token: tokens["ownerB"]).status == .forbidden)
                 let own = try await client.call(.get, "/v1/requests", token: tokens["worker"])
                 #expect(own.json["requests"]?.arrayValue?.count == 1)
                 // Withdrawal: a foreign owner cannot; the submitter can.
-                #expect(try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["ownerB"]).status == .forbidden)
+                #expect(try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["ownerB"]).status == .notFound)
                 let cancelled = try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["ownerA"])
                 #expect(cancelled.status == .ok)
                 #expect(cancelled.json["state"]?.stringValue == "cancelled")

@@ -74,7 +74,7 @@ struct ReasonTests {
             "identifier.unified_number_format": { validate(EstablishmentFileFlow.open, .object(open.merging(["unified_number": "6000000001"]) { $1 })) },
             "identifier.cr_format": { validate(EstablishmentFileFlow.open, .object(open.merging(["cr_number": "12345"]) { $1 })) },
             "identifier.date_format": { validate(EstablishmentFileFlow.open, .object(open.merging(["cr_expires_on": "2030-13-01"]) { $1 })) },
-            "establishment.not_found": { decide(FinalExitFlow.issue, ["worker_id": w, "establishment_id": "9-9"]) },
+            "establishment.not_found": { decide(TransferFlow.request, ["worker_id": w, "establishment_id": "9-9"]) },
             "establishment.inactive": { decide(WorkPermitFlow.renew, issue) { $0.world.establishments[Scenario.e1]?.status = .closed } },
             "establishment.suspended": { decide(WorkPermitFlow.renew, issue) {
                 $0.world.establishments[Scenario.e1]?.status = .suspended
@@ -101,7 +101,8 @@ struct ReasonTests {
                 $0.world.establishments[Scenario.e1]?.saudiCount = 0
                 $0.world.establishments[Scenario.e1]?.saudiWeight = 0
             } },
-            "worker.not_found": { decide(FinalExitFlow.issue, ["worker_id": .id(PersonID.make(prefix: 2, body: 99)), "establishment_id": e1]) },
+            "worker.not_found": { decide(FinalExitFlow.request, ["worker_id": .id(PersonID.make(prefix: 2, body: 99))]) },
+            "worker.not_transferable": { decide(TransferFlow.request, ["worker_id": .id(PersonID.make(prefix: 2, body: 99)), "establishment_id": e3]) },
             "worker.already_registered": { decide(EmploymentFacts.register, [
                 "worker_id": w, "establishment_id": e1, "name": "W", "nationality": "IND", "birth_date": "1990-01-01",
                 "occupation": "mason", "wage": 2000]) },
@@ -111,7 +112,7 @@ struct ReasonTests {
                                                            employer: Scenario.e1, occupation: "accountant", wage: 5000)
             } },
             "worker.absconded": { decide(WorkPermitFlow.renew, issue) { $0.world.workers[Scenario.w]?.employment = .absconded } },
-            "worker.departed": { decide(TransferFlow.request, ["worker_id": w, "establishment_id": e3]) { $0.world.workers[Scenario.w]?.employment = .departed } },
+            "worker.departed": { decide(WorkPermitFlow.renew, issue) { $0.world.workers[Scenario.w]?.employment = .departed } },
             "worker.not_employed": { decide(FinalExitFlow.request, ["worker_id": .id(Scenario.d)]) },
             "worker.iqama_expired": { decide(AbsenceReportFlow.file, ["worker_id": w, "establishment_id": e1]) {
                 $0.world.workers[Scenario.w]?.iqamaExpiresOn = Scenario.today.adding(days: -1)
@@ -137,14 +138,12 @@ struct ReasonTests {
             "case.not_found": { decide(TransferFlow.accept, ["worker_id": w]) },
             "case.already_open": { decide(AbsenceReportFlow.file, ["worker_id": w, "establishment_id": e1], withCase(.absenceReport, "open")) },
             "case.deadline_passed": { decide(TransferFlow.accept, ["worker_id": w], withCase(.transfer, "pending_worker", Scenario.e3, deadline: -1)) },
-            "case.not_a_party": { decide(TransferFlow.cancel, ["worker_id": w, "establishment_id": e2], withCase(.transfer, "pending_worker", Scenario.e3)) },
+            "case.not_a_party": { decide(FinalExitFlow.cancel, ["worker_id": w, "establishment_id": e1], withCase(.finalExit, "issued", Scenario.e2)) },
             "final_exit.contract_not_ended": { decide(FinalExitFlow.request, ["worker_id": w]) },
             "transfer.same_employer": { decide(TransferFlow.request, ["worker_id": w, "establishment_id": e1]) },
             "fee.amount_mismatch": { decide(TransferFlow.pay, ["worker_id": w, "amount": 10], withCase(.transfer, "awaiting_fee", Scenario.e3)) },
-            "dependent.not_dependent": { decide(DependentTransferFlow.request, ["dependent_id": w, "establishment_id": e3, "occupation": "mason", "wage": 3000]) },
-            "dependent.minor": { decide(DependentTransferFlow.request, ["dependent_id": .id(Scenario.d), "establishment_id": e3, "occupation": "mason", "wage": 3000]) {
-                $0.world.workers[Scenario.d]?.birthDate = Scenario.today.adding(years: -17)
-            } },
+            "dependent.not_dependent": { decide(DependentTransferFlow.approve, ["dependent_id": .id(Scenario.d), "guardian_id": .id(PersonID.make(prefix: 2, body: 98))]) },
+            "dependent.not_transferable": { decide(DependentTransferFlow.request, ["dependent_id": w, "establishment_id": e3, "occupation": "mason", "wage": 3000]) },
             "branch.other_company": { decide(BranchChangeFlow.request, ["worker_id": w, "establishment_id": e1, "target_establishment_id": e3]) },
             "branch.same_establishment": { decide(BranchChangeFlow.request, ["worker_id": w, "establishment_id": e1, "target_establishment_id": e1]) },
             "occupation.reserved_for_saudis": { decide(OccupationChangeFlow.request, ["worker_id": w, "establishment_id": e1, "occupation": "receptionist"]) },

@@ -59,7 +59,8 @@ struct RetryTests {
             #expect(try await engine.scalar("SELECT count(*)::int FROM request_history WHERE service = 'worker.register' AND state = 'completed'", as: Int.self) == 20)
             let followed = try #require(try await engine.find(follower.id))
             #expect(followed.state == .rejected)
-            #expect(followed.reasonCode == "worker.not_found")
+            // The worker was never registered, so he is nobody's employee.
+            #expect(followed.reasonCode == "worker.not_employed_here")
 
             // The fault is fixed; an operator re-drives the request.
             _ = try await engine.run { db in try db.execute("DROP TRIGGER inject_fault ON workers") }

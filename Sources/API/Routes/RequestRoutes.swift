@@ -236,7 +236,7 @@ struct RequestRoutes {
         }
     }
 
-    /// Foreign requests are refused without saying more.
+    /// A request the caller may not see is not there: the same 404 as an id nobody used.
     private func checkReadable(_ record: RequestRecord, _ principal: AccountStore.Principal) async throws {
         let company: UnifiedNumber?
         if let establishment = record.establishmentID.flatMap({ try? EstablishmentID($0) }), principal.user.role == .owner {
@@ -247,7 +247,7 @@ struct RequestRoutes {
             company = nil
         }
         guard AccessPolicy.mayRead(principal, record: record, company: company) else {
-            throw APIError(.forbidden, .forbidden)
+            throw APIError(.notFound, .requestNotFound)
         }
     }
 

@@ -116,6 +116,11 @@ extension Reason.Code {
         ar: "العامل مسجل متغيبًا عن العمل.", en: "The worker is recorded as absent from work.")
     public static let workerDeparted = Reason.Code("worker.departed",
         ar: "العامل غادر المملكة نهائيًا.", en: "The worker has left the Kingdom for good.")
+    public static let workerNotTransferable = Reason.Code("worker.not_transferable",
+        ar: "لا يمكن طلب نقل خدمة العامل {worker} الآن.", en: "Worker {worker} cannot be asked for in a transfer now.")
+    public static let dependentNotTransferable = Reason.Code("dependent.not_transferable",
+        ar: "لا يمكن طلب نقل خدمة {person} الآن: لا يوجد تابع بالغ بهذا الرقم متاح للنقل.",
+        en: "{person} cannot be asked for now: there is no adult dependent with this number who may be transferred.")
     public static let workerNotEmployed = Reason.Code("worker.not_employed",
         ar: "العامل ليس على رأس العمل لدى أي منشأة.", en: "The worker is not employed by any establishment.")
     public static let iqamaExpired = Reason.Code("worker.iqama_expired",
@@ -176,8 +181,6 @@ extension Reason.Code {
 
     public static let notDependent = Reason.Code("dependent.not_dependent",
         ar: "{person} ليس تابعًا لهذا العامل.", en: "{person} is not a dependent of this worker.")
-    public static let dependentMinor = Reason.Code("dependent.minor",
-        ar: "نقل خدمة التابع للبالغين ({age} سنة فأكثر).", en: "A dependent's transfer is for adults ({age} years or older).")
 
     // MARK: Branch and occupation
 
@@ -242,13 +245,13 @@ extension Reason.Code {
         establishmentNotFound, establishmentInactive, establishmentSuspended, crExpired, expiredPermits, bandTooLow,
         establishmentExists, crTaken, activityUnknown, laborRentalBarred, redSibling, sameActivity, certificateNotCompliant,
         workerNotFound, workerExists, workerNotHere, workerIsSaudi, workerAbsconded, workerDeparted,
-        workerNotEmployed, iqamaExpired, openCaseBlocks,
+        workerNotEmployed, workerNotTransferable, dependentNotTransferable, iqamaExpired, openCaseBlocks,
         permitAlreadyValid, firstIssueWindowPassed, permitPeriodInvalid, noPermit, renewalTooEarly, permitRemoved,
         permitNotPayable, temporaryExtensionUsed, notTemporary, temporaryNotRenewable,
         notAllowedInState, caseNotFound, caseAlreadyOpen, caseDeadlinePassed, notPartyToCase,
         contractNotEnded,
         transferSameEmployer, feeMismatch,
-        notDependent, dependentMinor,
+        notDependent,
         branchOtherCompany, branchSame, occupationReserved, occupationUnfit, occupationUnknown, occupationSame,
         genericCorrectionUsed, notGenericTitle,
         cancelWindowPassed,

@@ -11,6 +11,24 @@ public struct ServiceDefinition: Sendable {
         case establishment(String)
     }
 
+    /// What the establishment a request acts for must be to the worker it is about, checked
+    /// before anything else is decided: a request about a worker outside the caller's rights
+    /// learns one thing only, the same whether the worker exists or not.
+    public enum SubjectAccess: Sendable, Equatable {
+        /// The worker's employer (`worker.not_employed_here` otherwise): the employer's own
+        /// services about its workers.
+        case employee
+        /// A party to the worker's open case of this kind, as the establishment it was opened
+        /// for (`case.not_found` otherwise): the new employer withdrawing or completing.
+        case caseParty(CaseFile.Kind)
+        /// The worker is by design someone else's (a transfer request): the decision itself
+        /// must answer alike for an unknown worker and an ineligible one.
+        case prospective
+        /// Nothing to check here: an establishment's own services, a worker about himself,
+        /// the engine's timers and other systems' facts.
+        case none
+    }
+
     /// Stable code, `area.action` (`work-permit.renew`).
     public let code: String
     public let nameAr: String
@@ -23,6 +41,10 @@ public struct ServiceDefinition: Sendable {
     public let subject: SubjectField
     /// The payload field naming the establishment the request acts for, if any.
     public let establishmentField: String?
+    /// Other payload fields naming establishments the request acts for (a branch to move a
+    /// worker into): the caller must have rights on each, as on the first.
+    public let alsoActsFor: [String]
+    public let subjectAccess: SubjectAccess
     /// A payload field naming a person who acts about the subject (a guardian about a
     /// dependent): that person may submit it as a worker.
     public let actingPersonField: String?
@@ -38,6 +60,7 @@ public struct ServiceDefinition: Sendable {
     public init(
         code: String, nameAr: String, nameEn: String, descriptionAr: String, descriptionEn: String,
         roles: Set<Actor.Role>, fields: [FieldSpec], subject: SubjectField, establishmentField: String? = "establishment_id",
+        alsoActsFor: [String] = [], subjectAccess: SubjectAccess? = nil,
         actingPersonField: String? = nil, workflow: (name: String, action: String)? = nil, internalOnly: Bool = false,
         terms: @escaping @Sendable (RuleParameters) -> [String: String] = { _ in [:] },
         decide: @escaping @Sendable (DecisionContext) throws(Reason) -> Decision
@@ -51,18 +74,55 @@ public struct ServiceDefinition: Sendable {
         self.fields = fields
         self.subject = subject
         self.establishmentField = establishmentField
+        self.alsoActsFor = alsoActsFor
+        // An employer acting about a worker acts about its own worker, unless told otherwise.
+        let access: SubjectAccess
+        if let subjectAccess {
+            access = subjectAccess
+        } else if case .worker = subject, establishmentField != nil, !roles.isDisjoint(with: [.owner, .delegate, .agent]) {
+            access = .employee
+        } else {
+            access = .none
+        }
+        self.subjectAccess = access
         self.actingPersonField = actingPersonField
         self.workflow = workflow
         self.internalOnly = internalOnly
         self.terms = terms
         // A decision may refuse by throwing its reason (a failed gate: `try Gates.check(…)`).
+        let subjectField = subject
         self.decide = { context in
             do throws(Reason) {
+                try Self.checkAccess(access, subject: subjectField, establishmentField: establishmentField, context)
                 return try decide(context)
             } catch {
                 return .reject(error)
             }
         }
+    }
+
+    /// The subject check of `SubjectAccess`, before the service's own decision.
+    static func checkAccess(_ access: SubjectAccess, subject: SubjectField, establishmentField: String?,
+                            _ context: DecisionContext) throws(Reason) {
+        guard case .worker(let workerField) = subject, let workerID = context.payload.person(workerField),
+              let establishmentField, let establishment = context.payload.establishment(establishmentField) else { return }
+        switch access {
+        case .employee:
+            guard context.world.workers[workerID]?.employer == establishment else {
+                throw Reason.Code.workerNotHere(["worker": workerID.description])
+            }
+        case .caseParty(let kind):
+            guard let file = context.world.openCase(kind, of: workerID), file.establishment == establishment else {
+                throw Reason.Code.about(.caseNotFound, kind)
+            }
+        case .prospective, .none:
+            break
+        }
+    }
+
+    /// Every establishment the request acts for, from a validated payload.
+    public func establishments(of payload: Payload) -> [EstablishmentID] {
+        ([establishmentField].compactMap { $0 } + alsoActsFor).compactMap { payload.establishment($0) }
     }
 
     /// The request's subject from a validated payload.

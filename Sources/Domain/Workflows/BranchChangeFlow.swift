@@ -42,7 +42,7 @@ public enum BranchChangeFlow: StateTable {
         roles: employer,
         fields: [workerField, FieldSpec("establishment_id", .establishmentID, "the current branch"),
                  FieldSpec("target_establishment_id", .establishmentID, "the branch to move to")],
-        subject: .worker("worker_id"), workflow: (name, "request"),
+        subject: .worker("worker_id"), alsoActsFor: ["target_establishment_id"], workflow: (name, "request"),
         terms: { rules in ["worker's time": "\(rules.branchChange.workerAcceptDays) days", "fee": "\(rules.branchChange.fee) SAR"] }
     ) { context throws(Reason) in
         guard let workerID = Cases.worker(context).value, let current = context.payload.establishment("establishment_id"),
@@ -52,8 +52,9 @@ public enum BranchChangeFlow: StateTable {
         let from = try Gates.check(current, context)
         try Gates.employee(workerID, of: current, context)
         if target == current { return .reject(.branchSame) }
-        let to = try Gates.check(target, context)
-        guard to.unifiedNumber == from.unifiedNumber else { return .reject(.branchOtherCompany) }
+        // Another company's establishment, or none: nothing more about it is said.
+        guard context.world.establishments[target]?.unifiedNumber == from.unifiedNumber else { return .reject(.branchOtherCompany) }
+        try Gates.check(target, context)
         let (existing, state) = Cases.open(kind, BranchChangeFlow.self, worker: workerID, in: context.world)
         guard existing == nil, let row = transition("request", from: state) else { return .reject(Reason.Code.about(.caseAlreadyOpen, kind)) }
         if let reason = CrossRules.blocking("branch-change.request", worker: workerID, in: context.world) { return .reject(reason) }

@@ -54,7 +54,7 @@ public enum DependentTransferFlow: StateTable {
         roles: employer,
         fields: [dependentField, establishmentField, FieldSpec("occupation", .text(maxLength: 60), "the occupation to employ the dependent in"),
                  FieldSpec("wage", .integer(0...1_000_000), "monthly wage in SAR")],
-        subject: .worker("dependent_id"), workflow: (name, "request"),
+        subject: .worker("dependent_id"), subjectAccess: .prospective, workflow: (name, "request"),
         terms: { rules in ["window": "\(rules.dependentTransfer.completeWithinDays) days", "minimum age": "\(rules.dependentTransfer.minimumAge)"] }
     ) { context throws(Reason) in
         guard let dependentID = Cases.worker(context, field: "dependent_id").value, let establishment = context.payload.establishment("establishment_id"),
@@ -62,17 +62,20 @@ public enum DependentTransferFlow: StateTable {
             return .reject(.fieldMissing, ["field": "dependent_id"])
         }
         try Gates.check(establishment, context, .init(minimumBand: context.rules.transfer.minimumReceiverBand))
-        guard let dependent = context.world.workers[dependentID] else { return .reject(.workerNotFound, ["worker": dependentID.digits]) }
-        guard dependent.employment == .dependent, dependent.guardian != nil else {
-            return .reject(.notDependent, ["person": dependentID.digits])
-        }
-        if dependent.age(on: context.today) < context.rules.dependentTransfer.minimumAge {
-            return .reject(.dependentMinor, ["age": String(context.rules.dependentTransfer.minimumAge)])
-        }
         guard context.rules.occupations[occupation] != nil else { return .reject(.occupationUnknown, ["occupation": occupation]) }
+        // The person is someone else's dependent: whether the number exists, is a dependent,
+        // is of age or has a case open elsewhere is not the asker's to learn. One answer for all.
+        let notTransferable = Reason.Code.dependentNotTransferable(["person": dependentID.digits])
+        guard let dependent = context.world.workers[dependentID], dependent.employment == .dependent, dependent.guardian != nil,
+              dependent.age(on: context.today) >= context.rules.dependentTransfer.minimumAge else {
+            return .reject(notTransferable)
+        }
         let (existing, state) = Cases.open(kind, DependentTransferFlow.self, worker: dependentID, in: context.world)
-        guard existing == nil, let row = transition("request", from: state) else { return .reject(Reason.Code.about(.caseAlreadyOpen, kind)) }
-        if let reason = CrossRules.blocking("dependent-transfer.request", worker: dependentID, in: context.world) { return .reject(reason) }
+        if let existing {
+            return .reject(existing.establishment == establishment ? Reason.Code.about(.caseAlreadyOpen, kind) : notTransferable)
+        }
+        guard let row = transition("request", from: state) else { return .reject(notTransferable) }
+        if CrossRules.blocking("dependent-transfer.request", worker: dependentID, in: context.world) != nil { return .reject(notTransferable) }
         let file = CaseFile(id: context.newID(1), kind: kind, worker: dependentID, establishment: establishment,
                             state: row.to.rawValue, openedAt: context.now, openedOn: context.today,
                             deadline: Cases.deadline(from: context.today, days: context.rules.dependentTransfer.completeWithinDays),
@@ -123,8 +126,10 @@ public enum DependentTransferFlow: StateTable {
         code: "dependent-transfer.complete", nameAr: "إكمال نقل خدمة التابع", nameEn: "Complete a dependent's transfer",
         descriptionAr: "تكمل المنشأة النقل بعد موافقة العائل خلال ١٤ يومًا؛ يصبح التابع عاملًا لديها.",
         descriptionEn: "Within 14 days of the guardian's approval the establishment completes; the dependent becomes its employee.",
-        roles: employer, fields: [dependentField, establishmentField], subject: .worker("dependent_id"), workflow: (name, "complete")
+        roles: employer, fields: [dependentField, establishmentField], subject: .worker("dependent_id"),
+        subjectAccess: .caseParty(.dependentTransfer), workflow: (name, "complete")
     ) { context in
+        // `.caseParty`: the dependent's open case is this establishment's (else `case.not_found`).
         guard let dependentID = Cases.worker(context, field: "dependent_id").value, let establishment = context.payload.establishment("establishment_id") else {
             return .reject(.fieldMissing, ["field": "dependent_id"])
         }
@@ -132,7 +137,6 @@ public enum DependentTransferFlow: StateTable {
         guard var file = existing, let row = transition("complete", from: state) else {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed("complete", in: state))
         }
-        guard file.establishment == establishment else { return .reject(Reason.Code.about(.notPartyToCase, kind)) }
         if let reason = Cases.checkDeadline(file, context) { return .reject(reason) }
         guard var person = context.world.workers[dependentID] else { return .reject(.workerNotFound, ["worker": dependentID.digits]) }
         person.employment = .employed

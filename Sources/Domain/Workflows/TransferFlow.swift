@@ -88,7 +88,7 @@ public enum TransferFlow: StateTable {
         roles: employer,
         fields: [workerField, FieldSpec("establishment_id", .establishmentID, "the new employer"),
                  FieldSpec("contract_ends_on", .day, required: false, "end of the new contract")],
-        subject: .worker("worker_id"), workflow: (name, "request"),
+        subject: .worker("worker_id"), subjectAccess: .prospective, workflow: (name, "request"),
         terms: { rules in ["fee": rules.transfer.fees.map(String.init).joined(separator: " / ") + " SAR for the 1st / 2nd / 3rd transfer",
                            "worker's time": "\(rules.transfer.workerAcceptDays) days", "notice mid-contract": "\(rules.transfer.noticeDays) days"] }
     ) { context throws(Reason) in
@@ -96,18 +96,23 @@ public enum TransferFlow: StateTable {
             return .reject(.fieldMissing, ["field": "worker_id"])
         }
         try Gates.check(newEmployer, context, .init(minimumBand: context.rules.transfer.minimumReceiverBand))
-        guard let worker = context.world.workers[workerID] else { return .reject(.workerNotFound, ["worker": workerID.digits]) }
+        // The worker is someone else's: whether the number exists, and why another's worker
+        // may not move (departed, a dependent, a final exit or an absence report open, a
+        // transfer to someone else open), is not the asker's to learn. One answer for all.
+        let notTransferable = Reason.Code.workerNotTransferable(["worker": workerID.digits])
+        guard let worker = context.world.workers[workerID] else { return .reject(notTransferable) }
+        if worker.employer == newEmployer && worker.employment == .employed { return .reject(.transferSameEmployer) }
         switch worker.employment {
-        case .departed: return .reject(.workerDeparted)
-        case .dependent: return .reject(.workerNotEmployed)
+        case .departed, .dependent: return .reject(notTransferable)
         case .employed, .absconded, .removed: break
         }
-        if worker.employer == newEmployer { return .reject(.transferSameEmployer) }
         let (existing, state) = Cases.open(kind, TransferFlow.self, worker: workerID, in: context.world)
-        guard existing == nil, let transition = transition("request", from: state) else {
-            return .reject(Reason.Code.about(.caseAlreadyOpen, kind))
+        if let existing {
+            // The asker's own request, made before, it may hear about; another's it may not.
+            return .reject(existing.establishment == newEmployer ? Reason.Code.about(.caseAlreadyOpen, kind) : notTransferable)
         }
-        if let reason = CrossRules.blocking("service-transfer.request", worker: workerID, in: context.world) { return .reject(reason) }
+        guard let transition = transition("request", from: state) else { return .reject(notTransferable) }
+        if CrossRules.blocking("service-transfer.request", worker: workerID, in: context.world) != nil { return .reject(notTransferable) }
         let deadline = Cases.deadline(from: context.today, days: context.rules.transfer.workerAcceptDays)
         var details: [String: JSONValue] = ["fee": JSONValue(fee(for: worker, rules: context.rules))]
         if let end = context.payload.day("contract_ends_on") { details["new_contract_ends_on"] = JSONValue(end) }
@@ -265,16 +270,14 @@ public enum TransferFlow: StateTable {
         code: "service-transfer.cancel", nameAr: "إلغاء طلب نقل", nameEn: "Cancel a transfer request",
         descriptionAr: "تسحب المنشأة الجديدة طلب النقل قبل اكتماله.", descriptionEn: "The new employer withdraws the transfer before it completes.",
         roles: employer, fields: [workerField, FieldSpec("establishment_id", .establishmentID, "the new employer")],
-        subject: .worker("worker_id"), workflow: (name, "cancel")
+        subject: .worker("worker_id"), subjectAccess: .caseParty(.transfer), workflow: (name, "cancel")
     ) { context in
-        guard let workerID = Cases.worker(context).value, let establishment = context.payload.establishment("establishment_id") else {
-            return .reject(.fieldMissing, ["field": "worker_id"])
-        }
+        // `.caseParty`: the worker's open transfer is to this establishment (else `case.not_found`).
+        guard let workerID = Cases.worker(context).value else { return .reject(.fieldMissing, ["field": "worker_id"]) }
         let (existing, state) = Cases.open(kind, TransferFlow.self, worker: workerID, in: context.world)
         guard var file = existing, let row = transition("cancel", from: state) else {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed("cancel", in: state))
         }
-        guard file.establishment == establishment else { return .reject(Reason.Code.about(.notPartyToCase, kind)) }
         let waiting = waitingTimer(file, state)
         file.state = row.to.rawValue
         return Cases.step(row.event, file, cancelledTimers: waiting)

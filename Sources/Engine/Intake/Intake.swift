@@ -122,6 +122,7 @@ public struct Intake: Sendable {
         }
         return .success(IntakeBatcher.Entry(
             principal: principal, service: service.code, subject: subject, subjectKey: subject.key, named: service.establishment(of: payload),
+            alsoNamed: service.alsoActsFor.compactMap { payload.establishment($0) },
             proposedCompany: service.fields.first { $0.type == .unifiedNumber }.flatMap { payload.unifiedNumber($0.name) },
             actingPerson: service.actingPersonField.flatMap { payload.person($0) },
             payload: payload, idempotencyKey: submission.idempotencyKey, priority: submission.priority,

@@ -30,6 +30,9 @@ final class IntakeBatcher: Sendable {
         /// `subject.key`, made once.
         let subjectKey: String
         let named: EstablishmentID?
+        /// Other establishments the request acts for (a branch to move a worker into): the
+        /// caller needs rights on each of them too.
+        let alsoNamed: [EstablishmentID]
         let proposedCompany: UnifiedNumber?
         let actingPerson: PersonID?
         let payload: Payload
@@ -209,7 +212,7 @@ final class IntakeBatcher: Sendable {
             if case .worker(let worker) = entry.subject { return employers[worker] }
             return nil
         }
-        let unknown = Set(establishments.compactMap { $0 }).filter { companies[$0] == nil }
+        let unknown = Set(establishments.compactMap { $0 } + entries.flatMap(\.alsoNamed)).filter { companies[$0] == nil }
         for (establishment, company) in try DirectoryStore.companies(of: Array(unknown), on: db) {
             companies[establishment] = company
         }
@@ -221,7 +224,11 @@ final class IntakeBatcher: Sendable {
             let company = establishment.flatMap { companies[$0] } ?? entry.proposedCompany
             guard AccessPolicy.mayAct(entry.principal, service: entry.service, subject: entry.subject,
                                       scope: .init(establishment: establishment, company: company),
-                                      actingPerson: entry.actingPerson) else { continue }
+                                      actingPerson: entry.actingPerson),
+                  entry.alsoNamed.allSatisfy({ other in
+                      AccessPolicy.mayAct(entry.principal, service: entry.service, subject: entry.subject,
+                                          scope: .init(establishment: other, company: companies[other]))
+                  }) else { continue }
             allowed.append(index)
             requests.append(NewRequest(
                 service: entry.service, establishment: establishment, subject: entry.subject, actor: entry.principal.user.actor,
