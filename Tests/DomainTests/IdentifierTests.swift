@@ -26,9 +26,12 @@ struct IdentifierTests {
     @Test("establishment numbers and unified numbers")
     func establishments() {
         #expect((try? EstablishmentID("1-12345"))?.description == "1-12345")
-        for bad in ["1-", "-1", "1-2-3", "a-1", "0-1", "1234567890-1", "1 -2"] {
+        // Long digit runs (found by fuzzing: 30 nines overflowed Int and stopped the daemon).
+        let long = String(repeating: "9", count: 30)
+        for bad in ["1-", "-1", "1-2-3", "a-1", "0-1", "1234567890-1", "1 -2", long, "1-" + long, long + "-1", "999999999999999999999-9"] {
             #expect((try? EstablishmentID(bad)) == nil, "\(bad)")
         }
+        #expect((try? EstablishmentID("999999999-999999999"))?.description == "999999999-999999999")
         #expect((try? UnifiedNumber("7000000001")) != nil)
         #expect((try? UnifiedNumber("8000000001")) == nil)
         #expect((try? CRNumber("101000000")) == nil)

@@ -136,3 +136,24 @@ extension JSONValue {
         }
     }
 }
+
+/// Every identifier parser takes any text a client sends and answers; none traps.
+@Suite("Identifier parsers over arbitrary text")
+struct IdentifierParserFuzzTests {
+    @Test("digits, dashes, signs and anything else, at any length: a value or an error")
+    func anyText() async {
+        let pieces = Gen.element(of: ["9", "0", "1", "7", "-", "+", " ", "a", "٩", "\u{0}", "99999999999", "-0", "e"])
+        await propertyCheck(count: 3_000, input: pieces.array(of: 0...40)) { parts in
+            let text = parts.compactMap { $0 }.joined()
+            _ = try? EstablishmentID(text)
+            _ = try? PersonID(text)
+            _ = try? UnifiedNumber(text)
+            _ = try? CRNumber(text)
+            _ = Day(iso: text)
+            let json: JSONValue = ["worker_id": .string(text), "establishment_id": .string(text), "months": 12]
+            for service in ServiceCatalog.all {
+                _ = Payload.validate(json, against: service.fields)
+            }
+        }
+    }
+}

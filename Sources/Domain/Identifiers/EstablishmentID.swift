@@ -18,12 +18,15 @@ public struct EstablishmentID: Hashable, Comparable, Sendable, Codable, CustomSt
                 if afterDash { valid = false; break }
                 afterDash = true
             } else if byte >= 48 && byte <= 57 {
+                // Each part has at most 9 digits: stop before a longer one could overflow.
                 if afterDash {
-                    sequence = sequence * 10 + Int(byte - 48)
                     sequenceDigits += 1
+                    if sequenceDigits > 9 { valid = false; break }
+                    sequence = sequence * 10 + Int(byte - 48)
                 } else {
-                    office = office * 10 + Int(byte - 48)
                     officeDigits += 1
+                    if officeDigits > 9 { valid = false; break }
+                    office = office * 10 + Int(byte - 48)
                 }
             } else {
                 valid = false
