@@ -1,4 +1,5 @@
 import API
+import Domain
 import Foundation
 import HummingbirdTesting
 import Testing
@@ -20,6 +21,18 @@ struct OpenAPITests {
             }
         }
         return routes
+    }
+
+    @Test("the Submission schema is the service catalog's, field by field (Scripts/openapi-submission writes it)")
+    func submissionSchema() throws {
+        let text = try String(contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        let root = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let schemas = try #require((root["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let documented = try JSONSerialization.data(withJSONObject: try #require(schemas["Submission"]), options: [.sortedKeys])
+        let catalog = try JSONSerialization.data(
+            withJSONObject: try JSONSerialization.jsonObject(with: Data(ServiceCatalog.submissionSchema.jsonBytes)), options: [.sortedKeys])
+        let same = JSONValue.parse(utf8: documented) == JSONValue.parse(utf8: catalog)
+        #expect(same, "docs/openapi.yaml's Submission differs from the catalog: run Scripts/openapi-submission")
     }
 
     @Test("documents exactly the routes the daemon serves")

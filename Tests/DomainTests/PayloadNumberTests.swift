@@ -157,3 +157,54 @@ struct IdentifierParserFuzzTests {
         }
     }
 }
+
+/// What PostgreSQL cannot store is refused at the edge, not failed in a batch with others.
+@Suite("Text and days PostgreSQL can hold")
+struct StorableValueTests {
+    @Test("a text field with NUL is refused (jsonb cannot hold it; it once failed a whole intake batch)")
+    func nul() {
+        let fields = [FieldSpec("name", .text(maxLength: 20), "name")]
+        for text in ["a\u{0}", "\u{0}", "ab\u{0}cd"] {
+            guard case .failure(let errors) = Payload.validate(["name": .string(text)], against: fields) else {
+                Issue.record("\(text.debugDescription) accepted")
+                continue
+            }
+            #expect(errors.fields.first?.field == "name")
+        }
+        if case .failure = Payload.validate(["name": "a\tb\nc"], against: fields) { Issue.record("tabs and newlines refused") }
+    }
+
+    @Test("days from 1900 to 2199 only: year 0 (PostgreSQL's 1 BC, unreadable back) and the far future are refused")
+    func years() {
+        for bad in ["0000-01-01", "0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31", "+999-01-01", "2026-1-01", "2026-02-30", "２٠26-01-01"] {
+            #expect(Day(iso: bad) == nil, "\(bad)")
+        }
+        for good in ["1900-01-01", "2026-02-28", "2199-12-31", "2028-02-29"] {
+            #expect(Day(iso: good)?.iso == good, "\(good)")
+        }
+        let fields = [FieldSpec("birth_date", .day, "born")]
+        #expect({ if case .failure = Payload.validate(["birth_date": "0000-01-01"], against: fields) { return true }; return false }())
+    }
+
+    @Test("a rulebook number out of bounds is refused when the file is read, naming where")
+    func rulebookBounds() throws {
+        let file = try Data(contentsOf: Scenario.rulebookFile)
+        guard case .object(var root)? = JSONValue.parse(utf8: file), case .array(var editions)? = root["editions"],
+              case .object(var first) = editions[0], case .object(var parameters)? = first["parameters"],
+              case .object(var levy)? = parameters["levy"] else {
+            Issue.record("unexpected rulebook shape")
+            return
+        }
+        levy["expat_majority_monthly"] = .number(1e300)
+        parameters["levy"] = .object(levy)
+        first["parameters"] = .object(parameters)
+        editions[0] = .object(first)
+        root["editions"] = .array(editions)
+        #expect(throws: RulebookError.self) { _ = try Rulebook(json: Data(JSONValue.object(root).jsonBytes)) }
+        do {
+            _ = try Rulebook(json: Data(JSONValue.object(root).jsonBytes))
+        } catch {
+            #expect("\(error)".contains("parameters.levy.expat_majority_monthly"), "\(error)")
+        }
+    }
+}

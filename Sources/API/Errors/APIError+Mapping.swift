@@ -29,7 +29,7 @@ extension APIError {
             case .notFound: return APIError(.notFound, .notFound)
             case .methodNotAllowed: return APIError(.methodNotAllowed, .methodNotAllowed)
             case .contentTooLarge: return APIError(.contentTooLarge, .bodyTooLarge, ["limit": "?"])
-            case .badRequest: return APIError(.badRequest, .malformedJSON)
+            case .badRequest: return APIError(.badRequest, .malformedRequest)
             default: return APIError(.internalServerError, .internalError)
             }
         default:

@@ -62,7 +62,8 @@ struct ClockRoutes {
         case .success(let value): payload = value
         case .failure(let errors): throw APIError(.unprocessableContent, errors.fields[0].reason, fields: errors.fields)
         }
-        guard payload.values["days"] != nil || payload.values["seconds"] != nil else {
+        // `{}` says nothing and is refused; `{"days": null}` is a move of zero.
+        guard !payload.values.isEmpty else {
             let missing = FieldError(field: "days", reason: Reason.Code.fieldMissing(["field": "days"]))
             throw APIError(.unprocessableContent, missing.reason, fields: [missing])
         }

@@ -38,17 +38,25 @@ struct RequestRoutes {
 
     static let idempotencyKeyField = HTTPField.Name("Idempotency-Key")!
 
+    /// The key: 1 to 200 visible ASCII characters, spaces allowed inside (spaces and tabs
+    /// around it are not part of it), as `docs/openapi.yaml` says.
     static func idempotencyKey(_ headers: HTTPFields) throws -> String {
-        guard let key = headers[idempotencyKeyField].map({ String($0.trimmingHeaderWhitespace) }), !key.isEmpty, key.count <= 200 else {
+        guard let key = headers[idempotencyKeyField].map({ String($0.trimmingHeaderWhitespace) }), !key.isEmpty else {
             throw APIError(.badRequest, .idempotencyKeyMissing)
+        }
+        guard key.utf8.count <= 200, key.utf8.allSatisfy({ $0 >= 0x20 && $0 <= 0x7E }) else {
+            throw APIError(.badRequest, .idempotencyKeyInvalid)
         }
         return key
     }
 
+    /// The largest `?wait=` accepted (the daemon honours at most its own limit within it).
+    static let maxWaitParameter = 3600
+
     /// `?wait=` in seconds, at most `limit`; 0 when absent.
     static func waitSeconds(_ text: String?, limit: Int) throws -> Int {
         guard let text else { return 0 }
-        guard let seconds = Int(text), seconds >= 0 else { throw APIError(.badRequest, .badQuery, ["field": "wait"]) }
+        guard let seconds = Int(text), (0...maxWaitParameter).contains(seconds) else { throw APIError(.badRequest, .badQuery, ["field": "wait"]) }
         return min(seconds, limit)
     }
 
@@ -133,7 +141,7 @@ struct RequestRoutes {
             filter.state = state
         }
         if let text = query["before"].map(String.init) {
-            guard let before = Int64(text) else { throw APIError(.badRequest, .badQuery, ["field": "before"]) }
+            guard let before = Int64(text), before >= 1 else { throw APIError(.badRequest, .badQuery, ["field": "before"]) }
             filter.before = before
         }
         if let text = query["limit"].map(String.init) {

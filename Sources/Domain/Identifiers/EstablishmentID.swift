@@ -9,7 +9,8 @@ public struct EstablishmentID: Hashable, Comparable, Sendable, Codable, CustomSt
     }
 
     public init(_ text: String) throws(IdentifierError) {
-        // One pass over the bytes: digits, one dash, digits (each part 1 to 9 digits).
+        // One pass over the bytes: digits, one dash, digits (each part 1 to 9 digits, the
+        // first not 0): `^[1-9][0-9]{0,8}-[1-9][0-9]{0,8}$`.
         var office = 0, sequence = 0, officeDigits = 0, sequenceDigits = 0
         var afterDash = false
         var valid = true
@@ -18,12 +19,15 @@ public struct EstablishmentID: Hashable, Comparable, Sendable, Codable, CustomSt
                 if afterDash { valid = false; break }
                 afterDash = true
             } else if byte >= 48 && byte <= 57 {
-                // Each part has at most 9 digits: stop before a longer one could overflow.
+                // Each part has 1 to 9 digits and no leading zero (one written form per
+                // number); stop before a longer one could overflow.
                 if afterDash {
+                    if sequenceDigits == 0 && byte == 48 { valid = false; break }
                     sequenceDigits += 1
                     if sequenceDigits > 9 { valid = false; break }
                     sequence = sequence * 10 + Int(byte - 48)
                 } else {
+                    if officeDigits == 0 && byte == 48 { valid = false; break }
                     officeDigits += 1
                     if officeDigits > 9 { valid = false; break }
                     office = office * 10 + Int(byte - 48)

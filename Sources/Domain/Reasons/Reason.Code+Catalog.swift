@@ -20,6 +20,11 @@ extension Reason.Code {
         ar: "حجم الطلب يتجاوز الحد المسموح ({limit} بايت).", en: "The request body is larger than allowed ({limit} bytes).")
     public static let idempotencyKeyMissing = Reason.Code("request.idempotency_key_missing",
         ar: "ترويسة Idempotency-Key مطلوبة لتقديم الطلب.", en: "The Idempotency-Key header is required to submit a request.")
+    public static let idempotencyKeyInvalid = Reason.Code("request.idempotency_key_invalid",
+        ar: "ترويسة Idempotency-Key تتكون من ١ إلى ٢٠٠ حرف من حروف ASCII المرئية.",
+        en: "The Idempotency-Key header is 1 to 200 visible ASCII characters.")
+    public static let malformedRequest = Reason.Code("request.malformed",
+        ar: "الطلب غير سليم البنية.", en: "The request is not well formed.")
     public static let idempotencyConflict = Reason.Code("request.idempotency_conflict",
         ar: "مفتاح عدم التكرار استُخدم من قبل لطلب بمحتوى مختلف.", en: "This idempotency key was already used for a request with different content.")
     public static let requestNotFound = Reason.Code("request.not_found",
@@ -237,7 +242,7 @@ extension Reason.Code {
     }
 
     public static let catalog: [Reason.Code] = [
-        malformedJSON, fieldMissing, fieldType, fieldInvalid, fieldUnknown, unknownService, bodyTooLarge,
+        malformedJSON, fieldMissing, fieldType, fieldInvalid, fieldUnknown, unknownService, bodyTooLarge, idempotencyKeyInvalid, malformedRequest,
         idempotencyKeyMissing, idempotencyConflict, requestNotFound, requestNotCancellable, requestBeingProcessed,
         requestNotFailed, badQuery, notFound, methodNotAllowed, internalError, unavailable, technicalRetrying, technicalFailure,
         identifierFormat, identifierPrefix, identifierChecksum, establishmentFormat, unifiedNumberFormat, crFormat, dateFormat,

@@ -45,6 +45,9 @@ public struct Rulebook: Sendable {
             guard let changes = entry["parameters"], case .object = changes else {
                 throw RulebookError("edition \(index + 1) (\(text)) needs a \"parameters\" object")
             }
+            if let problem = Self.outOfBounds(changes, path: "parameters") {
+                throw RulebookError("edition \(index + 1) (\(text)): \(problem) is not a number between -\(Self.bound) and \(Self.bound)")
+            }
             merged = Self.merge(merged, changes)
             let parameters: RuleParameters
             do {
@@ -60,6 +63,30 @@ public struct Rulebook: Sendable {
     public init(editions: [Edition]) {
         precondition(!editions.isEmpty, "a rulebook has at least one edition")
         self.editions = editions
+    }
+
+    /// The largest magnitude a rulebook number may have: days, months, percentages and fees
+    /// are all far below it, and arithmetic on it (months × a levy) stays far from overflow.
+    static let bound = 1_000_000_000
+
+    /// The path of the first number out of bounds (or not finite), if any.
+    static func outOfBounds(_ value: JSONValue, path: String) -> String? {
+        switch value {
+        case .number(let number):
+            return number.isFinite && abs(number) <= Double(bound) ? nil : path
+        case .array(let values):
+            for (index, element) in values.enumerated() {
+                if let problem = outOfBounds(element, path: "\(path)[\(index)]") { return problem }
+            }
+            return nil
+        case .object(let members):
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                if let problem = outOfBounds(member, path: "\(path).\(key)") { return problem }
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     /// Objects merge key by key; anything else is replaced.

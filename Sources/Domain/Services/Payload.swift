@@ -17,14 +17,19 @@ public struct FieldSpec: Sendable, Equatable {
         /// JSON Schema for the type.
         public var jsonSchema: JSONValue {
             switch self {
-            case .personID: return ["type": "string", "pattern": "^[12][0-9]{9}$", "description": "national ID (1…) or iqama (2…), Luhn-checked"]
-            case .establishmentID: return ["type": "string", "pattern": "^[0-9]{1,9}-[0-9]{1,9}$"]
+            case .personID:
+                // `format` names the Luhn check, which a pattern cannot say (JSON Schema lets a
+                // validator that does not know a format ignore it).
+                return ["type": "string", "pattern": "^[12][0-9]{9}$", "format": "saudi-person-id",
+                        "description": "national ID (1…) or iqama (2…), Luhn-checked"]
+            case .establishmentID: return ["type": "string", "pattern": "^[1-9][0-9]{0,8}-[1-9][0-9]{0,8}$"]
             case .unifiedNumber: return ["type": "string", "pattern": "^7[0-9]{9}$"]
             case .crNumber: return ["type": "string", "pattern": "^[0-9]{10}$"]
-            case .day: return ["type": "string", "format": "date"]
+            case .day: return ["type": "string", "format": "date", "pattern": .string(Day.isoPattern)]
             case .integer(let range): return ["type": "integer", "minimum": .number(Double(range.lowerBound)), "maximum": .number(Double(range.upperBound))]
             case .number(let range): return ["type": "number", "minimum": .number(range.lowerBound), "maximum": .number(range.upperBound)]
-            case .text(let maxLength): return ["type": "string", "minLength": 1, "maxLength": .number(Double(maxLength))]
+            // No NUL: PostgreSQL's text and jsonb cannot hold one.
+            case .text(let maxLength): return ["type": "string", "minLength": 1, "maxLength": .number(Double(maxLength)), "pattern": "^[^\\u0000]*$"]
             case .boolean: return ["type": "boolean"]
             case .choice(let values): return ["type": "string", "enum": .array(values.map(JSONValue.string))]
             case .uuid: return ["type": "string", "format": "uuid"]
@@ -146,8 +151,13 @@ public struct Payload: Sendable, Equatable {
             }
         case .text(let maxLength):
             guard let text = value.stringValue else { return wrongType }
-            guard !text.isEmpty, text.count <= maxLength else {
+            // Counted in Unicode scalars, as JSON Schema's maxLength counts (docs/openapi.yaml).
+            guard !text.isEmpty, text.unicodeScalars.count <= maxLength else {
                 return Reason.Code.invalid(field.name, en: "1 to \(maxLength) characters", ar: "من حرف إلى \(maxLength) حرفًا")
+            }
+            // PostgreSQL's text and jsonb cannot hold NUL: refused here, not failed in a batch.
+            guard !text.utf8.contains(0) else {
+                return Reason.Code.invalid(field.name, en: "text without the NUL character", ar: "نصًا بلا المحرف الصفري NUL")
             }
         case .boolean:
             guard value.boolValue != nil else { return wrongType }

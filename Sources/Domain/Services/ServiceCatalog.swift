@@ -12,6 +12,21 @@ public enum ServiceCatalog {
 
     public static func service(_ code: String) -> ServiceDefinition? { byCode[code] }
 
+    /// The body of `POST /v1/requests` as JSON Schema: one branch per service, its code and
+    /// its payload's fields with their types and ranges. `docs/openapi.yaml` holds it as
+    /// `components.schemas.Submission` (printed by `muamala services --submission-schema`;
+    /// `OpenAPITests` fails when the two differ).
+    public static var submissionSchema: JSONValue {
+        .object(["oneOf": .array(all.map { service in
+            [
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["service", "payload"],
+                "properties": ["service": ["const": .string(service.code)], "payload": service.payloadSchema],
+            ]
+        })])
+    }
+
     /// Every workflow table, for `muamala workflows` and the docs.
     public static let workflows: [WorkflowDiagram] = [
         WorkflowDiagram(EstablishmentFileFlow.self),

@@ -145,6 +145,8 @@ public struct ServiceDefinition: Sendable {
             var schema = field.type.jsonSchema
             if case .object(var object) = schema {
                 object["description"] = .string(field.about)
+                // An optional field may be given as null: the same as leaving it out.
+                if !field.required, let type = object["type"] { object["type"] = [type, "null"] }
                 schema = .object(object)
             }
             properties[field.name] = schema

@@ -22,12 +22,21 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
         number = Self.days(fromCivil: year, month, day)
     }
 
-    /// Parses `YYYY-MM-DD`.
+    /// The years a day from outside may fall in: past any birth date and any expiry the
+    /// services know, and far inside what PostgreSQL's dates (which have no year 0) and the
+    /// Umm al-Qura calendar hold.
+    public static let acceptedYears = 1900...2199
+
+    /// `acceptedYears`' `YYYY-MM-DD` as a JSON Schema pattern, beside `format: date`.
+    public static let isoPattern = "^(19|20|21)[0-9]{2}-[0-9]{2}-[0-9]{2}$"
+
+    /// Parses `YYYY-MM-DD`, a real date of `acceptedYears`.
     public init?(iso text: String) {
-        let parts = text.split(separator: "-")
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }),
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
+              Self.acceptedYears.contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
         let candidate = Day(year: year, month: month, day: day)
         guard candidate.components == (year, month, day) else { return nil }
         self = candidate

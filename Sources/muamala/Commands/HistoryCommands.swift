@@ -109,7 +109,14 @@ struct Services: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "services", abstract: "List every e-service: code, names, who may request it.")
     @OptionGroup var global: GlobalOptions
 
+    @Flag(help: "Print the JSON Schema of a submission's body (docs/openapi.yaml's Submission) instead.")
+    var submissionSchema = false
+
     func run() async throws {
+        if submissionSchema {
+            print(ServiceCatalog.submissionSchema.jsonText)
+            return
+        }
         if global.json {
             struct Entry: Encodable { let code, name_en, name_ar: String; let roles: [String]; let fields: [String] }
             return try printJSON(ServiceCatalog.all.map {

@@ -28,7 +28,7 @@ func brief(_ value: JSONValue?) -> String {
     guard let value else { return "" }
     switch value {
     case .string(let text): return text
-    case .number(let number): return number.rounded() == number ? String(Int(number)) : String(number)
+    case .number(let number): return Int(exactly: number).map(String.init) ?? String(number)
     case .bool(let flag): return flag ? "true" : "false"
     case .null: return "null"
     default: return String(decoding: (try? JSONEncoder().encode(value)) ?? Data(), as: UTF8.self)
