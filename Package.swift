@@ -113,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", "PQ", "Domain", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Store", "Engine", "PQ", "Domain", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "EngineTests",

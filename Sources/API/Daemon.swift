@@ -86,6 +86,12 @@ public struct Daemon: Sendable {
                 name: "worker-\(index + 1)", pool: pool, processor: processor, wake: wake, waiters: waiters,
                 settings: settings, logger: logger))
         }
+        var checkpoints: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let key = configuration.checkpointKey, let folder = configuration.checkpointDirectory {
+            let checkpointer = Checkpointer(
+                directory: CheckpointDirectory(URL(fileURLWithPath: folder)), signer: try CheckpointSigner(file: URL(fileURLWithPath: key)))
+            checkpoints = [.init(service: CheckpointService(checkpointer: checkpointer, pool: pool, interval: configuration.checkpointInterval, logger: logger))]
+        }
         // Services stop in reverse order: HTTP first, then workers (finishing their batch),
         // then the listener, sampler and key purger, and the pool last.
         var groupConfiguration = ServiceGroupConfiguration(
@@ -95,6 +101,7 @@ public struct Daemon: Sendable {
                            accountsChanged: { [principals = environment.principals] in principals.removeAll() }, logger: logger)),
                        .init(service: QueueSampler(pool: pool, clock: clock, logger: logger)),
                        .init(service: IdempotencyKeyPurger(pool: pool, retention: configuration.idempotencyRetention, logger: logger))]
+                + checkpoints
                 + workers
                 + [.init(service: application)],
             gracefulShutdownSignals: [.sigterm, .sigint],

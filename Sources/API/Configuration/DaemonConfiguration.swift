@@ -37,6 +37,11 @@ public struct DaemonConfiguration: Sendable {
     public var retryBackoff: Duration = .seconds(1)
     /// How long an idempotency key is honoured (at least); older keys are purged.
     public var idempotencyRetention: Duration = .seconds(30 * 24 * 3600)
+    /// The private key that signs checkpoints of the history, and the folder they go to:
+    /// both or neither (see `muamala checkpoint`).
+    public var checkpointKey: String?
+    public var checkpointDirectory: String?
+    public var checkpointInterval: Duration = .seconds(3600)
     /// Submissions that may wait for an intake batch; past it a submission is refused with 503.
     public var intakeQueueLimit: Int = Intake.defaultMaxPending
 
@@ -76,6 +81,9 @@ public struct DaemonConfiguration: Sendable {
         Key(name: "MUAMALA_RULEBOOK", meaning: "the rulebook file (fees, windows, thresholds by effective date)", defaultValue: "Rulebook/rulebook.json found upwards"),
         Key(name: "MUAMALA_RETRY_BACKOFF_MS", meaning: "first back-off after a technical failure (doubles each attempt, with jitter)", defaultValue: "1000"),
         Key(name: "MUAMALA_IDEMPOTENCY_RETENTION_HOURS", meaning: "how long an Idempotency-Key is honoured at least; older keys are purged", defaultValue: "720 (30 days)"),
+        Key(name: "MUAMALA_CHECKPOINT_KEY", meaning: "private key file that signs checkpoints of the history (muamala checkpoint keygen); with MUAMALA_CHECKPOINT_DIR", defaultValue: "none: no checkpoints"),
+        Key(name: "MUAMALA_CHECKPOINT_DIR", meaning: "folder the signed checkpoints go to, away from the database", defaultValue: "none"),
+        Key(name: "MUAMALA_CHECKPOINT_MINUTES", meaning: "minutes between checkpoints", defaultValue: "60"),
         Key(name: "MUAMALA_INTAKE_QUEUE_LIMIT", meaning: "submissions that may wait for an intake batch; past it, 503 with Retry-After", defaultValue: "4096"),
     ]
 
@@ -113,6 +121,15 @@ public struct DaemonConfiguration: Sendable {
         }
         if let hours = try reader.integer("MUAMALA_IDEMPOTENCY_RETENTION_HOURS", in: 1...87_600) {
             configuration.idempotencyRetention = .seconds(hours * 3600)
+        }
+        configuration.checkpointKey = reader.string("MUAMALA_CHECKPOINT_KEY")
+        configuration.checkpointDirectory = reader.string("MUAMALA_CHECKPOINT_DIR")
+        if (configuration.checkpointKey == nil) != (configuration.checkpointDirectory == nil) {
+            let given = configuration.checkpointKey == nil ? "MUAMALA_CHECKPOINT_DIR" : "MUAMALA_CHECKPOINT_KEY"
+            throw ConfigurationError(key: given, value: reader.string(given) ?? "", expected: "MUAMALA_CHECKPOINT_KEY and MUAMALA_CHECKPOINT_DIR set together")
+        }
+        if let minutes = try reader.integer("MUAMALA_CHECKPOINT_MINUTES", in: 1...10_080) {
+            configuration.checkpointInterval = .seconds(minutes * 60)
         }
         configuration.intakeQueueLimit = try reader.integer("MUAMALA_INTAKE_QUEUE_LIMIT", in: 1...1_000_000) ?? configuration.intakeQueueLimit
         return configuration

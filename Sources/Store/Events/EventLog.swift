@@ -115,14 +115,36 @@ public enum EventLog {
     public struct Verification: Sendable, Codable {
         public var streams = 0
         public var events = 0
+        /// Signed heads (checkpoints) the history was checked against, and how many it reaches.
+        public var signedHeads = 0
+        public var signedHeadsReached = 0
         public var problems: [String] = []
         public var isIntact: Bool { problems.isEmpty }
+
+        enum CodingKeys: String, CodingKey {
+            case streams, events, signedHeads = "signed_heads", signedHeadsReached = "signed_heads_reached", problems
+        }
+    }
+
+    /// Every stream's head as the `streams` table has it, read in one snapshot.
+    public static func currentHeads(on db: isolated Connection) throws -> [String: (seq: Int64, hash: [UInt8])] {
+        try db.query(allHeads).reduce(into: [:]) { heads, row in
+            heads[try row.decode(String.self, at: 0)] = (try row.decode(Int64.self, at: 1), [UInt8](try row.decode(Data.self, at: 2)))
+        }
     }
 
     /// Recomputes every chain and compares it with the stored hashes and heads. Reads in
     /// pages of `pageSize` events; `progress` is told the events checked so far.
-    public static func verify(pageSize: Int = 10_000, progress: @Sendable (Int) -> Void = { _ in }, on db: isolated Connection) throws -> Verification {
+    ///
+    /// With `signed` heads (from checkpoints, `CheckpointChain.heads`), each stream's chain
+    /// must also still pass through its signed head: the event at that number, its hash the
+    /// one signed. A superuser who edits an event and recomputes the hashes after it and the
+    /// head makes a chain that is whole, but that no longer reaches what was signed.
+    public static func verify(pageSize: Int = 10_000, signed: [String: CheckpointChain.Signed] = [:],
+                              progress: @Sendable (Int) -> Void = { _ in }, on db: isolated Connection) throws -> Verification {
         var report = Verification()
+        report.signedHeads = signed.count
+        var reachedSigned = Set<String>()
         let heads = try db.query(allHeads).reduce(into: [String: Head]()) { heads, row in
             heads[try row.decode(String.self, at: 0)] = Head(seq: try row.decode(Int64.self, at: 1), hash: [UInt8](try row.decode(Data.self, at: 2)))
         }
@@ -165,6 +187,13 @@ public enum EventLog {
                 if recomputed != stored {
                     report.problems.append("\(stream) #\(seq): content does not match its hash (edited)")
                 }
+                if let mark = signed[stream], mark.seq == seq {
+                    if mark.hash == stored && recomputed == stored {
+                        reachedSigned.insert(stream)
+                    } else {
+                        report.problems.append("\(stream) #\(seq): not the event checkpoint \(mark.checkpoint) signed (history rewritten)")
+                    }
+                }
                 current = (stream, Head(seq: seq, hash: stored))
                 report.events += 1
                 after = (stream, seq)
@@ -176,6 +205,15 @@ public enum EventLog {
         let seen = report.streams
         if seen < heads.count {
             report.problems.append("\(heads.count - seen) stream head(s) have no events (history removed)")
+        }
+        report.signedHeadsReached = reachedSigned.count
+        if report.problems.count <= 1000 {
+            for (stream, mark) in signed.sorted(by: { $0.key < $1.key }) where !reachedSigned.contains(stream) {
+                // Reported above when the event is there but differs; here, it is gone.
+                if report.problems.contains(where: { $0.hasPrefix("\(stream) #\(mark.seq): not the event") }) { continue }
+                report.problems.append("\(stream): the history no longer reaches #\(mark.seq), signed in checkpoint \(mark.checkpoint) (events removed)")
+                if report.problems.count > 1000 { break }
+            }
         }
         return report
     }

@@ -8,23 +8,54 @@ import Store
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Recompute every event chain and compare it with the stored hashes and heads.",
-        discussion: "Exit status 0 when the history is intact, 4 when it is not (each problem is listed).")
+        abstract: "Recompute every event chain and compare it with the stored hashes and heads (and signed checkpoints).",
+        discussion: """
+            Without --checkpoints this proves that the history is whole as stored, which             anyone who may write the database could rebuild. With --checkpoints FOLDER it also             proves that every stream still passes through the head signed for it there, with             keys the database never held: give the public keys you trust (--public-key,             repeatable); without them, the .pub files in FOLDER/keys are used.
+
+            Exit status 0 when the history is intact, 4 when it is not (each problem is listed).
+            """)
     @OptionGroup var global: GlobalOptions
+    @Option(help: "A folder of checkpoints (muamala checkpoint) to check the history against.") var checkpoints: String?
+    @Option(name: .customLong("public-key"), help: "A public key to trust for the checkpoints (repeatable).") var publicKeys: [String] = []
 
     func run() async throws {
+        var signed: [String: CheckpointChain.Signed] = [:]
+        var fileProblems: [String] = []
+        var checkpointCount = 0
+        if let checkpoints {
+            let folder = URL(fileURLWithPath: checkpoints)
+            var keyFiles = publicKeys.map { URL(fileURLWithPath: $0) }
+            if keyFiles.isEmpty {
+                let keysFolder = folder.appendingPathComponent("keys")
+                keyFiles = ((try? FileManager.default.contentsOfDirectory(atPath: keysFolder.path)) ?? [])
+                    .filter { $0.hasSuffix(".pub") }.sorted().map { keysFolder.appendingPathComponent($0) }
+                if keyFiles.isEmpty { throw ValidationError("give --public-key (no .pub files in \(keysFolder.path))") }
+                FileHandle.standardError.write(Data("note: trusting the keys in \(keysFolder.path); give --public-key for a check that does not rest on the folder\n".utf8))
+            }
+            let keys = Dictionary(try keyFiles.map { let key = try CheckpointPublicKey(file: $0); return (key.keyID, key) }) { first, _ in first }
+            let chain = CheckpointChain(try CheckpointDirectory(folder).load(), keys: keys)
+            if chain.checkpoints.isEmpty { throw ValidationError("no checkpoints in \(folder.path)") }
+            signed = chain.heads
+            fileProblems = chain.problems
+            checkpointCount = chain.checkpoints.count
+        }
         let connection = try await global.connect()
         let json = global.json
-        let report = try await connection.withTransaction(isolation: .repeatableRead, readOnly: true) { db in
-            try EventLog.verify(progress: { count in
+        let heads = signed
+        var report = try await connection.withTransaction(isolation: .repeatableRead, readOnly: true) { db in
+            try EventLog.verify(signed: heads, progress: { count in
                 if !json { FileHandle.standardError.write(Data("\rchecked \(count) events".utf8)) }
             }, on: db)
         }
+        report.problems = fileProblems + report.problems
         if !json { FileHandle.standardError.write(Data("\n".utf8)) }
         if json {
             try printJSON(report)
         } else {
             print("\(report.events) events in \(report.streams) streams: \(report.isIntact ? "intact" : "\(report.problems.count) problem(s)")")
+            if checkpoints != nil {
+                print("\(report.signedHeadsReached) of \(report.signedHeads) signed heads reached, from \(checkpointCount) checkpoint(s)")
+            }
             for problem in report.problems.prefix(50) { print("  " + problem) }
         }
         if !report.isIntact { throw ExitCode(4) }
