@@ -4,6 +4,8 @@ import PQ
 
 /// What the routes work with.
 public struct APIEnvironment: Sendable {
+    /// Every use case the routes serve (`Engine/Operations`): they open no transaction themselves.
+    public let operations: Operations
     public let pool: ConnectionPool
     public let intake: Intake
     public let waiters: DecisionWaiters
@@ -17,6 +19,7 @@ public struct APIEnvironment: Sendable {
 
     public init(pool: ConnectionPool, intake: Intake, waiters: DecisionWaiters, rulebook: Rulebook, clock: EngineClock,
                 maxBodyBytes: Int, maxWaitSeconds: Int = 30, principals: PrincipalCache = PrincipalCache()) {
+        self.operations = Operations(pool: pool, intake: intake, clock: clock, waiters: waiters)
         self.pool = pool
         self.intake = intake
         self.waiters = waiters

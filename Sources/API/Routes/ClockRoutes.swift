@@ -12,34 +12,23 @@ struct ClockRoutes {
     func register(on router: RouterGroup<APIRequestContext>) {
         router.get("/clock") { _, context in
             _ = try context.requirePrincipal()
-            let reading = try await environment.pool.withConnection { connection in
-                try await connection.run { db in try ClockStore.read(on: db) }
-            }
-            return try jsonResponse(ClockView(reading))
+            return try jsonResponse(ClockView(try await environment.operations.clockReading()))
         }
         router.post("/clock/advance") { request, context in
             let principal = try context.requirePrincipal()
+            // Who first: a body is read only for someone who may move the clock.
             guard principal.user.role == .staff else { throw APIError(.forbidden, .forbidden) }
-            guard environment.clock.mode == .simulated else { throw APIError(.conflict, .clockNotSimulated) }
             let seconds = try Self.advance(try await request.jsonBody(limit: Self.maxAdvanceBody))
-            let actor = principal.user.actor.id
-            let result = try await environment.pool.withConnection { connection in
-                try await connection.withTransaction { db in
-                    try ClockStore.advance(by: seconds, by: actor, on: db)
-                }
-            }
-            switch result {
-            case .success:
-                environment.intake.wake?.signal()
-                let reading = try await environment.pool.withConnection { connection in
-                    try await connection.run { db in try ClockStore.read(on: db) }
-                }
+            switch try await environment.operations.advanceClock(by: seconds, by: principal) {
+            case .success(let reading):
                 return try jsonResponse(ClockView(reading))
-            case .failure(.notSimulated):
+            case .failure(.forbidden):
+                throw APIError(.forbidden, .forbidden)
+            case .failure(.refused(.notSimulated)):
                 throw APIError(.conflict, .clockNotSimulated)
-            case .failure(.backwards(let now)):
+            case .failure(.refused(.backwards(let now))):
                 throw APIError(.conflict, .clockBackwards, ["now": now.formatted(.iso8601)])
-            case .failure(.beyondRange(let limit)):
+            case .failure(.refused(.beyondRange(let limit))):
                 throw APIError(.conflict, .clockBeyondRange, ["limit": limit.formatted(.iso8601)])
             }
         }

@@ -26,10 +26,7 @@ struct RequestRoutes {
         let key = try Self.idempotencyKey(request.headers)
         let wait = try waitSeconds(request)
         let submission = try Self.submission(try await request.jsonBody(limit: environment.maxBodyBytes), key: key, wait: wait)
-        var record = try Self.record(try await environment.intake.submit(submission, by: principal))
-        if wait > 0 && !record.isFinished {
-            record = try await waitForDecision(record.id, seconds: wait) ?? record
-        }
+        let record = try Self.record(try await environment.operations.submit(submission, by: principal, wait: .seconds(wait)))
         let (status, headers, body) = Self.response(record, detail: principal.seesTechnicalDetail)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
@@ -120,10 +117,9 @@ struct RequestRoutes {
         let principal = try context.requirePrincipal()
         let id = try requestID(context)
         let wait = try waitSeconds(request)
-        guard var record = try await find(id) else { throw APIError(.notFound, .requestNotFound) }
-        try await checkReadable(record, principal)
-        if wait > 0 && !record.isFinished {
-            record = try await waitForDecision(id, seconds: wait) ?? record
+        // Someone else's request is not there, as one that never was.
+        guard let record = try await environment.operations.request(id, for: principal, wait: .seconds(wait)) else {
+            throw APIError(.notFound, .requestNotFound)
         }
         return jsonResponse(RequestView(record, detail: principal.seesTechnicalDetail).json)
     }
@@ -148,80 +144,48 @@ struct RequestRoutes {
             guard let limit = Int(text), (1...500).contains(limit) else { throw APIError(.badRequest, .badQuery, ["field": "limit"]) }
             filter.limit = limit
         }
-        switch principal.user.role {
-        case .staff, .system:
-            break
-        case .worker:
-            guard let person = principal.user.personID else { throw APIError(.forbidden, .forbidden) }
-            filter.subject = Subject.worker(PersonID(trusted: person)).key
-        case .owner, .delegate, .agent:
-            guard let establishment = filter.establishment.flatMap({ try? EstablishmentID($0) }) else {
-                throw APIError(.badRequest, .badQuery, ["field": "establishment"])
-            }
-            let company = try await environment.pool.withConnection { connection in
-                try await connection.run { db in try DirectoryStore.company(of: establishment, on: db) }
-            }
-            let readable = principal.user.role == .owner
-                ? company?.digits == principal.user.unifiedNumber
-                : principal.grants.contains { $0.establishmentID == establishment.description }
-            guard readable else { throw APIError(.forbidden, .forbidden) }
-        }
-        let finalFilter = filter
-        let records = try await environment.pool.withConnection { connection in
-            try await connection.run { db in try RequestQueue.list(finalFilter, on: db) }
+        let records: [RequestRecord]
+        switch try await environment.operations.requests(filter, for: principal) {
+        case .success(let page): records = page
+        case .failure(.establishmentRequired): throw APIError(.badRequest, .badQuery, ["field": "establishment"])
+        case .failure(.forbidden): throw APIError(.forbidden, .forbidden)
         }
         let next = records.count == filter.limit ? records.last?.seq : nil
-        return jsonResponse(["requests": .array(records.map { RequestView($0, detail: principal.seesTechnicalDetail).json }), "next_before": next.map { .number(Double($0)) } ?? .null])
+        return jsonResponse([
+            "requests": .array(records.map { RequestView($0, detail: principal.seesTechnicalDetail).json }),
+            "next_before": next.map { .number(Double($0)) } ?? .null,
+        ])
     }
 
     // MARK: Withdraw and re-drive
 
     private func cancel(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let id = try requestID(context)
-        guard let record = try await find(id) else { throw APIError(.notFound, .requestNotFound) }
-        try await checkReadable(record, principal)
-        let clock = environment.clock
-        let result = try await environment.pool.withConnection { connection in
-            try await connection.withTransaction { db in
-                try RequestQueue.cancel(id, by: principal.user.actor, at: try clock.now(on: db), on: db)
-            }
-        }
-        switch result {
+        switch try await environment.operations.cancel(try requestID(context), by: principal) {
         case .success(let cancelled):
-            environment.waiters.decided([id])
             return jsonResponse(RequestView(cancelled, detail: principal.seesTechnicalDetail).json)
-        case .failure(.notFound):
-            throw APIError(.notFound, .requestNotFound)
-        case .failure(.beingProcessed):
-            throw APIError(.conflict, .requestBeingProcessed)
-        case .failure(.wrongState(let state)):
-            throw APIError(.conflict, .requestNotCancellable, ["state": state.rawValue])
+        case .failure(let refusal):
+            throw Self.error(for: refusal, whenWrongState: .requestNotCancellable)
         }
     }
 
     private func retry(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.user.role == .staff else { throw APIError(.forbidden, .forbidden) }
-        let id = try requestID(context)
-        let clock = environment.clock
-        let result = try await environment.pool.withConnection { connection in
-            try await connection.withTransaction { db in
-                let result = try RequestQueue.redrive(id, at: try clock.now(on: db), on: db)
-                if case .success = result { try RequestQueue.notifyQueued(on: db) }
-                return result
-            }
-        }
-        switch result {
+        switch try await environment.operations.redrive(try requestID(context), by: principal) {
         case .success(let record):
-            environment.intake.wake?.signal()
             return jsonResponse(RequestView(record, detail: principal.seesTechnicalDetail).json, status: .accepted)
-        case .failure(.notFound):
-            throw APIError(.notFound, .requestNotFound)
-        case .failure(.beingProcessed):
-            throw APIError(.conflict, .requestBeingProcessed)
-        case .failure(.wrongState(let state)):
-            throw APIError(.conflict, .requestNotFailed, ["state": state.rawValue])
+        case .failure(.forbidden):
+            throw APIError(.forbidden, .forbidden)
+        case .failure(.refused(let refusal)):
+            throw Self.error(for: refusal, whenWrongState: .requestNotFailed)
+        }
+    }
+
+    static func error(for refusal: RequestQueue.ChangeRefusal, whenWrongState code: Reason.Code) -> APIError {
+        switch refusal {
+        case .notFound: return APIError(.notFound, .requestNotFound)
+        case .beingProcessed: return APIError(.conflict, .requestBeingProcessed)
+        case .wrongState(let state): return APIError(.conflict, code, ["state": state.rawValue])
         }
     }
 
@@ -236,37 +200,5 @@ struct RequestRoutes {
 
     private func waitSeconds(_ request: Request) throws -> Int {
         try Self.waitSeconds(request.uri.queryParameters["wait"].map(String.init), limit: environment.maxWaitSeconds)
-    }
-
-    private func find(_ id: UUID) async throws -> RequestRecord? {
-        try await environment.pool.withConnection { connection in
-            try await connection.run { db in try RequestQueue.find(id, on: db) }
-        }
-    }
-
-    /// A request the caller may not see is not there: the same 404 as an id nobody used.
-    private func checkReadable(_ record: RequestRecord, _ principal: AccountStore.Principal) async throws {
-        let company: UnifiedNumber?
-        if let establishment = record.establishmentID.flatMap({ try? EstablishmentID($0) }), principal.user.role == .owner {
-            company = try await environment.pool.withConnection { connection in
-                try await connection.run { db in try DirectoryStore.company(of: establishment, on: db) }
-            }
-        } else {
-            company = nil
-        }
-        guard AccessPolicy.mayRead(principal, record: record, company: company) else {
-            throw APIError(.notFound, .requestNotFound)
-        }
-    }
-
-    func waitForDecision(_ id: UUID, seconds: Int) async throws -> RequestRecord? {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while true {
-            if let record = try await find(id), record.isFinished { return record }
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { return nil }
-            // Woken by the decision; the short slice covers a decision made just before the wait began.
-            await environment.waiters.wait(for: id, timeout: min(remaining, .milliseconds(100)))
-        }
     }
 }

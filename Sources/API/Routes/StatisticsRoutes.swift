@@ -15,9 +15,7 @@ struct StatisticsRoutes {
             let from = try Self.day(request.uri.queryParameters.get("from"), field: "from")
             let to = try Self.day(request.uri.queryParameters.get("to"), field: "to")
             // A period that ends before it begins holds no day: no months, every total zero.
-            let statistics = try await environment.pool.withConnection { connection in
-                try await connection.run { db in try StatisticsStore.monthly(from: from, to: to, on: db) }
-            }
+            let statistics = try await environment.operations.statistics(from: from, to: to)
             return jsonResponse(statistics.json(from: from, to: to))
         }
     }

@@ -82,8 +82,14 @@ struct ClockCommand: AsyncParsableCommand {
         }
         func run() async throws {
             let seconds = days * 86_400 + hours * 3600
-            let connection = try await global.connect()
-            try await ClockCommand.move(connection, json: global.json) { db in try ClockStore.advance(by: seconds, by: ClockCommand.operatorName, on: db) }
+            let operations = try await global.operations()
+            let result = try await operations.advanceClock(by: seconds, by: ActorOptions.operatorPrincipal)
+            await operations.pool.close()
+            switch result {
+            case .success(let reading): try ClockCommand.report(reading, json: global.json)
+            case .failure(.forbidden): throw ValidationError("only staff may move the clock")
+            case .failure(.refused(let refusal)): throw ClockCommand.explain(refusal)
+            }
         }
     }
 
@@ -105,12 +111,16 @@ struct ClockCommand: AsyncParsableCommand {
         switch result {
         case .success:
             try report(try await connection.run { db in try ClockStore.read(on: db) }, json: json)
-        case .failure(.notSimulated):
-            throw ValidationError("the database runs on the system clock, which cannot be moved; `muamala clock simulate` first")
-        case .failure(.backwards(let now)):
-            throw ValidationError("time never moves backwards; it is \(now.iso)")
-        case .failure(.beyondRange(let limit)):
-            throw ValidationError("the clock cannot go past \(limit.iso)")
+        case .failure(let refusal):
+            throw explain(refusal)
+        }
+    }
+
+    static func explain(_ refusal: ClockStore.Refusal) -> ValidationError {
+        switch refusal {
+        case .notSimulated: return ValidationError("the database runs on the system clock, which cannot be moved; `muamala clock simulate` first")
+        case .backwards(let now): return ValidationError("time never moves backwards; it is \(now.iso)")
+        case .beyondRange(let limit): return ValidationError("the clock cannot go past \(limit.iso)")
         }
     }
 }

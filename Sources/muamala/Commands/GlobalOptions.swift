@@ -28,6 +28,15 @@ struct GlobalOptions: ParsableArguments {
         ConnectionPool(.init(connection: try connectionConfig(), maxConnections: 2))
     }
 
+    /// The operations layer on a small pool of its own, as the daemon runs it: requests
+    /// decided at once when a caller waits (`deciding`), no local waiters (a wait polls).
+    func operations(deciding: Bool = false) async throws -> Operations {
+        let pool = try pool()
+        let clock = try await pool.withConnection { connection in try await connection.run { db in try Self.clock(on: db) } }
+        let decider = deciding ? BatchProcessor(rulebook: try ProjectFiles.loadRulebook(), clock: clock) : nil
+        return Operations(pool: pool, intake: Intake(pool: pool, clock: clock, wake: nil, decider: decider), clock: clock, waiters: nil)
+    }
+
     /// The clock the database runs on (for commands that submit or decide).
     func clock(_ connection: Connection) async throws -> EngineClock {
         try await connection.run { db in try Self.clock(on: db) }
@@ -41,13 +50,17 @@ struct GlobalOptions: ParsableArguments {
 
 /// Who the CLI acts as: an operator (staff), or a portal user with `--as`.
 struct ActorOptions: ParsableArguments {
+    /// The operator running the command, as staff.
+    static var operatorPrincipal: AccountStore.Principal {
+        AccountStore.Principal(user: .cliOperator(ProcessInfo.processInfo.environment["USER"] ?? "operator"), grants: [])
+    }
+
     @Option(name: .customLong("as"), help: "Act as this portal user (its id); default: you, as staff.")
     var user: String?
 
     func principal(_ connection: Connection) async throws -> AccountStore.Principal {
         guard let user else {
-            let name = ProcessInfo.processInfo.environment["USER"] ?? "operator"
-            return AccountStore.Principal(user: .cliOperator(name), grants: [])
+            return Self.operatorPrincipal
         }
         guard let id = UUID(uuidString: user) else { throw ValidationError("--as takes a user id (a UUID)") }
         guard let principal = try await connection.run({ db in try AccountStore.principal(id, on: db) }) else {

@@ -14,14 +14,16 @@ struct RequestCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one request and its decision.")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var actor: ActorOptions
         @Argument(help: "The request id.") var id: String
 
         func run() async throws {
             guard let uuid = UUID(uuidString: id) else { throw ValidationError("not a request id: \(id)") }
-            let connection = try await global.connect()
-            guard let record = try await connection.run({ db in try RequestQueue.find(uuid, on: db) }) else {
-                throw ValidationError("no request \(id)")
-            }
+            let operations = try await global.operations()
+            let principal = try await actor.principal(try await global.connect())
+            let found = try await operations.request(uuid, for: principal)
+            await operations.pool.close()
+            guard let record = found else { throw ValidationError("no request \(id)") }
             try RequestDisplay.show(record, json: global.json)
         }
     }
@@ -29,11 +31,16 @@ struct RequestCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List requests, newest first.")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var actor: ActorOptions
         @Option(help: "Only this establishment (1-12345).") var establishment: String?
         @Option(help: "Only this state: queued, completed, rejected, failed, cancelled.") var state: String?
         @Option(help: "Only this worker (national ID or iqama).") var worker: String?
         @Option(help: "Continue before this sequence number (paging).") var before: Int64?
         @Option(help: "How many (1 to 500).") var limit = 50
+
+        func validate() throws {
+            guard (1...500).contains(limit) else { throw ValidationError("--limit is 1 to 500") }
+        }
 
         func run() async throws {
             var filter = RequestQueue.ListFilter(limit: limit)
@@ -47,11 +54,21 @@ struct RequestCommand: AsyncParsableCommand {
                 }
                 filter.state = parsed
             }
-            if let worker { filter.subject = "worker:" + worker }
+            if let worker {
+                guard let person = try? PersonID(worker) else { throw ValidationError("not a national ID or iqama number: \(worker)") }
+                filter.subject = Subject.worker(person).key
+            }
             filter.before = before
-            let chosen = filter
-            let connection = try await global.connect()
-            let records = try await connection.run { db in try RequestQueue.list(chosen, on: db) }
+            let operations = try await global.operations()
+            let principal = try await actor.principal(try await global.connect())
+            let result = try await operations.requests(filter, for: principal)
+            await operations.pool.close()
+            let records: [RequestRecord]
+            switch result {
+            case .success(let page): records = page
+            case .failure(.establishmentRequired): throw ValidationError("give --establishment: this account lists one establishment at a time")
+            case .failure(.forbidden): throw ValidationError("this account may not list that establishment's requests")
+            }
             if global.json {
                 try printJSON(records)
                 return
@@ -71,18 +88,15 @@ struct RequestCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let uuid = UUID(uuidString: id) else { throw ValidationError("not a request id: \(id)") }
-            let connection = try await global.connect()
-            let clock = try await global.clock(connection)
-            let result = try await connection.withTransaction { db in
-                let result = try RequestQueue.redrive(uuid, at: try clock.now(on: db), on: db)
-                if case .success = result { try RequestQueue.notifyQueued(on: db) }
-                return result
-            }
+            let operations = try await global.operations()
+            let result = try await operations.redrive(uuid, by: ActorOptions.operatorPrincipal)
+            await operations.pool.close()
             switch result {
             case .success(let record): try RequestDisplay.show(record, json: global.json)
-            case .failure(.notFound): throw ValidationError("no request \(id)")
-            case .failure(.wrongState(let state)): throw ValidationError("only a failed request can be re-driven; this one is \(state.rawValue)")
-            case .failure(.beingProcessed): throw ValidationError("the request is being processed")
+            case .failure(.forbidden): throw ValidationError("only staff may re-drive a request")
+            case .failure(.refused(.notFound)): throw ValidationError("no request \(id)")
+            case .failure(.refused(.wrongState(let state))): throw ValidationError("only a failed request can be re-driven; this one is \(state.rawValue)")
+            case .failure(.refused(.beingProcessed)): throw ValidationError("the request is being processed")
             }
         }
     }
@@ -90,16 +104,15 @@ struct RequestCommand: AsyncParsableCommand {
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Withdraw a queued request.")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var actor: ActorOptions
         @Argument(help: "The request id.") var id: String
 
         func run() async throws {
             guard let uuid = UUID(uuidString: id) else { throw ValidationError("not a request id: \(id)") }
-            let connection = try await global.connect()
-            let clock = try await global.clock(connection)
-            let actor = Actor(id: "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "operator"), role: .staff)
-            let result = try await connection.withTransaction { db in
-                try RequestQueue.cancel(uuid, by: actor, at: try clock.now(on: db), on: db)
-            }
+            let operations = try await global.operations()
+            let principal = try await actor.principal(try await global.connect())
+            let result = try await operations.cancel(uuid, by: principal)
+            await operations.pool.close()
             switch result {
             case .success(let record): try RequestDisplay.show(record, json: global.json)
             case .failure(.notFound): throw ValidationError("no request \(id)")

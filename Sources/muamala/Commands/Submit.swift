@@ -59,35 +59,24 @@ struct Submit: AsyncParsableCommand {
         }
         let connection = try await global.connect()
         let principal = try await actor.principal(connection)
-        let clock = try await global.clock(connection)
-        let pool = try global.pool()
         // Waiting, the request is decided at once when it can be, exactly as the daemon would.
-        let decider = wait > 0 ? BatchProcessor(rulebook: try ProjectFiles.loadRulebook(), clock: clock) : nil
-        let intake = Intake(pool: pool, clock: clock, wake: nil, decider: decider)
+        let operations = try await global.operations(deciding: wait > 0)
         let submission = Intake.Submission(
             service: service, payload: .object(object), idempotencyKey: key ?? UUID().uuidString.lowercased(), notify: wait > 0,
             origin: "cli")
         let accepted: Intake.Accepted
-        switch try await intake.submit(submission, by: principal) {
+        switch try await operations.submit(submission, by: principal, wait: .seconds(wait)) {
         case .success(let value):
             accepted = value
         case .failure(let refusal):
-            await pool.close()
+            await operations.pool.close()
             for problem in refusal.reasons {
                 FileHandle.standardError.write(Data("refused (\(problem.reason.code)): \(problem.field): \(problem.reason.english)\n    \(problem.reason.arabic)\n".utf8))
             }
             throw ExitCode(3)
         }
-        await pool.close()
-        var record = accepted.record
-        if wait > 0 {
-            let deadline = ContinuousClock.now + .seconds(wait)
-            while !record.isFinished && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-                let id = record.id
-                if let again = try await connection.run({ db in try RequestQueue.find(id, on: db) }) { record = again }
-            }
-        }
+        await operations.pool.close()
+        let record = accepted.record
         try RequestDisplay.show(record, json: global.json, existing: { if case .existing = accepted { return true } else { return false } }())
     }
 

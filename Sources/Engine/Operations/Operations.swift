@@ -1,0 +1,197 @@
+import Domain
+import Foundation
+import PQ
+import Store
+
+/// The one door to each use case. The API's routes and the CLI's commands (and, later, the
+/// web console) call these and nothing else: none of them opens a transaction or decides who
+/// may see what on its own, so a rule of access or of order is written once, here.
+///
+/// | operation        | who                                             | refused with                          |
+/// |------------------|-------------------------------------------------|---------------------------------------|
+/// | submit           | as the service's roles and `AccessPolicy` allow | `Intake.Refusal`                      |
+/// | request (look up)| the submitter; whoever may act for its subject  | nil: the same as a request not there  |
+/// | requests (list)  | staff: all; workers: their own; others: one establishment of theirs | `ListRefusal` |
+/// | cancel           | those who may see it, while it is queued        | `ChangeRefusal` (`notFound` if unseen)|
+/// | redrive          | staff, a failed request                         | `ChangeRefusal`, `.forbidden`         |
+/// | advance the clock| staff, simulated time only                      | `ClockRefusal`                        |
+public struct Operations: Sendable {
+    public let pool: ConnectionPool
+    public let intake: Intake
+    public let clock: EngineClock
+    /// This daemon's waiters for decisions; without them (the CLI) a wait polls.
+    public let waiters: DecisionWaiters?
+
+    public init(pool: ConnectionPool, intake: Intake, clock: EngineClock, waiters: DecisionWaiters?) {
+        self.pool = pool
+        self.intake = intake
+        self.clock = clock
+        self.waiters = waiters
+    }
+
+    // MARK: Submit
+
+    /// Accepts a submission (queued, or decided at once when its caller waits and nothing is
+    /// due ahead of it), then waits up to `wait` for its decision.
+    public func submit(_ submission: Intake.Submission, by principal: AccountStore.Principal,
+                       wait: Duration = .zero) async throws -> Result<Intake.Accepted, Intake.Refusal> {
+        let result = try await intake.submit(submission, by: principal)
+        guard case .success(let accepted) = result, wait > .zero, !accepted.record.isFinished else { return result }
+        let record = try await decision(of: accepted.record.id, within: wait) ?? accepted.record
+        switch accepted {
+        case .created: return .success(.created(record))
+        case .existing: return .success(.existing(record))
+        }
+    }
+
+    // MARK: Look up
+
+    /// The request, when the caller may see it, after waiting up to `wait` for its decision;
+    /// nil when it does not exist or is not the caller's to see (the same answer).
+    public func request(_ id: UUID, for principal: AccountStore.Principal, wait: Duration = .zero) async throws -> RequestRecord? {
+        guard let record = try await find(id), try await mayRead(record, principal) else { return nil }
+        guard wait > .zero, !record.isFinished else { return record }
+        return try await decision(of: id, within: wait) ?? record
+    }
+
+    public enum ListRefusal: Error, Sendable, Equatable {
+        /// Owners, delegates and agents list one establishment at a time.
+        case establishmentRequired
+        /// Not an establishment the caller may act for (or none at all: the same answer).
+        case forbidden
+    }
+
+    /// A page of requests, newest first, within what the caller may see.
+    public func requests(_ filter: RequestQueue.ListFilter, for principal: AccountStore.Principal) async throws -> Result<[RequestRecord], ListRefusal> {
+        var filter = filter
+        switch principal.user.role {
+        case .staff, .system:
+            break
+        case .worker:
+            guard let person = principal.user.personID else { return .failure(.forbidden) }
+            filter.subject = Subject.worker(PersonID(trusted: person)).key
+        case .owner, .delegate, .agent:
+            guard let establishment = filter.establishment.flatMap({ try? EstablishmentID($0) }) else {
+                return .failure(.establishmentRequired)
+            }
+            let company = try await run { db in try DirectoryStore.company(of: establishment, on: db) }
+            let readable = principal.user.role == .owner
+                ? company?.digits == principal.user.unifiedNumber
+                : principal.grants.contains { $0.establishmentID == establishment.description }
+            guard readable else { return .failure(.forbidden) }
+        }
+        let chosen = filter
+        return .success(try await run { db in try RequestQueue.list(chosen, on: db) })
+    }
+
+    // MARK: Withdraw and re-drive
+
+    /// Withdraws a queued request the caller may see.
+    public func cancel(_ id: UUID, by principal: AccountStore.Principal) async throws -> Result<RequestRecord, RequestQueue.ChangeRefusal> {
+        guard let record = try await find(id), try await mayRead(record, principal) else { return .failure(.notFound) }
+        let clock = self.clock
+        let result = try await transaction { db in
+            try RequestQueue.cancel(id, by: principal.user.actor, at: try clock.now(on: db), on: db)
+        }
+        if case .success = result { waiters?.decided([id]) }
+        return result
+    }
+
+    public enum RedriveRefusal: Error, Sendable, Equatable {
+        case forbidden
+        case refused(RequestQueue.ChangeRefusal)
+    }
+
+    /// Queues a failed request again (staff), its attempts counted afresh.
+    public func redrive(_ id: UUID, by principal: AccountStore.Principal) async throws -> Result<RequestRecord, RedriveRefusal> {
+        guard principal.user.role == .staff else { return .failure(.forbidden) }
+        let clock = self.clock
+        let result = try await transaction { db in
+            let result = try RequestQueue.redrive(id, at: try clock.now(on: db), on: db)
+            if case .success = result { try RequestQueue.notifyQueued(on: db) }
+            return result
+        }
+        switch result {
+        case .success(let record):
+            intake.wake?.signal()
+            return .success(record)
+        case .failure(let refusal):
+            return .failure(.refused(refusal))
+        }
+    }
+
+    // MARK: Clock
+
+    public func clockReading() async throws -> ClockStore.Reading {
+        try await run { db in try ClockStore.read(on: db) }
+    }
+
+    public enum ClockRefusal: Error, Sendable, Equatable {
+        case forbidden
+        case refused(ClockStore.Refusal)
+    }
+
+    /// Moves simulated time forward (staff; never on the system clock) and wakes the workers.
+    public func advanceClock(by seconds: TimeInterval, by principal: AccountStore.Principal) async throws -> Result<ClockStore.Reading, ClockRefusal> {
+        guard principal.user.role == .staff else { return .failure(.forbidden) }
+        guard clock.mode == .simulated else { return .failure(.refused(.notSimulated)) }
+        let actor = principal.user.actor.id
+        let result = try await transaction { db in try ClockStore.advance(by: seconds, by: actor, on: db) }
+        switch result {
+        case .success:
+            intake.wake?.signal()
+            return .success(try await clockReading())
+        case .failure(let refusal):
+            return .failure(.refused(refusal))
+        }
+    }
+
+    // MARK: Open data
+
+    public func statistics(from: Day?, to: Day?) async throws -> MonthlyStatistics {
+        try await run { db in try StatisticsStore.monthly(from: from, to: to, on: db) }
+    }
+
+    // MARK: Helpers
+
+    private func find(_ id: UUID) async throws -> RequestRecord? {
+        try await run { db in try RequestQueue.find(id, on: db) }
+    }
+
+    /// `AccessPolicy.mayRead`, with the company of the request's establishment for an owner.
+    private func mayRead(_ record: RequestRecord, _ principal: AccountStore.Principal) async throws -> Bool {
+        var company: UnifiedNumber?
+        if principal.user.role == .owner, let establishment = record.establishmentID.flatMap({ try? EstablishmentID($0) }) {
+            company = try await run { db in try DirectoryStore.company(of: establishment, on: db) }
+        }
+        return AccessPolicy.mayRead(principal, record: record, company: company)
+    }
+
+    /// Waits for a decision: woken by this daemon's waiters, or polling without them. The
+    /// short slice covers a decision made just before the wait began.
+    private func decision(of id: UUID, within wait: Duration) async throws -> RequestRecord? {
+        let deadline = ContinuousClock.now + wait
+        while true {
+            if let record = try await find(id), record.isFinished { return record }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { return nil }
+            if let waiters {
+                await waiters.wait(for: id, timeout: min(remaining, .milliseconds(100)))
+            } else {
+                try await Task.sleep(for: min(remaining, .milliseconds(50)))
+            }
+        }
+    }
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable (isolated Connection) throws -> T) async throws -> T {
+        try await pool.withConnection { connection in try await connection.run(body) }
+    }
+
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (isolated Connection) throws -> T) async throws -> T {
+        do {
+            return try await pool.withConnection { connection in try await connection.withTransaction(body) }
+        } catch let error as TransactionError {
+            throw error.underlying
+        }
+    }
+}
