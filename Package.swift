@@ -79,10 +79,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The daemon: its assembly (one ServiceGroup), its logging, and nothing else.
         .executableTarget(
             name: "muamalad",
             dependencies: [
-                "API", "Engine", "Store",
+                "API", "Engine", "Store", "Domain", "PQ",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

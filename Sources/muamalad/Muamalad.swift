@@ -1,4 +1,5 @@
 import API
+import Engine
 import Foundation
 import Metrics
 import Prometheus
@@ -13,7 +14,7 @@ enum Muamalad {
             return
         }
         do {
-            let configuration = try DaemonConfiguration.fromEnvironment()
+            let configuration = try Settings.fromEnvironment()
             configuration.bootstrapLogging()
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -30,8 +31,8 @@ enum Muamalad {
 
             Configured by environment variables:
             """)
-        let width = DaemonConfiguration.keys.map(\.name.count).max() ?? 0
-        for key in DaemonConfiguration.keys {
+        let width = Settings.keys.map(\.name.count).max() ?? 0
+        for key in Settings.keys {
             let padded = key.name.padding(toLength: width, withPad: " ", startingAt: 0)
             print("  \(padded)  \(key.meaning) (default: \(key.defaultValue))")
         }

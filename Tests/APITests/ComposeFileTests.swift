@@ -1,4 +1,5 @@
 import API
+import Engine
 import Foundation
 import Testing
 import TestSupport
@@ -37,18 +38,18 @@ struct ComposeFileTests {
 
     @Test("every variable given to the daemon is one it reads, with a value it accepts")
     func environmentMatchesConfiguration() throws {
-        let known = Set(DaemonConfiguration.keys.map(\.name))
+        let known = Set(Settings.keys.map(\.name))
         let unknown = Set(daemonEnvironment.keys).subtracting(known)
         #expect(unknown.isEmpty, "variables the daemon does not read: \(unknown.sorted())")
         // The daemon accepts every value (a typo in a number or a choice would stop it at start).
-        let configuration = try DaemonConfiguration.fromEnvironment(daemonEnvironment)
+        let configuration = try Settings.fromEnvironment(daemonEnvironment)
         #expect(configuration.httpHost == "0.0.0.0")
-        #expect(configuration.clockMode == .system)
+        #expect(configuration.clockMode == Settings.ClockMode.system)
     }
 
     @Test("the published port is the daemon's port, and its health check asks /readyz there")
     func ports() throws {
-        let configuration = try DaemonConfiguration.fromEnvironment(daemonEnvironment)
+        let configuration = try Settings.fromEnvironment(daemonEnvironment)
         let ports = try #require(daemon["ports"] as? [String])
         #expect(ports.contains { $0.hasSuffix(":\(configuration.httpPort)") })
         let test = try #require((daemon["healthcheck"] as? [String: Any])?["test"] as? [String])

@@ -2,25 +2,11 @@ import Crypto
 import Foundation
 import PQ
 
-/// Where the database is, for the CLI and the daemon alike.
-///
-/// In order: an explicit URL (a flag), `MUAMALA_DATABASE_URL`, then the private cluster that
-/// `Scripts/pg start` runs for this checkout (found by walking up from the current folder
-/// and from the program to a `.local/pg/data` folder).
+/// The development cluster of this checkout (`Scripts/pg`), for the CLI's fallback when no
+/// database is configured (`Settings.database`).
 public enum DatabaseLocation {
-    public static func resolve(
-        explicit: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> String {
-        if let explicit, !explicit.isEmpty { return explicit }
-        if let url = environment["MUAMALA_DATABASE_URL"], !url.isEmpty { return url }
-        if let embedded = embeddedClusterURL() { return embedded }
-        throw MigrationError(
-            "no database given: set MUAMALA_DATABASE_URL (a libpq URL), pass --database-url, "
-            + "or start the embedded cluster with Scripts/pg start")
-    }
-
     /// The URL `Scripts/pg url` prints, when such a cluster exists above us.
-    static func embeddedClusterURL() -> String? {
+    public static func embeddedClusterURL() -> String? {
         guard let cluster = ProjectFiles.find(".local/pg/data")?.deletingLastPathComponent() else { return nil }
         return "postgresql:///muamala?host=\(socketDirectory(cluster: cluster))&port=5432&user=muamala"
     }

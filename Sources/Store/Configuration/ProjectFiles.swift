@@ -1,15 +1,11 @@
 import Domain
 import Foundation
 
-/// Finds the files that ship beside the binaries (`Schema/`, `Rulebook/`, `.local/pg`):
-/// an environment variable first, else the first match walking up from the current
-/// folder and from the running program.
+/// Finds the files that ship beside the binaries (`Schema/`, `Rulebook/`, `.local/pg`): the
+/// first match walking up from the current folder and from the running program. (Paths set
+/// by configuration come from `Settings`.)
 public enum ProjectFiles {
-    public static func find(_ relativePath: String, environmentKey: String? = nil,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
-        if let environmentKey, let path = environment[environmentKey], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
+    public static func find(_ relativePath: String) -> URL? {
         let starts = [
             URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
             URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent(),
@@ -27,9 +23,10 @@ public enum ProjectFiles {
         return nil
     }
 
-    /// The rulebook: `MUAMALA_RULEBOOK`, else `Rulebook/rulebook.json` found upwards.
-    public static func loadRulebook(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Rulebook {
-        guard let url = find("Rulebook/rulebook.json", environmentKey: "MUAMALA_RULEBOOK", environment: environment) else {
+    /// The rulebook at `path`, else `Rulebook/rulebook.json` found upwards (`Settings`
+    /// passes MUAMALA_RULEBOOK).
+    public static func loadRulebook(path: String?) throws -> Rulebook {
+        guard let url = path.map({ URL(fileURLWithPath: $0) }) ?? find("Rulebook/rulebook.json") else {
             throw RulebookError("cannot find Rulebook/rulebook.json; set MUAMALA_RULEBOOK to its path")
         }
         do {

@@ -42,11 +42,6 @@ public struct Migration: Sendable, Hashable {
         return migrations.sorted { $0.version < $1.version }
     }
 
-    /// Finds `Schema/`: `MUAMALA_SCHEMA_DIR`, else the first `Schema` folder found walking up
-    /// from the current folder or from the running program.
-    public static func locateSchemaDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
-        ProjectFiles.find("Schema", environmentKey: "MUAMALA_SCHEMA_DIR", environment: environment)
-    }
 }
 
 /// A migration problem, said plainly.

@@ -12,10 +12,15 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    /// Everything the environment says (`Settings`: the one reader of it).
+    var settings: Settings {
+        get throws { try Settings.fromEnvironment() }
+    }
+
     /// The connection settings, or a clear error saying how to give them.
     func connectionConfig() throws -> ConnectionConfig {
         ConnectionConfig(
-            connectionString: try DatabaseLocation.resolve(explicit: databaseURL),
+            connectionString: try settings.database(explicit: databaseURL, allowDevelopmentCluster: true),
             connectTimeout: .seconds(10), applicationName: "muamala-cli")
     }
 
@@ -33,7 +38,7 @@ struct GlobalOptions: ParsableArguments {
     func operations(deciding: Bool = false) async throws -> Operations {
         let pool = try pool()
         let clock = try await pool.withConnection { connection in try await connection.run { db in try Self.clock(on: db) } }
-        let decider = deciding ? BatchProcessor(rulebook: try ProjectFiles.loadRulebook(), clock: clock) : nil
+        let decider = deciding ? BatchProcessor(rulebook: try settings.rulebook(), clock: clock) : nil
         return Operations(pool: pool, intake: Intake(pool: pool, clock: clock, wake: nil, decider: decider), clock: clock, waiters: nil)
     }
 

@@ -26,10 +26,8 @@ struct Migrate: AsyncParsableCommand {
         let directory: URL
         if let schemaDir {
             directory = URL(fileURLWithPath: schemaDir)
-        } else if let found = Migration.locateSchemaDirectory() {
-            directory = found
         } else {
-            throw ValidationError("cannot find the Schema folder; pass --schema-dir or set MUAMALA_SCHEMA_DIR")
+            directory = try global.settings.schemaFolder()
         }
         let migrator = Migrator(migrations: try Migration.load(from: directory))
         let connection = try await global.connect()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Domain
+import Engine
 import Foundation
 import Store
 
@@ -14,7 +15,7 @@ struct RulebookCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let rulebook = try ProjectFiles.loadRulebook()
+        let rulebook = try Settings.fromEnvironment().rulebook()
         guard let text = on else {
             if json {
                 struct Edition: Encodable { let effective_from: String; let note: String }

@@ -20,7 +20,7 @@ struct WorkerCommand: AsyncParsableCommand {
             let person: PersonID
             do { person = try PersonID(id) } catch { throw ValidationError("\(id): \(error.english)") }
             // The rulebook is read while the connection opens; then one hop to the session.
-            async let loading = next ? ProjectFiles.loadRulebook() : nil
+            async let loading = next ? try Settings.fromEnvironment().rulebook() : nil
             let connection = try await global.connect()
             let rulebook = try await loading
             let found = try await connection.run { db -> (Profiles.WorkerProfile, [NextSteps.Option])? in
@@ -83,7 +83,7 @@ struct EstablishmentCommand: AsyncParsableCommand {
             let establishmentID: EstablishmentID
             do { establishmentID = try EstablishmentID(id) } catch { throw ValidationError("\(id): \(error.english)") }
             let connection = try await global.connect()
-            let rulebook = try ProjectFiles.loadRulebook()
+            let rulebook = try Settings.fromEnvironment().rulebook()
             let profile = try await connection.run { db in try Profiles.establishment(establishmentID, on: db) }
             guard let profile else { throw ValidationError("no establishment \(establishmentID)") }
             let establishment = profile.establishment

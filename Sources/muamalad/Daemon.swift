@@ -1,3 +1,4 @@
+import API
 import Domain
 import Engine
 import Foundation
@@ -12,20 +13,20 @@ import Store
 /// `muamalad` assembled: the connection pool, the HTTP API, the queue workers, the listener
 /// and the queue sampler, run as one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT
 /// (the workers finish the batch in flight).
-public struct Daemon: Sendable {
+struct Daemon: Sendable {
     /// The `Server` header of every response.
     static let serverName = "muamalad"
-    public let configuration: DaemonConfiguration
-    public let registry: PrometheusCollectorRegistry
+    let configuration: Settings
+    let registry: PrometheusCollectorRegistry
 
-    public init(configuration: DaemonConfiguration, registry: PrometheusCollectorRegistry) {
+    init(configuration: Settings, registry: PrometheusCollectorRegistry) {
         self.configuration = configuration
         self.registry = registry
     }
 
-    /// The session settings from the configuration.
-    public func connectionConfig() throws -> ConnectionConfig {
-        let url = try DatabaseLocation.resolve(explicit: configuration.databaseURL)
+    /// The session settings: the database the daemon was told (never a fallback).
+    func connectionConfig() throws -> ConnectionConfig {
+        let url = try configuration.database(allowDevelopmentCluster: false)
         var setup: [String] = []
         if let role = configuration.databaseRole {
             guard role.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
@@ -37,25 +38,17 @@ public struct Daemon: Sendable {
     }
 
     /// The migrations the daemon expects, from the schema folder.
-    public func migrator() throws -> Migrator {
-        let directory: URL
-        if let configured = configuration.schemaDirectory {
-            directory = URL(fileURLWithPath: configured)
-        } else if let found = Migration.locateSchemaDirectory() {
-            directory = found
-        } else {
-            throw ConfigurationError(key: "MUAMALA_SCHEMA_DIR", value: "", expected: "the path of the Schema folder (not found upwards from here)")
-        }
-        return Migrator(migrations: try Migration.load(from: directory))
+    func migrator() throws -> Migrator {
+        Migrator(migrations: try Migration.load(from: try configuration.schemaFolder()))
     }
 
     /// Runs until SIGTERM or SIGINT, then finishes the work in flight and returns.
-    public func run() async throws {
+    func run() async throws {
         let logger = Logger(label: "muamalad")
         let connection = try connectionConfig()
         let pool = ConnectionPool(.init(connection: connection, maxConnections: configuration.databaseConnections))
         let migrator = try migrator()
-        let rulebook = try ProjectFiles.loadRulebook()
+        let rulebook = try configuration.rulebook()
         let clock = EngineClock(mode: configuration.clockMode == .simulated ? .simulated : .system)
         try await pool.withConnection { connection in
             try await connection.run { db in try clock.checkAgrees(on: db) }

@@ -1,14 +1,23 @@
-import Engine
+import Domain
 import Foundation
 import Logging
+import Store
 
-/// Everything `muamalad` can be told, read from environment variables.
+/// Everything Muamala can be told, read from environment variables in this one place: the
+/// daemon's settings, and those it shares with the CLI (the database, the rulebook, the
+/// schema folder, the checkpoint key). Nothing else reads the environment.
 ///
-/// Every key is listed in `DaemonConfiguration.keys` with its meaning and default; the
-/// README's table, `muamalad --help` and the docker-compose test all come from that list.
-public struct DaemonConfiguration: Sendable {
+/// Every key is listed in `Settings.keys` with its meaning and default; the README's table,
+/// `muamalad --help` and the docker-compose test all come from that list.
+///
+/// Nothing falls back silently to a development setting: the daemon connects only to the
+/// database it is given (`database(allowDevelopmentCluster: false)`); the CLI may use the
+/// checkout's own cluster (Scripts/pg) and says so when it does.
+public struct Settings: Sendable {
     /// libpq connection string or URI.
     public var databaseURL: String?
+    /// The rulebook file (`Rulebook/rulebook.json` found upwards when not set).
+    public var rulebookPath: String?
     /// A role to `SET ROLE` to after connecting (the daemon's limited role, `muamala_app`).
     public var databaseRole: String?
     /// Database sessions in the pool (workers use one each while they run a batch).
@@ -63,7 +72,7 @@ public struct DaemonConfiguration: Sendable {
     }
 
     public static let keys: [Key] = [
-        Key(name: "MUAMALA_DATABASE_URL", meaning: "libpq connection string or URI", defaultValue: "the embedded cluster of Scripts/pg"),
+        Key(name: "MUAMALA_DATABASE_URL", meaning: "libpq connection string or URI (required by the daemon; the CLI falls back to this checkout's Scripts/pg cluster and says so)", defaultValue: "none"),
         Key(name: "MUAMALA_DATABASE_ROLE", meaning: "role to SET ROLE to after connecting (e.g. muamala_app)", defaultValue: "none"),
         Key(name: "MUAMALA_DB_CONNECTIONS", meaning: "database sessions in the pool", defaultValue: "8"),
         Key(name: "MUAMALA_HTTP_HOST", meaning: "address the HTTP API listens on", defaultValue: "127.0.0.1"),
@@ -88,8 +97,8 @@ public struct DaemonConfiguration: Sendable {
     ]
 
     /// Reads the configuration; an unusable value is an error that names the variable.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DaemonConfiguration {
-        var configuration = DaemonConfiguration()
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Settings {
+        var configuration = Settings()
         let reader = EnvironmentReader(environment: environment)
         configuration.databaseURL = reader.string("MUAMALA_DATABASE_URL")
         configuration.databaseRole = reader.string("MUAMALA_DATABASE_ROLE")
@@ -116,6 +125,7 @@ public struct DaemonConfiguration: Sendable {
         configuration.clockMode = try reader.choice("MUAMALA_CLOCK", ClockMode.self) ?? configuration.clockMode
         configuration.maxBodyBytes = try reader.integer("MUAMALA_MAX_BODY_BYTES", in: 1024...(64 * 1024 * 1024)) ?? configuration.maxBodyBytes
         configuration.schemaDirectory = reader.string("MUAMALA_SCHEMA_DIR")
+        configuration.rulebookPath = reader.string("MUAMALA_RULEBOOK")
         if let milliseconds = try reader.integer("MUAMALA_RETRY_BACKOFF_MS", in: 1...3_600_000) {
             configuration.retryBackoff = .milliseconds(milliseconds)
         }
@@ -136,11 +146,51 @@ public struct DaemonConfiguration: Sendable {
     }
 }
 
+extension Settings {
+    /// Where the database is: `explicit` (a CLI flag), else MUAMALA_DATABASE_URL; else, only
+    /// when allowed (the CLI), the cluster Scripts/pg runs for this checkout, said on
+    /// standard error. The daemon is never allowed: a production daemon whose setting is
+    /// missing must stop, not find a development database.
+    public func database(explicit: String? = nil, allowDevelopmentCluster: Bool) throws -> String {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let databaseURL { return databaseURL }
+        if allowDevelopmentCluster, let embedded = DatabaseLocation.embeddedClusterURL() {
+            FileHandle.standardError.write(Data("note: MUAMALA_DATABASE_URL is not set; using this checkout's development cluster (\(embedded))\n".utf8))
+            return embedded
+        }
+        throw ConfigurationError(
+            key: "MUAMALA_DATABASE_URL", value: "",
+            expected: allowDevelopmentCluster
+                ? "a libpq URL (or --database-url; or start this checkout's cluster with Scripts/pg start)"
+                : "a libpq URL: the daemon connects only where it is told (for this checkout's cluster: MUAMALA_DATABASE_URL=$(Scripts/pg url))")
+    }
+
+    /// The rulebook, from MUAMALA_RULEBOOK or found upwards.
+    public func rulebook() throws -> Domain.Rulebook {
+        try ProjectFiles.loadRulebook(path: rulebookPath)
+    }
+
+    /// The Schema folder, from MUAMALA_SCHEMA_DIR or found upwards.
+    public func schemaFolder() throws -> URL {
+        if let schemaDirectory { return URL(fileURLWithPath: schemaDirectory) }
+        guard let found = ProjectFiles.find("Schema") else {
+            throw ConfigurationError(key: "MUAMALA_SCHEMA_DIR", value: "", expected: "the path of the Schema folder (not found upwards from here)")
+        }
+        return found
+    }
+}
+
 /// A configuration value that cannot be used, named plainly.
 public struct ConfigurationError: Error, CustomStringConvertible {
     public let key: String
     public let value: String
     public let expected: String
+
+    public init(key: String, value: String, expected: String) {
+        self.key = key
+        self.value = value
+        self.expected = expected
+    }
 
     public var description: String { "\(key)=\(value) cannot be used: expected \(expected)" }
 }

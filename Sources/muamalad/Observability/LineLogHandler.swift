@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Logging
 
@@ -13,9 +14,9 @@ public struct LineLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     private let label: String
-    private let format: DaemonConfiguration.LogFormat
+    private let format: Settings.LogFormat
 
-    public init(label: String, format: DaemonConfiguration.LogFormat) {
+    public init(label: String, format: Settings.LogFormat) {
         self.label = label
         self.format = format
     }
@@ -56,7 +57,7 @@ public struct LineLogHandler: LogHandler {
     }
 }
 
-extension DaemonConfiguration {
+extension Settings {
     /// Sets up swift-log once per process with the configured format and level.
     public func bootstrapLogging() {
         let level = logLevel
