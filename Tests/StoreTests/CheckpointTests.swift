@@ -96,13 +96,52 @@ struct CheckpointTests {
         }
     }
 
-    @Test("a key file others may read is refused; a key is never overwritten")
+    @Test("a key is never overwritten, its file is not lost by trying, and a key file others may read is refused")
     func keyFiles() throws {
-        let (folder, _) = try Self.folder()
+        let (folder, signer) = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("keys/signing.key")
+        let before = try Data(contentsOf: file)
         #expect(throws: CheckpointError.self) { try CheckpointSigner.generate(to: file) }
+        // With its .pub gone, generating over the private key still refuses and keeps it whole.
+        try FileManager.default.removeItem(atPath: file.path + ".pub")
+        #expect(throws: CheckpointError.self) { try CheckpointSigner.generate(to: file) }
+        #expect(try Data(contentsOf: file) == before)
+        #expect(try CheckpointSigner(file: file).keyID == signer.keyID)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
         #expect(throws: CheckpointError.self) { try CheckpointSigner(file: file) }
+    }
+
+    @Test("a taker refuses to sign over a history rewritten since the last checkpoint; verify still finds it")
+    func takerRefusesForgery() async throws {
+        try await withScratchDatabase { database in
+            let (folder, signer) = try Self.folder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let connection = try await database.connect()
+            let checkpointer = Checkpointer(directory: CheckpointDirectory(folder), signer: signer)
+            try await connection.run { db in try HistoryForgery.append(5, to: "worker:2000000014", on: db) }
+            try await checkpointer.take(on: connection)
+            // Rewritten and grown: the next head would be signed over the forgery.
+            try await connection.run { db in
+                try HistoryForgery.rewrite("worker:2000000014", seq: 3, data: #"{"n": 42}"#, on: db)
+                try HistoryForgery.append(2, to: "worker:2000000014", on: db)
+            }
+            let refusal = await #expect(throws: CheckpointError.self) { try await checkpointer.take(on: connection) }
+            #expect(refusal?.description.contains("worker:2000000014: #5, signed in checkpoint 1, is not in the history as signed") == true,
+                    "\(String(describing: refusal))")
+            #expect(try CheckpointDirectory(folder).load().count == 1)
+            let report = try await connection.run { db in try Self.verify(db, folder, keys: [signer.publicKey]) }
+            #expect(!report.isIntact)
+            // A stream that grows honestly is signed again.
+            try await connection.run { db in try HistoryForgery.append(1, to: "establishment:1-1", on: db) }
+            let honest = FileManager.default.temporaryDirectory.appendingPathComponent("muamala-cp-honest-\(UUID().uuidString.prefix(8))")
+            defer { try? FileManager.default.removeItem(at: honest) }
+            let fresh = Checkpointer(directory: CheckpointDirectory(honest), signer: signer)
+            try await connection.run { db in try HistoryForgery.append(1, to: "establishment:2-1", on: db) }
+            try await fresh.take(on: connection)
+            try await connection.run { db in try HistoryForgery.append(3, to: "establishment:2-1", on: db) }
+            let next = try await fresh.take(on: connection)
+            #expect(next.heads.contains { $0.stream == "establishment:2-1" && $0.seq == 4 })
+        }
     }
 }

@@ -17,22 +17,33 @@ public struct Checkpointer: Sendable {
     }
 
     /// Takes the next checkpoint. Refuses while the folder's own chain is broken (a file
-    /// missing or replaced): that is for an operator to look at (`muamala verify
-    /// --checkpoints`), not to paper over with a new checkpoint.
+    /// missing or replaced), and when a stream's history no longer runs from the head signed
+    /// before to its head now (rewritten since): both are for an operator to look at
+    /// (`muamala verify --checkpoints`), never to paper over with a new signature.
+    ///
+    /// The folder is read and written on a thread of its own, not on Swift's pool.
     @discardableResult
     public func take(on connection: Connection, now: Date = Date()) async throws -> Checkpoint {
-        let existing = try directory.load()
+        let directory = self.directory
+        let existing = try await Blocking.run { try directory.load() }
         let chain = CheckpointChain(existing, keys: nil)
         if let problem = chain.problems.first {
             throw CheckpointError("the checkpoints in \(directory.url.path) do not form a chain (\(problem)); run muamala verify --checkpoints")
         }
-        let heads = try await connection.withTransaction(isolation: .repeatableRead, readOnly: true) { db in
-            try EventLog.currentHeads(on: db)
+        let marks = chain.marks
+        let (changes, broken) = try await connection.withTransaction(isolation: .repeatableRead, readOnly: true) { db in
+            let heads = try EventLog.currentHeads(on: db)
+            let changes = chain.changes(since: heads)
+            let changed = Dictionary(uniqueKeysWithValues: changes.map { ($0.stream, (seq: $0.seq, hash: $0.hash)) })
+            return (changes, try EventLog.continuity(from: marks, to: changed, on: db))
+        }
+        if !broken.isEmpty {
+            throw CheckpointError("the history no longer runs from what checkpoint \(existing.last?.sequence ?? 0) and those before signed; "
+                + "nothing signed: \(broken.prefix(5).joined(separator: "; "))\(broken.count > 5 ? "; and \(broken.count - 5) more" : "")")
         }
         let checkpoint = try Checkpoint.make(
-            sequence: (existing.last?.sequence ?? 0) + 1, takenAt: now, previous: existing.last,
-            heads: chain.changes(since: heads), signer: signer)
-        try directory.write(checkpoint)
+            sequence: (existing.last?.sequence ?? 0) + 1, takenAt: now, previous: existing.last, heads: changes, signer: signer)
+        try await Blocking.run { try directory.write(checkpoint) }
         return checkpoint
     }
 }

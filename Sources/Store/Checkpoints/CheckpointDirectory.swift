@@ -15,7 +15,7 @@ public struct CheckpointDirectory: Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         let names = try FileManager.default.contentsOfDirectory(atPath: url.path)
             .filter { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".json") }.sorted()
-        return try names.map { name in
+        let checkpoints = try names.map { name in
             do {
                 let checkpoint = try Checkpoint(text: try Data(contentsOf: url.appendingPathComponent(name)))
                 guard Self.name(checkpoint.sequence) == name else {
@@ -26,6 +26,8 @@ public struct CheckpointDirectory: Sendable {
                 throw CheckpointError("\(url.appendingPathComponent(name).path): \(error)")
             }
         }
+        // In the order of their numbers (names sort so only up to 999,999).
+        return checkpoints.sorted { $0.sequence < $1.sequence }
     }
 
     /// Writes a new checkpoint; fails when its sequence exists already (another taker was
@@ -45,6 +47,10 @@ public struct CheckpointDirectory: Sendable {
 
 /// A directory's checkpoints checked as a chain: each signed by a key given, each naming the
 /// one before it, no number missing; and the newest signed head of every stream.
+///
+/// Checking the newest head alone is enough: a taker signs a stream's new head only after
+/// checking that its history still runs from the head signed before (`EventLog.continuity`),
+/// so the newest head's hash commits to every earlier signed one.
 public struct CheckpointChain: Sendable {
     public struct Signed: Sendable, Equatable {
         public let seq: Int64
@@ -83,6 +89,8 @@ public struct CheckpointChain: Sendable {
             for head in checkpoint.heads {
                 if let earlier = heads[head.stream], earlier.seq > head.seq {
                     problems.append("\(name): \(head.stream) goes back from #\(earlier.seq) to #\(head.seq)")
+                } else if let earlier = heads[head.stream], earlier.seq == head.seq, earlier.hash != head.hash {
+                    problems.append("\(name): \(head.stream) #\(head.seq) signed again with another hash than in checkpoint \(earlier.checkpoint)")
                 }
                 heads[head.stream] = Signed(seq: head.seq, hash: head.hash, checkpoint: checkpoint.sequence)
             }
@@ -90,6 +98,11 @@ public struct CheckpointChain: Sendable {
         }
         self.heads = heads
         self.problems = problems
+    }
+
+    /// Each stream's newest signed head, as `EventLog.continuity` takes it.
+    public var marks: [String: (seq: Int64, hash: [UInt8], checkpoint: Int)] {
+        heads.mapValues { ($0.seq, $0.hash, $0.checkpoint) }
     }
 
     /// The heads of `current` that differ from the newest signed ones: the next checkpoint's.

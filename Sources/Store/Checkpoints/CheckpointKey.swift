@@ -42,12 +42,16 @@ public struct CheckpointSigner: Sendable {
     public static func generate(to file: URL) throws -> CheckpointSigner {
         let signer = CheckpointSigner(key: Curve25519.Signing.PrivateKey())
         let text = privateHeader + "\n" + signer.raw.base64EncodedString() + "\n"
-        let created = FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600])
-        guard created, !FileManager.default.fileExists(atPath: file.path + ".pub") else {
-            throw CheckpointError("cannot create \(file.path) (or its .pub exists already): a key is never overwritten")
+        guard !FileManager.default.fileExists(atPath: file.path + ".pub") else {
+            throw CheckpointError("\(file.path).pub exists already: a key is never overwritten")
         }
-        // Created empty with mode 600 first, so the key is never readable by others.
-        let handle = try FileHandle(forWritingTo: file)
+        // Created new (never over an existing file) with mode 600, so the key is never
+        // readable by others and an existing key is never lost.
+        let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            throw CheckpointError(errno == EEXIST ? "\(file.path) exists already: a key is never overwritten" : "cannot create \(file.path): errno \(errno)")
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         try handle.write(contentsOf: Data(text.utf8))
         try handle.close()
         try signer.publicKey.write(to: URL(fileURLWithPath: file.path + ".pub"))

@@ -126,6 +126,61 @@ public enum EventLog {
         }
     }
 
+    /// Whether each stream's history still runs, unbroken, from its signed head (or from its
+    /// beginning, for a stream never signed) to `heads`: the signed event still there with
+    /// the signed hash, every later event linked to the one before and matching its own
+    /// hash, the last one the head. What a checkpoint taker checks before it signs new
+    /// heads, so that it never signs over a history rewritten since the last checkpoint.
+    /// Returns the problems, by stream; reads `chunk` streams a round trip.
+    public static func continuity(from signed: [String: (seq: Int64, hash: [UInt8], checkpoint: Int)],
+                                  to heads: [String: (seq: Int64, hash: [UInt8])], chunk: Int = 1_000,
+                                  on db: isolated Connection) throws -> [String] {
+        var problems: [String] = []
+        let streams = heads.keys.sorted()
+        for start in stride(from: 0, to: streams.count, by: chunk) {
+            let part = Array(streams[start..<min(start + chunk, streams.count)])
+            let rows = try db.query(segmentsStatement, [part, part.map { signed[$0]?.seq ?? 1 }])
+            var byStream: [String: [Row]] = [:]
+            for row in rows { byStream[try row.decode(String.self, "stream"), default: []].append(row) }
+            for stream in part {
+                guard let head = heads[stream] else { continue }
+                let mark = signed[stream]
+                let events = byStream[stream] ?? []
+                var previous: (seq: Int64, hash: [UInt8]) = (0, EventChain.genesis)
+                var broken: String?
+                for (index, row) in events.enumerated() {
+                    let seq = try row.decode(Int64.self, "seq")
+                    let stored = [UInt8](try row.decode(Data.self, "hash"))
+                    let link = [UInt8](try row.decode(Data.self, "prev_hash"))
+                    if index == 0, let mark {
+                        guard seq == mark.seq, stored == mark.hash else {
+                            broken = "#\(mark.seq), signed in checkpoint \(mark.checkpoint), is not in the history as signed"
+                            break
+                        }
+                        previous = (seq, stored)
+                        continue
+                    }
+                    let recomputed = EventChain.hash(
+                        previous: link, stream: stream, seq: seq, aggregate: try row.decode(String.self, "aggregate"),
+                        type: try row.decode(String.self, "type"), requestID: try row.decode(UUID?.self, "request_id"),
+                        actorID: try row.decode(String.self, "actor_id"), at: try row.decode(Date.self, "at"),
+                        data: try row.decode(String.self, "data"))
+                    guard seq == previous.seq + 1, link == previous.hash, recomputed == stored else {
+                        broken = "#\(seq) does not follow from #\(previous.seq) as it should"
+                        break
+                    }
+                    previous = (seq, stored)
+                }
+                if broken == nil, events.isEmpty { broken = "has no events" }
+                if broken == nil, previous.seq != head.seq || previous.hash != head.hash {
+                    broken = "its head (#\(head.seq)) is not where its events end (#\(previous.seq))"
+                }
+                if let broken { problems.append("\(stream): \(broken)") }
+            }
+        }
+        return problems
+    }
+
     /// Every stream's head as the `streams` table has it, read in one snapshot.
     public static func currentHeads(on db: isolated Connection) throws -> [String: (seq: Int64, hash: [UInt8])] {
         try db.query(allHeads).reduce(into: [:]) { heads, row in
@@ -249,6 +304,14 @@ extension EventLog {
         """)
 
     static let allHeads = Statement("events_all_heads", "SELECT stream, seq, head FROM streams")
+
+    /// Each stream's events from a number on, in order (`continuity`).
+    static let segmentsStatement = Statement("events_segments", """
+        SELECT e.stream, e.seq, e.aggregate, e.type, e.data::text AS data, e.request_id, e.actor_id, e.at, e.prev_hash, e.hash
+        FROM unnest($1::text[], $2::bigint[]) AS f(stream, from_seq)
+        CROSS JOIN LATERAL (SELECT * FROM events WHERE stream = f.stream AND seq >= f.from_seq ORDER BY seq) e
+        ORDER BY e.stream, e.seq
+        """)
 
     static let verifyPage = Statement("events_verify_page", """
         SELECT stream, seq, aggregate, type, data::text AS data, request_id, actor_id, at, prev_hash, hash

@@ -31,11 +31,11 @@ struct CheckpointCommand: AsyncParsableCommand {
         @Option(help: "The checkpoint folder (default: MUAMALA_CHECKPOINT_DIR).") var dir: String?
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            guard let keyPath = key ?? environment["MUAMALA_CHECKPOINT_KEY"], !keyPath.isEmpty else {
+            let settings = try global.settings
+            guard let keyPath = key ?? settings.checkpointKey else {
                 throw ValidationError("give --key (or set MUAMALA_CHECKPOINT_KEY); make one with muamala checkpoint keygen")
             }
-            guard let folder = dir ?? environment["MUAMALA_CHECKPOINT_DIR"], !folder.isEmpty else {
+            guard let folder = dir ?? settings.checkpointDirectory else {
                 throw ValidationError("give --dir (or set MUAMALA_CHECKPOINT_DIR)")
             }
             let checkpointer = Checkpointer(

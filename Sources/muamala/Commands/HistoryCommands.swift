@@ -10,13 +10,29 @@ struct Verify: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Recompute every event chain and compare it with the stored hashes and heads (and signed checkpoints).",
         discussion: """
-            Without --checkpoints this proves that the history is whole as stored, which             anyone who may write the database could rebuild. With --checkpoints FOLDER it also             proves that every stream still passes through the head signed for it there, with             keys the database never held: give the public keys you trust (--public-key,             repeatable); without them, the .pub files in FOLDER/keys are used.
+            Without --checkpoints this proves that the history is whole as stored, which \
+            anyone who may write the database could rebuild. With --checkpoints FOLDER it also \
+            proves that every stream still passes through the head signed for it there, with \
+            keys the database never held: give the public keys you trust (--public-key, \
+            repeatable; keys kept beside the checkpoints prove nothing against whoever can \
+            write that folder). Give --after with the digest of the newest checkpoint you saw \
+            last time, so that a folder cut back to an older checkpoint is noticed too.
 
             Exit status 0 when the history is intact, 4 when it is not (each problem is listed).
             """)
     @OptionGroup var global: GlobalOptions
     @Option(help: "A folder of checkpoints (muamala checkpoint) to check the history against.") var checkpoints: String?
     @Option(name: .customLong("public-key"), help: "A public key to trust for the checkpoints (repeatable).") var publicKeys: [String] = []
+    @Option(help: "The digest of a checkpoint the folder must still hold (the newest one seen before).") var after: String?
+
+    func validate() throws {
+        if checkpoints != nil && publicKeys.isEmpty {
+            throw ValidationError("give --public-key: the keys you trust, kept apart from the checkpoints")
+        }
+        if checkpoints == nil && (!publicKeys.isEmpty || after != nil) {
+            throw ValidationError("--public-key and --after go with --checkpoints")
+        }
+    }
 
     func run() async throws {
         var signed: [String: CheckpointChain.Signed] = [:]
@@ -24,20 +40,19 @@ struct Verify: AsyncParsableCommand {
         var checkpointCount = 0
         if let checkpoints {
             let folder = URL(fileURLWithPath: checkpoints)
-            var keyFiles = publicKeys.map { URL(fileURLWithPath: $0) }
-            if keyFiles.isEmpty {
-                let keysFolder = folder.appendingPathComponent("keys")
-                keyFiles = ((try? FileManager.default.contentsOfDirectory(atPath: keysFolder.path)) ?? [])
-                    .filter { $0.hasSuffix(".pub") }.sorted().map { keysFolder.appendingPathComponent($0) }
-                if keyFiles.isEmpty { throw ValidationError("give --public-key (no .pub files in \(keysFolder.path))") }
-                FileHandle.standardError.write(Data("note: trusting the keys in \(keysFolder.path); give --public-key for a check that does not rest on the folder\n".utf8))
-            }
+            let keyFiles = publicKeys.map { URL(fileURLWithPath: $0) }
             let keys = Dictionary(try keyFiles.map { let key = try CheckpointPublicKey(file: $0); return (key.keyID, key) }) { first, _ in first }
             let chain = CheckpointChain(try CheckpointDirectory(folder).load(), keys: keys)
             if chain.checkpoints.isEmpty { throw ValidationError("no checkpoints in \(folder.path)") }
             signed = chain.heads
             fileProblems = chain.problems
+            if let after, !chain.checkpoints.contains(where: { $0.digest == after.lowercased() }) {
+                fileProblems.append("no checkpoint in \(folder.path) has the digest \(after): the folder was cut back or replaced")
+            }
             checkpointCount = chain.checkpoints.count
+            if !global.json, let newest = chain.checkpoints.last {
+                FileHandle.standardError.write(Data("newest checkpoint: \(newest.sequence), digest \(newest.digest) (give it as --after next time)\n".utf8))
+            }
         }
         let connection = try await global.connect()
         let json = global.json
