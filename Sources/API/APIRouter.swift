@@ -31,7 +31,7 @@ public enum APIRouter {
 
     public static func make(environment: APIEnvironment, migrator: Migrator, registry: PrometheusCollectorRegistry) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(maxBodyBytes: environment.maxBodyBytes))
         HealthRoutes(pool: environment.pool, migrator: migrator, registry: registry, logger: Logger(label: "muamalad.health")).register(on: router)
         let v1 = router.group("/v1")
         DirectoryRoutes(environment: environment).register(on: v1)

@@ -57,10 +57,17 @@ public actor Connection {
 
     /// Asks the server to cancel whatever statement this session is running. Safe from any
     /// thread, and returns at once: the cancel itself runs on `CancelDispatcher`'s thread.
+    ///
+    /// The cancel may reach the server after the statement ended, and then cancel whatever
+    /// the session runs next: a session once cancelled is never healthy again (the pool
+    /// closes it rather than hand it to someone else).
     public nonisolated func cancelRunningStatement() {
+        cancelRequested.withLock { $0 = true }
         guard let token = cancelToken.withLock({ $0 }) else { return }
         CancelDispatcher.shared.submit { token.cancel() }
     }
+
+    private nonisolated let cancelRequested = Mutex(false)
 
     private func live() throws -> ConnectionHandle {
         guard let handle else { throw PQError(.closed, "the connection is closed") }
@@ -105,11 +112,12 @@ public actor Connection {
         try handle.execute(begin)
     }
 
-    /// Whether the session is usable: connected, in its ordinary mode, and not left inside a
-    /// transaction.
+    /// Whether the session is usable: connected, in its ordinary mode, never cancelled, and
+    /// not left inside a transaction.
     ///
     /// Reads anything the server sent meanwhile (a shutdown notice, say) without waiting.
     public var isHealthy: Bool {
+        guard !cancelRequested.withLock({ $0 }) else { return false }
         guard let handle, handle.isInOrdinaryMode, handle.pollAlive() else { return false }
         return !handle.inTransaction
     }

@@ -18,6 +18,7 @@ struct TestAPI {
     let pool: ConnectionPool
     let environment: APIEnvironment
     let application: Application<RouterResponder<APIRequestContext>>
+    let migrator: Migrator
 
     init(_ database: ScratchDatabase, maxBodyBytes: Int = 64 * 1024, clock mode: EngineClock.Mode = .system) throws {
         self.database = database
@@ -30,6 +31,7 @@ struct TestAPI {
             pool: pool, intake: Intake(pool: pool, clock: clock, wake: nil, decider: decider), waiters: DecisionWaiters(),
             rulebook: rulebook, clock: clock, maxBodyBytes: maxBodyBytes)
         let migrator = Migrator(migrations: try Migration.load(from: TestDatabase.repositoryRoot.appendingPathComponent("Schema")))
+        self.migrator = migrator
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: PrometheusCollectorRegistry())
         application = Application(router: router, server: APIRouter.server())
     }

@@ -191,15 +191,33 @@ struct AuthorizationTests {
                 #expect(try await client.call(.get, "/v1/requests?establishment=1-1", token: tokens["ownerB"]).status == .forbidden)
                 let own = try await client.call(.get, "/v1/requests", token: tokens["worker"])
                 #expect(own.json["requests"]?.arrayValue?.count == 1)
-                // Withdrawal: a foreign owner cannot; the submitter can.
+                // Withdrawal: a foreign owner cannot (it is not there for him); those who may see
+                // it but did not submit it (the agent, the worker it is about) may not; the submitter can.
                 #expect(try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["ownerB"]).status == .notFound)
+                #expect(try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["agent"]).status == .forbidden)
+                #expect(try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["worker"]).status == .forbidden)
                 let cancelled = try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["ownerA"])
                 #expect(cancelled.status == .ok)
                 #expect(cancelled.json["state"]?.stringValue == "cancelled")
                 let again = try await client.call(.post, "/v1/requests/\(id)/cancel", token: tokens["ownerA"])
                 #expect(again.status == .conflict)
                 #expect(again.errorCode == "request.not_cancellable")
+
+                // The engine's timers are nobody's on the portal to withdraw: not the worker's
+                // (his absence report becoming final), not his employer's.
+                let timer = UUID()
+                try await api.run { db in
+                    try db.query("""
+                        INSERT INTO requests (id, service, establishment_id, subject, actor_id, actor_role, payload, origin, submitted_at, not_before, retry_at)
+                        VALUES ($1, 'absence-report.finalize', '1-1', $2, 'engine', 'system', '{}', 'timer', now(), now() + interval '15 days', now())
+                        """, [timer, "worker:" + worker.digits])
+                }
+                for who in ["worker", "ownerA", "agent"] {
+                    let reply = try await client.call(.post, "/v1/requests/\(timer)/cancel", token: tokens[who])
+                    #expect(reply.status == .forbidden, "\(who) withdrew a timer")
+                }
             }
+            #expect(try await api.run { db in try db.query("SELECT count(*)::int FROM requests WHERE origin = 'timer'").single().decode(Int.self, at: 0) } == 1)
             await api.pool.close()
         }
     }

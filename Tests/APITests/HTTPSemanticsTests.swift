@@ -53,14 +53,14 @@ struct HTTPSemanticsTests {
             Intake.Overloaded(retryAfterSeconds: 1), CancellationError(),
         ]
         for error in unavailable {
-            let mapped = APIError.mapping(error)
+            let mapped = APIError.mapping(error, maxBodyBytes: 65_536)
             #expect(mapped.status == .serviceUnavailable, "\(error)")
             #expect(mapped.headers[.retryAfter] == "1", "\(error)")
             #expect(mapped.reason.code == .unavailable)
         }
         struct Unexpected: Error { let secret = "password=hunter2" }
         for error in [Unexpected(), PQError(.server, "syntax error at or near \"hunter2\"", sqlState: .syntaxError)] as [any Error] {
-            let mapped = APIError.mapping(error)
+            let mapped = APIError.mapping(error, maxBodyBytes: 65_536)
             #expect(mapped.status == .internalServerError)
             #expect(!mapped.reason.english.contains("hunter2") && !mapped.reason.arabic.contains("hunter2"))
         }

@@ -2,6 +2,7 @@ import API
 import Domain
 import Foundation
 import HummingbirdTesting
+import Prometheus
 import Testing
 import TestSupport
 import Yams
@@ -39,6 +40,22 @@ struct OpenAPITests {
     func sameRoutes() throws {
         let served = Set(APIRouter.routes.map { "\($0.method) \($0.path)" })
         #expect(try documented() == served)
+    }
+
+    @Test("the real router registers exactly APIRouter.routes (which the spec, and 405's Allow, come from)")
+    func registeredRoutes() async throws {
+        try await withScratchDatabase { database in
+            let api = try TestAPI(database)
+            let router = APIRouter.make(environment: api.environment, migrator: api.migrator, registry: PrometheusCollectorRegistry())
+            let registered = Set(router.routes.map { route in
+                "\(route.method.rawValue) " + "\(route.path)".split(separator: "/").map { part in
+                    part.hasPrefix(":") ? "{\(part.dropFirst())}" : String(part)
+                }.reduce("") { $0 + "/" + $1 }
+            })
+            let declared = Set(APIRouter.routes.map { "\($0.method) \($0.path)" })
+            #expect(registered == declared, "only registered: \(registered.subtracting(declared).sorted()); only declared: \(declared.subtracting(registered).sorted())")
+            await api.pool.close()
+        }
     }
 
     @Test("every documented route exists on the real router (never the 404 of an unknown route)")

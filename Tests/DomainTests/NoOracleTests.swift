@@ -94,6 +94,17 @@ struct NoOracleTests {
         }
     }
 
+    @Test("a transfer request that succeeds tells the new employer its case, not who employs the worker now")
+    func acceptedTransferSaysNoEmployer() {
+        let decision = Scenario().decide(TransferFlow.request, ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e3)], as: .owner)
+        guard case .completed(let outcome) = decision.verdict else {
+            Issue.record("refused: \(String(describing: decision.reason))")
+            return
+        }
+        #expect(outcome["counterpart_id"] == nil)
+        #expect(!JSONValue.object(outcome).jsonText.contains(Scenario.e1.description))
+    }
+
     @Test("a transfer request about a worker who may not move answers alike whatever the reason, and as about nobody")
     func prospectiveServices() {
         let services = Self.employerServices.filter { $0.subjectAccess == .prospective }

@@ -32,7 +32,7 @@ struct ReasonTests {
     /// APITests and EngineTests (internal_error and unavailable answer failures that tests
     /// do not provoke on purpose).
     static let givenOutsideDecisions: Set<String> = [
-        "request.malformed_json", "request.malformed", "request.idempotency_key_invalid", "request.unknown_service", "request.body_too_large", "request.idempotency_key_missing",
+        "request.malformed_json", "request.malformed", "request.idempotency_key_invalid", "request.list_needs_establishment", "request.unknown_service", "request.body_too_large", "request.idempotency_key_missing",
         "request.idempotency_conflict", "request.not_found", "request.not_cancellable", "request.being_processed",
         "request.not_failed", "request.bad_query", "request.route_not_found", "request.method_not_allowed",
         "request.internal_error", "request.unavailable", "request.technical_retrying", "request.technical_failure", "auth.unauthenticated", "auth.forbidden", "auth.role_not_allowed",

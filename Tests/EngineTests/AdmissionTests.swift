@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import PQ
 import Store
+import Synchronization
 import Testing
 import TestSupport
 
@@ -55,6 +56,70 @@ struct AdmissionTests {
             #expect(try await accepted.value == 3)
             let queued = try await database.run { db in try db.query("SELECT count(*)::int FROM requests").single().decode(Int.self, at: 0) }
             #expect(queued == 3)
+            await pool.close()
+        }
+    }
+
+    @Test("one caller flooding one subject fills only its own share of the room: everyone else is still let in")
+    func floodBounded() async throws {
+        try await withScratchDatabase { database in
+            let pool = database.pool(size: 1)
+            let intake = Intake(pool: pool, clock: EngineClock(mode: .system), wake: nil, maxPending: 64)
+            let flooder = AccountStore.Principal(user: .cliOperator("flooder"), grants: [])
+            let other = AccountStore.Principal(user: .cliOperator("someone-else"), grants: [])
+            try await database.run { db in try Fixtures.establishment("1-1", on: db) }
+            let worker = Fixtures.person(1)
+            func submission(_ n: Int, about person: PersonID) -> Intake.Submission {
+                Intake.Submission(service: "worker.register", payload: hiringPayloads(person, at: "1-1", arrived: "2026-11-01")[0].1,
+                                  idempotencyKey: "flood-\(n)")
+            }
+            let (releases, release) = AsyncStream<Void>.makeStream()
+            let (holds, held) = AsyncStream<Void>.makeStream()
+            let holder = Task {
+                try await pool.withConnection { _ in
+                    held.yield()
+                    for await _ in releases { break }
+                }
+            }
+            for await _ in holds { break }
+            // 30 about one worker, with 30 keys: one is taken by a batch (waiting for the
+            // session), a quarter of the room (16) waits, the rest are refused at once.
+            let refused = Locked(0)
+            let outcomes = Task {
+                try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for n in 1...30 {
+                        group.addTask {
+                            do {
+                                _ = try await intake.submit(submission(n, about: worker), by: flooder)
+                                return true
+                            } catch is Intake.Overloaded {
+                                refused.withLock { $0 += 1 }
+                                return false
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: [Bool]()) { $0.append($1) }
+                }
+            }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while intake.batcher.load.pending < 16 || refused.value < 13 {
+                guard ContinuousClock.now < deadline else { throw SetupError("the flood never filled its share: \(intake.batcher.load)") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            // Someone else, about someone else, is let in (and taken by the second batch).
+            let otherSubmission = submission(100, about: Fixtures.person(2))
+            let admitted = Task { try await intake.submit(otherSubmission, by: other) }
+            while intake.batcher.load.leaders < 2 {
+                guard ContinuousClock.now < deadline else { throw SetupError("the other submission was not taken: \(intake.batcher.load)") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            release.yield()
+            release.finish()
+            try await holder.value
+            let results = try await outcomes.value
+            #expect(results.filter { $0 }.count == 17)
+            #expect(results.filter { !$0 }.count == 13)
+            if case .success = try await admitted.value {} else { Issue.record("the other caller was refused") }
             await pool.close()
         }
     }

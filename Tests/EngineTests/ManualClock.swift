@@ -20,6 +20,8 @@ final class ManualClock: Clock, Sendable {
         var sleepers: [Int: Sleeper] = [:]
         var nextID = 0
         var cancelled: Set<Int> = []
+        /// Woken (or due at once) before any cancel: a later cancel has nothing to do.
+        var finished: Set<Int> = []
     }
 
     private let state = Mutex(State())
@@ -39,7 +41,7 @@ final class ManualClock: Clock, Sendable {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let outcome = state.withLock { state -> Result<Void, any Error>? in
                     if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
-                    if deadline <= state.now { return .success(()) }
+                    if deadline <= state.now { state.finished.insert(id); return .success(()) }
                     state.sleepers[id] = Sleeper(deadline: deadline, continuation: continuation)
                     return nil
                 }
@@ -48,7 +50,8 @@ final class ManualClock: Clock, Sendable {
         } onCancel: {
             let sleeper = state.withLock { state -> Sleeper? in
                 guard let sleeper = state.sleepers.removeValue(forKey: id) else {
-                    state.cancelled.insert(id)
+                    // Not asleep: either not yet (remember the cancel), or woken already.
+                    if state.finished.remove(id) == nil { state.cancelled.insert(id) }
                     return nil
                 }
                 return sleeper
@@ -62,7 +65,10 @@ final class ManualClock: Clock, Sendable {
         let woken = state.withLock { state -> [Sleeper] in
             state.now = state.now.advanced(by: duration)
             let due = state.sleepers.filter { $0.value.deadline <= state.now }
-            for id in due.keys { state.sleepers[id] = nil }
+            for id in due.keys {
+                state.sleepers[id] = nil
+                state.finished.insert(id)
+            }
             return Array(due.values)
         }
         for sleeper in woken { sleeper.continuation.resume() }

@@ -75,6 +75,15 @@ struct WaitingClockTests {
         #expect(finished, "\(what) did not return")
     }
 
+    /// Until a timer sleeps on `clock`; fails after 30 s instead of spinning for ever.
+    static func untilArmed(_ clock: ManualClock) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while clock.sleeping == 0 {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            await Task.yield()
+        }
+    }
+
     @Test("a timeout already reached when the wait begins ends the wait, every time")
     func timerBeforeSuspension() async {
         let clock = ManualClock()
@@ -95,12 +104,12 @@ struct WaitingClockTests {
         let waiters = DecisionWaiters(clock: clock)
         let request = UUID()
         let decidedWait = Task { await waiters.wait(for: request, timeout: .seconds(5)) }
-        while clock.sleeping == 0 { await Task.yield() }
+        try await Self.untilArmed(clock)
         waiters.decided([UUID(), request])
         await Self.returns("a wait whose request was decided") { await decidedWait.value }
 
         let timedWait = Task { await waiters.wait(for: UUID(), timeout: .seconds(5)) }
-        while clock.sleeping == 0 { await Task.yield() }
+        try await Self.untilArmed(clock)
         clock.advance(by: .seconds(4))
         #expect(waiters.count == 1, "woken before its timeout")
         clock.advance(by: .seconds(1))
@@ -109,7 +118,7 @@ struct WaitingClockTests {
     }
 
     @Test("a signal sent before the wait (a newer generation) returns at once; one during it wakes it; cancelling ends it")
-    func signalAndCancel() async {
+    func signalAndCancel() async throws {
         let clock = ManualClock()
         let signal = WakeSignal(clock: clock)
         let before = signal.generation
@@ -117,13 +126,13 @@ struct WaitingClockTests {
         await Self.returns("a wait on an old generation") { await signal.wait(since: before, timeout: .seconds(60)) }
 
         let woken = Task { await signal.wait(since: signal.generation, timeout: .seconds(60)) }
-        while clock.sleeping == 0 { await Task.yield() }
+        try await Self.untilArmed(clock)
         signal.signal()
         await Self.returns("a wait that was signalled") { await woken.value }
 
         let waiters = DecisionWaiters(clock: clock)
         let cancelled = Task { await waiters.wait(for: UUID(), timeout: .seconds(60)) }
-        while clock.sleeping == 0 { await Task.yield() }
+        try await Self.untilArmed(clock)
         cancelled.cancel()
         await Self.returns("a cancelled wait") { await cancelled.value }
         #expect(waiters.count == 0)

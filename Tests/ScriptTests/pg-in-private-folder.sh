@@ -31,4 +31,11 @@ target=""
 "$checkout/Scripts/pg" destroy || fail "Scripts/pg destroy failed"
 [ ! -e "$checkout/.local/pg" ] || fail "destroy left $checkout/.local/pg"
 [ -z "$target" ] || [ ! -e "$target" ] || fail "destroy left the cluster's folder $target"
-echo "pg-in-private-folder: ok ($(id -un))"
+if [ "$(id -u)" -eq 0 ]; then
+  [ -n "$target" ] || fail "as root, the cluster should have moved under /tmp behind a link"
+  echo "pg-in-private-folder: ok (root: the cluster lived in $target behind the link)"
+else
+  # As an ordinary user the folder is the user's own: the link is not needed, and what this
+  # test guards (the postgres user crossing a mode-700 folder) is not exercised here. CI runs as root.
+  echo "pg-in-private-folder: ok, as $(id -un) (the link path is exercised only as root)"
+fi

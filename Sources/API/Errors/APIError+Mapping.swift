@@ -9,12 +9,12 @@ extension APIError {
     /// is; the database unable to serve for now (no session, a lost session, a server
     /// restarting, a lost serialization race) or intake full is 503 with `Retry-After`; a body
     /// past its bound 413; anything else 500, whose detail goes to the log only.
-    static func mapping(_ error: any Error) -> APIError {
+    static func mapping(_ error: any Error, maxBodyBytes: Int) -> APIError {
         switch error {
         case let error as APIError:
             return error
         case let error as TransactionError:
-            return mapping(error.underlying)
+            return mapping(error.underlying, maxBodyBytes: maxBodyBytes)
         case let error as PQError where error.isUnavailability:
             return .unavailable(retryAfterSeconds: 1)
         case let error as Intake.Overloaded:
@@ -23,12 +23,12 @@ extension APIError {
             // The daemon is stopping: another instance (or this one, restarted) will answer.
             return .unavailable(retryAfterSeconds: 1)
         case is NIOTooManyBytesError:
-            return APIError(.contentTooLarge, .bodyTooLarge, ["limit": "?"])
+            return APIError(.contentTooLarge, .bodyTooLarge, ["limit": String(maxBodyBytes)])
         case let error as HTTPError:
             switch error.status {
             case .notFound: return APIError(.notFound, .notFound)
             case .methodNotAllowed: return APIError(.methodNotAllowed, .methodNotAllowed)
-            case .contentTooLarge: return APIError(.contentTooLarge, .bodyTooLarge, ["limit": "?"])
+            case .contentTooLarge: return APIError(.contentTooLarge, .bodyTooLarge, ["limit": String(maxBodyBytes)])
             case .badRequest: return APIError(.badRequest, .malformedRequest)
             default: return APIError(.internalServerError, .internalError)
             }

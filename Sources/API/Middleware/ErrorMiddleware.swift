@@ -8,6 +8,8 @@ import Logging
 /// detail and answered without it.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
+    /// The largest body the routes take, for a 413 that says it.
+    let maxBodyBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -21,7 +23,7 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             return try APIError(.notFound, .notFound).response(from: request, context: context)
         } catch {
-            let mapped = APIError.mapping(error)
+            let mapped = APIError.mapping(error, maxBodyBytes: maxBodyBytes)
             if mapped.status.code >= 500 {
                 context.logger.error("request failed", metadata: [
                     "error": .string(String(reflecting: error)), "path": .string(request.uri.path),

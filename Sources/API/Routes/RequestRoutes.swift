@@ -147,7 +147,8 @@ struct RequestRoutes {
         let records: [RequestRecord]
         switch try await environment.operations.requests(filter, for: principal) {
         case .success(let page): records = page
-        case .failure(.establishmentRequired): throw APIError(.badRequest, .badQuery, ["field": "establishment"])
+        // Not a malformed query (the same query is staff's to make): not this caller's to make.
+        case .failure(.establishmentRequired): throw APIError(.forbidden, .listNeedsEstablishment)
         case .failure(.forbidden): throw APIError(.forbidden, .forbidden)
         }
         let next = records.count == filter.limit ? records.last?.seq : nil
@@ -164,7 +165,9 @@ struct RequestRoutes {
         switch try await environment.operations.cancel(try requestID(context), by: principal) {
         case .success(let cancelled):
             return jsonResponse(RequestView(cancelled, detail: principal.seesTechnicalDetail).json)
-        case .failure(let refusal):
+        case .failure(.forbidden):
+            throw APIError(.forbidden, .forbidden)
+        case .failure(.refused(let refusal)):
             throw Self.error(for: refusal, whenWrongState: .requestNotCancellable)
         }
     }

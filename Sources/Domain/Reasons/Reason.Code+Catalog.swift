@@ -23,6 +23,9 @@ extension Reason.Code {
     public static let idempotencyKeyInvalid = Reason.Code("request.idempotency_key_invalid",
         ar: "ترويسة Idempotency-Key تتكون من ١ إلى ٢٠٠ حرف من حروف ASCII المرئية.",
         en: "The Idempotency-Key header is 1 to 200 visible ASCII characters.")
+    public static let listNeedsEstablishment = Reason.Code("request.list_needs_establishment",
+        ar: "يعرض المالك والمفوض والوكيل طلبات منشأة واحدة في كل مرة: حدد المنشأة (establishment).",
+        en: "Owners, delegates and agents list one establishment's requests at a time: give the establishment.")
     public static let malformedRequest = Reason.Code("request.malformed",
         ar: "الطلب غير سليم البنية.", en: "The request is not well formed.")
     public static let idempotencyConflict = Reason.Code("request.idempotency_conflict",
@@ -242,7 +245,7 @@ extension Reason.Code {
     }
 
     public static let catalog: [Reason.Code] = [
-        malformedJSON, fieldMissing, fieldType, fieldInvalid, fieldUnknown, unknownService, bodyTooLarge, idempotencyKeyInvalid, malformedRequest,
+        malformedJSON, fieldMissing, fieldType, fieldInvalid, fieldUnknown, unknownService, bodyTooLarge, idempotencyKeyInvalid, malformedRequest, listNeedsEstablishment,
         idempotencyKeyMissing, idempotencyConflict, requestNotFound, requestNotCancellable, requestBeingProcessed,
         requestNotFailed, badQuery, notFound, methodNotAllowed, internalError, unavailable, technicalRetrying, technicalFailure,
         identifierFormat, identifierPrefix, identifierChecksum, establishmentFormat, unifiedNumberFormat, crFormat, dateFormat,

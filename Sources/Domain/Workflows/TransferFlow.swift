@@ -120,7 +120,13 @@ public enum TransferFlow: StateTable {
                             counterpart: worker.employment == .employed ? worker.employer : nil,
                             state: transition.to.rawValue, openedAt: context.now, openedOn: context.today, deadline: deadline,
                             details: details)
-        return Cases.step(transition.event, file, timers: [Cases.timer("lapse", service: "service-transfer.lapse", file, due: deadline.adding(days: 1))])
+        var decision = Cases.step(transition.event, file, timers: [Cases.timer("lapse", service: "service-transfer.lapse", file, due: deadline.adding(days: 1))])
+        // The requester learns its case, not who employs the worker now (the history keeps it).
+        if case .completed(var outcome) = decision.verdict {
+            outcome["counterpart_id"] = nil
+            decision.verdict = .completed(outcome)
+        }
+        return decision
     }
 
     /// The worker's answer: accept (the next step depends on the contract and the current

@@ -5,7 +5,8 @@ import Store
 
 /// Everything Muamala can be told, read from environment variables in this one place: the
 /// daemon's settings, and those it shares with the CLI (the database, the rulebook, the
-/// schema folder, the checkpoint key). Nothing else reads the environment.
+/// schema folder, the checkpoint key). Nothing else reads Muamala's settings from the
+/// environment (the CLI reads `USER` alone, to name the operator in the history).
 ///
 /// Every key is listed in `Settings.keys` with its meaning and default; the README's table,
 /// `muamalad --help` and the docker-compose test all come from that list.
@@ -74,7 +75,7 @@ public struct Settings: Sendable {
     public static let keys: [Key] = [
         Key(name: "MUAMALA_DATABASE_URL", meaning: "libpq connection string or URI (required by the daemon; the CLI falls back to this checkout's Scripts/pg cluster and says so)", defaultValue: "none"),
         Key(name: "MUAMALA_DATABASE_ROLE", meaning: "role to SET ROLE to after connecting (e.g. muamala_app)", defaultValue: "none"),
-        Key(name: "MUAMALA_DB_CONNECTIONS", meaning: "database sessions in the pool", defaultValue: "8"),
+        Key(name: "MUAMALA_DB_CONNECTIONS", meaning: "database sessions in the pool", defaultValue: "8, and at least the workers + 4"),
         Key(name: "MUAMALA_HTTP_HOST", meaning: "address the HTTP API listens on", defaultValue: "127.0.0.1"),
         Key(name: "MUAMALA_HTTP_PORT", meaning: "port of the HTTP API", defaultValue: "8080"),
         Key(name: "MUAMALA_WORKERS", meaning: "queue workers (each decides batches on its own session)", defaultValue: "2"),

@@ -63,6 +63,9 @@ final class IntakeBatcher: Sendable {
 
     private struct State {
         var pending: Batch = []
+        /// Pending entries by subject key and by actor id, for the admission limits.
+        var pendingBySubject: [String: Int] = [:]
+        var pendingByActor: [String: Int] = [:]
         /// The subjects of the batches being written.
         var writing: Set<String> = []
         var leaders = 0
@@ -83,7 +86,15 @@ final class IntakeBatcher: Sendable {
                 }
             }
             pending = kept
+            for item in taken {
+                Self.decrement(&pendingBySubject, item.entry.subjectKey)
+                Self.decrement(&pendingByActor, item.entry.principal.user.actor.id)
+            }
             return taken
+        }
+
+        static func decrement(_ counts: inout [String: Int], _ key: String) {
+            if let count = counts[key], count > 1 { counts[key] = count - 1 } else { counts[key] = nil }
         }
 
         mutating func finished(_ batch: Batch) {
@@ -102,9 +113,15 @@ final class IntakeBatcher: Sendable {
     static let maxLeaders = 2
     /// Submissions that may wait for a batch; one more is refused (`Intake.Overloaded`).
     let maxPending: Int
+    /// Of those, at most this many about one subject (a batch takes one of each subject)...
+    let maxPendingPerSubject: Int
+    /// ...and from one actor (a quarter of the room).
+    let maxPendingPerActor: Int
 
     init(pool: ConnectionPool, clock: EngineClock, notifyDaemons: Bool, decider: BatchProcessor?, maxPending: Int) {
         self.maxPending = maxPending
+        maxPendingPerSubject = min(maxPending, 32)
+        maxPendingPerActor = max(1, maxPending / 4)
         self.pool = pool
         self.clock = clock
         self.notifyDaemons = notifyDaemons
@@ -120,11 +137,17 @@ final class IntakeBatcher: Sendable {
     /// Queues a submission for the next batch; `deliver` gets its answer once the batch has
     /// committed (or failed). Starts a leader when fewer than `maxLeaders` are writing.
     func submit(_ entry: Entry, deliver: @escaping Deliver) {
-        let limit = maxPending
+        let (limit, perSubject, perActor) = (maxPending, maxPendingPerSubject, maxPendingPerActor)
+        let subject = entry.subjectKey, actor = entry.principal.user.actor.id
         let admitted = state.withLock { state -> (admitted: Bool, batch: Batch?) in
-            // A flood gets a prompt "try again" rather than memory and ever longer waits.
-            guard state.pending.count < limit else { return (false, nil) }
+            // A flood gets a prompt "try again" rather than memory and ever longer waits; and
+            // one caller (or one subject, which a batch takes one entry of at a time) cannot
+            // fill the room that everyone else's submissions wait in.
+            guard state.pending.count < limit, state.pendingBySubject[subject, default: 0] < perSubject,
+                  state.pendingByActor[actor, default: 0] < perActor else { return (false, nil) }
             state.pending.append((entry, deliver))
+            state.pendingBySubject[subject, default: 0] += 1
+            state.pendingByActor[actor, default: 0] += 1
             guard state.leaders < Self.maxLeaders else { return (true, nil) }
             // Empty when every pending subject is being written: its batch takes them after.
             let batch = state.takeBatch()

@@ -12,7 +12,7 @@ import Store
 /// | submit           | as the service's roles and `AccessPolicy` allow | `Intake.Refusal`                      |
 /// | request (look up)| the submitter; whoever may act for its subject  | nil: the same as a request not there  |
 /// | requests (list)  | staff: all; workers: their own; others: one establishment of theirs | `ListRefusal` |
-/// | cancel           | those who may see it, while it is queued        | `ChangeRefusal` (`notFound` if unseen)|
+/// | cancel           | its submitter (or staff), while it is queued; never a timer by others | `CancelRefusal` (`notFound` if unseen) |
 /// | redrive          | staff, a failed request                         | `ChangeRefusal`, `.forbidden`         |
 /// | advance the clock| staff, simulated time only                      | `ClockRefusal`                        |
 public struct Operations: Sendable {
@@ -86,15 +86,29 @@ public struct Operations: Sendable {
 
     // MARK: Withdraw and re-drive
 
-    /// Withdraws a queued request the caller may see.
-    public func cancel(_ id: UUID, by principal: AccountStore.Principal) async throws -> Result<RequestRecord, RequestQueue.ChangeRefusal> {
-        guard let record = try await find(id), try await mayRead(record, principal) else { return .failure(.notFound) }
+    public enum CancelRefusal: Error, Sendable, Equatable {
+        /// Seen, but not the caller's to withdraw (someone else's, or the engine's timer).
+        case forbidden
+        case refused(RequestQueue.ChangeRefusal)
+    }
+
+    /// Withdraws a queued request: its own submitter may, and staff (an operator's
+    /// correction); nobody else, whoever may see it. The engine's timers (a report becoming
+    /// final, a permit expiring, a transfer lapsing) are not a portal user's to withdraw.
+    public func cancel(_ id: UUID, by principal: AccountStore.Principal) async throws -> Result<RequestRecord, CancelRefusal> {
+        guard let record = try await find(id), try await mayRead(record, principal) else { return .failure(.refused(.notFound)) }
+        guard principal.user.role == .staff || record.actorID == principal.user.actor.id else { return .failure(.forbidden) }
         let clock = self.clock
         let result = try await transaction { db in
             try RequestQueue.cancel(id, by: principal.user.actor, at: try clock.now(on: db), on: db)
         }
-        if case .success = result { waiters?.decided([id]) }
-        return result
+        switch result {
+        case .success(let cancelled):
+            waiters?.decided([id])
+            return .success(cancelled)
+        case .failure(let refusal):
+            return .failure(.refused(refusal))
+        }
     }
 
     public enum RedriveRefusal: Error, Sendable, Equatable {
@@ -167,19 +181,21 @@ public struct Operations: Sendable {
         return AccessPolicy.mayRead(principal, record: record, company: company)
     }
 
-    /// Waits for a decision: woken by this daemon's waiters, or polling without them. The
-    /// short slice covers a decision made just before the wait began.
+    /// Waits for a decision: registered with this daemon's waiters before looking (so a
+    /// decision between the look and the wait is not missed), woken by them, and looking
+    /// again at least every second (a notification lost while the listener reconnected);
+    /// without waiters (the CLI), polling.
     private func decision(of id: UUID, within wait: Duration) async throws -> RequestRecord? {
         let deadline = ContinuousClock.now + wait
         while true {
-            if let record = try await find(id), record.isFinished { return record }
             let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else { return nil }
-            if let waiters {
-                await waiters.wait(for: id, timeout: min(remaining, .milliseconds(100)))
-            } else {
-                try await Task.sleep(for: min(remaining, .milliseconds(50)))
+            if let waiters, remaining > .zero {
+                try await waiters.wait(for: id, timeout: min(remaining, .seconds(1))) { try await find(id)?.isFinished == true }
             }
+            if let record = try await find(id), record.isFinished { return record }
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { return nil }
+            if waiters == nil { try await Task.sleep(for: min(left, .milliseconds(50))) }
         }
     }
 

@@ -72,6 +72,34 @@ public final class DecisionWaiters: Sendable {
             finish: { self.state.withLock { $0.finish(id) } })
     }
 
+    /// Registers first, then asks `decided`, and waits only when it says no: a decision
+    /// reported between the question and the wait is not missed (the slot remembers it).
+    public func wait(for request: UUID, timeout: Duration, unless decided: @Sendable () async throws -> Bool) async throws {
+        let id = state.withLock { $0.register(request) }
+        let done: Bool
+        do {
+            done = try await decided()
+        } catch {
+            state.withLock { $0.finish(id) }?.resume()
+            throw error
+        }
+        if done {
+            state.withLock { $0.finish(id) }?.resume()
+            return
+        }
+        await Waiting.suspend(
+            timeout: timeout, clock: clock,
+            hold: { continuation in self.state.withLock { $0.suspend(id, continuation) } },
+            release: { self.state.withLock { $0.release(id) } },
+            finish: { self.state.withLock { $0.finish(id) } })
+    }
+
+    /// Wakes every waiter (notifications may have been lost: each looks again).
+    public func wakeEveryone() {
+        let waiters = state.withLock { $0.releaseEveryone() }
+        for waiter in waiters { waiter.resume() }
+    }
+
     /// Waiters registered now (for tests).
     var count: Int { state.withLock { $0.slots.count } }
 }

@@ -33,8 +33,9 @@ public struct QueueListener: Service {
                     for try await event in stream {
                         switch event {
                         case .gap:
-                            // Something was missed: as if everything changed (waiters poll anyway).
+                            // Something was missed: as if everything changed.
                             wake.signal()
+                            waiters.wakeEveryone()
                             accountsChanged()
                         case .notification(let notification) where notification.channel == RequestQueue.queueChannel:
                             wake.signal()

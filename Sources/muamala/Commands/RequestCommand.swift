@@ -115,9 +115,10 @@ struct RequestCommand: AsyncParsableCommand {
             await operations.pool.close()
             switch result {
             case .success(let record): try RequestDisplay.show(record, json: global.json)
-            case .failure(.notFound): throw ValidationError("no request \(id)")
-            case .failure(.wrongState(let state)): throw ValidationError("only a queued request can be withdrawn; this one is \(state.rawValue)")
-            case .failure(.beingProcessed): throw ValidationError("the request is being processed right now; try again")
+            case .failure(.forbidden): throw ValidationError("only its submitter (or staff) may withdraw a request")
+            case .failure(.refused(.notFound)): throw ValidationError("no request \(id)")
+            case .failure(.refused(.wrongState(let state))): throw ValidationError("only a queued request can be withdrawn; this one is \(state.rawValue)")
+            case .failure(.refused(.beingProcessed)): throw ValidationError("the request is being processed right now; try again")
             }
         }
     }
