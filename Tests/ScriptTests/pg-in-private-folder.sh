@@ -13,6 +13,7 @@ mkdir -p "$checkout"
 cp -R "$SOURCE_ROOT/Scripts" "$checkout/Scripts"
 
 cleanup() {
+  cd /
   "$checkout/Scripts/pg" destroy >/dev/null 2>&1 || true
   rm -rf "$private"
 }
@@ -20,11 +21,17 @@ trap cleanup EXIT
 
 fail() { echo "pg-in-private-folder: $*" >&2; exit 1; }
 
-url="$("$checkout/Scripts/pg" start)" || fail "Scripts/pg start failed below a mode-700 folder"
+cd "$checkout"   # as a user does: from inside the private folder
+errors="$private/stderr"
+url="$("$checkout/Scripts/pg" start 2>"$errors")" || { cat "$errors" >&2; fail "Scripts/pg start failed below a mode-700 folder"; }
 psql "$url" -Atqc "SELECT 1" | grep -qx 1 || fail "the cluster does not answer at $url"
 "$checkout/Scripts/pg" status >/dev/null || fail "Scripts/pg status says it is not running"
 [ "$("$checkout/Scripts/pg" url)" = "$url" ] || fail "Scripts/pg url disagrees with start"
-"$checkout/Scripts/pg" restart || fail "Scripts/pg restart failed"
+"$checkout/Scripts/pg" restart 2>>"$errors" || fail "Scripts/pg restart failed"
+"$checkout/Scripts/pg" stop 2>>"$errors" || fail "Scripts/pg stop failed"
+"$checkout/Scripts/pg" start >/dev/null 2>>"$errors" || fail "Scripts/pg start failed after a stop"
+# Nothing the postgres user ran may complain about the folder it was started from.
+if grep -q "Permission denied" "$errors"; then cat "$errors" >&2; fail "a command complained: Permission denied"; fi
 psql "$url" -Atqc "SELECT 1" | grep -qx 1 || fail "the cluster does not answer after a restart"
 target=""
 [ -L "$checkout/.local/pg" ] && target="$(readlink -f "$checkout/.local/pg")"
