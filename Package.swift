@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["TestSupport", "Domain", "muamala", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TestSupport", "Domain", "PQ", "Store", "muamala", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The bench's own parts that must be right for its figures to mean anything.
         .testTarget(name: "BenchTests", dependencies: ["muamala-bench", "Domain", "PQ", "Store", "TestSupport"]),

@@ -201,6 +201,24 @@ struct WorkflowEndToEndTests {
         }
     }
 
+    @Test("#35.12: the worker's next steps name the current employer for a transfer's answer: consent and refuse are open to it")
+    func nextStepsOfATransfer() async throws {
+        try await Self.withPortal { portal in
+            try await portal.submit("service-transfer.request", Self.worker(Self.w, ["establishment_id": "2-1"]), as: "ownerB")
+            try await portal.submit("service-transfer.accept", Self.worker(), as: "worker")
+            let processor = portal.processor
+            let options = try await portal.api.pool.withConnection { connection in
+                try await connection.run { db in
+                    try NextSteps.forWorker(Self.w, rulebook: try TestRulebook.load(), clock: processor.clock, on: db)
+                }
+            }
+            for service in ["service-transfer.consent", "service-transfer.refuse"] {
+                let option = options.first { $0.service == service }
+                #expect(option?.allowed == true, "\(service): \(String(describing: option?.reason))")
+            }
+        }
+    }
+
     @Test("dependents move with a transfer; an adult dependent's own transfer needs the guardian")
     func dependents() async throws {
         try await Self.withPortal { portal in

@@ -1,4 +1,6 @@
 import Domain
+import PQ
+import Store
 import Foundation
 import Testing
 import TestSupport
@@ -72,6 +74,38 @@ struct CommandTests {
                 let text = try await CLIProcess.run(["worker", "show", id, "--no-next"], databaseURL: database.url)
                 #expect(text.stdout.contains(counted ? "counted in 1-1's headcount" : "not counted: seasonal work"), "\(text.stdout)")
             }
+        }
+    }
+
+    @Test("#35.13: establishment show judges the band by the edition in force on the database's day, not the wall clock's")
+    func establishmentBandByDatabaseDay() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await connection.execute("""
+                INSERT INTO establishments (id, unified_number, cr_number, name_ar, name_en, activity, status, cr_expires_on, opened_on,
+                                            headcount, saudi_count, saudi_weight)
+                VALUES ('1-1', '7000000001', '1000000001', 'م', 'E', 'construction', 'active', '2040-01-01', '2015-01-01', 10, 6, 6);
+                """)
+            try await connection.run { db in try ClockStore.simulate(from: Day(year: 2035, month: 6, day: 1).start, by: "test", on: db) }
+            await connection.close()
+            // A draft edition of 2035 that asks 70% for low green in construction.
+            let original = try Data(contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("Rulebook/rulebook.json"))
+            guard case .object(var root)? = JSONValue.parse(utf8: original), case .array(var editions)? = root["editions"] else {
+                Issue.record("rulebook shape")
+                return
+            }
+            let bands: JSONValue = ["low_green": 70, "medium_green": 80, "high_green": 90, "platinum": 95]
+            editions.append(["effective_from": "2035-01-01", "note": "draft", "parameters": [
+                "nitaqat": ["thresholds": ["construction": ["small": bands, "medium": bands, "large": bands, "giant": bands]]]]])
+            root["editions"] = .array(editions)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("rulebook-\(UUID().uuidString.prefix(8)).json")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try Data(JSONValue.object(root).jsonBytes).write(to: file)
+            let shown = try await CLIProcess.run(["establishment", "show", "1-1", "--json"], databaseURL: database.url,
+                                                 environment: ["MUAMALA_RULEBOOK": file.path])
+            #expect(shown.status == 0, "\(shown.stderr)")
+            let output = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
+            #expect(output?["band"] as? String == "red", "60% is red under the edition of 2035: \(shown.stdout)")
         }
     }
 

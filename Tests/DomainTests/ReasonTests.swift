@@ -140,6 +140,7 @@ struct ReasonTests {
             "case.deadline_passed": { decide(TransferFlow.accept, ["worker_id": w], withCase(.transfer, "pending_worker", Scenario.e3, deadline: -1)) },
             "case.not_a_party": { decide(FinalExitFlow.cancel, ["worker_id": w, "establishment_id": e1], withCase(.finalExit, "issued", Scenario.e2)) },
             "final_exit.contract_not_ended": { decide(FinalExitFlow.request, ["worker_id": w]) },
+            "final_exit.worker_request_not_in_force": { decide(FinalExitFlow.request, ["worker_id": w]) { $0.today = Day(year: 2021, month: 3, day: 13) } },
             "transfer.same_employer": { decide(TransferFlow.request, ["worker_id": w, "establishment_id": e1]) },
             "fee.amount_mismatch": { decide(TransferFlow.pay, ["worker_id": w, "amount": 10], withCase(.transfer, "awaiting_fee", Scenario.e3)) },
             "dependent.not_dependent": { decide(DependentTransferFlow.approve, ["dependent_id": .id(Scenario.d), "guardian_id": .id(PersonID.make(prefix: 2, body: 98))]) },

@@ -14,6 +14,18 @@ struct StatisticsTests {
         #expect(muharram.nameEn == "Muharram 1440")
         #expect(muharram.nameAr == "محرم 1440هـ")
         #expect(HijriMonth(year: 1447, month: 12).description == "1447-12")
+        // Every month of five years: its first day is in it, the day before is not, and the
+        // months follow one another with no day between or in both.
+        var month = HijriMonth(year: 1440, month: 1)
+        for _ in 0..<60 {
+            #expect(HijriMonth(month.firstDay) == month && HijriMonth(month.lastDay) == month, "\(month)")
+            #expect(HijriMonth(month.firstDay.adding(days: -1)) < month, "\(month)")
+            let length = month.lastDay.number - month.firstDay.number + 1
+            #expect((29...30).contains(length), "\(month): \(length) days")
+            let next = HijriMonth(month.lastDay.adding(days: 1))
+            #expect(next > month && next.firstDay == month.lastDay.adding(days: 1), "\(month)")
+            month = next
+        }
     }
 
     @Test("daily counts fold into months by service and state; unknown states are not decisions")
@@ -29,12 +41,13 @@ struct StatisticsTests {
         ])
         #expect(statistics.months.map(\.month) == [HijriMonth(year: 1439, month: 12), HijriMonth(year: 1440, month: 1)])
         let dhulHijjah = statistics.months[0], muharram = statistics.months[1]
-        #expect(dhulHijjah.firstDay == last.adding(days: -3) && dhulHijjah.lastDay == last)
+        // A month's bounds are its own (as docs/openapi.yaml says), not its first and last days with a decision.
+        #expect(dhulHijjah.firstDay == Day(year: 2018, month: 8, day: 12) && dhulHijjah.lastDay == last)
         #expect(dhulHijjah.services.map(\.code) == ["work-permit.renew"])
         #expect(dhulHijjah.total == .init(completed: 5, rejected: 2))
         #expect(muharram.services.map(\.code) == ["final-exit.issue", "work-permit.renew"])
         #expect(muharram.services[0].counts == .init(failed: 1, cancelled: 4))
-        #expect(muharram.firstDay == first && muharram.lastDay == first.adding(days: 2))
+        #expect(muharram.firstDay == first && muharram.lastDay == Day(year: 2018, month: 10, day: 9))
         #expect(statistics.total.map(\.code) == ["final-exit.issue", "work-permit.renew"])
         #expect(statistics.total[1].counts == .init(completed: 12, rejected: 2))
         #expect(MonthlyStatistics([]).months.isEmpty)
@@ -45,7 +58,7 @@ struct StatisticsTests {
         let statistics = MonthlyStatistics([(day: Day(year: 2018, month: 9, day: 11), service: "work-permit.renew", state: "completed", count: 3)])
         #expect(statistics.csv.count == 2)
         #expect(statistics.csv[0].hasPrefix("hijri_month,name_en,name_ar,first_day,last_day,service,"))
-        #expect(statistics.csv[1].hasPrefix("1440-01,Muharram 1440,محرم 1440هـ,2018-09-11,2018-09-11,work-permit.renew,"))
+        #expect(statistics.csv[1].hasPrefix("1440-01,Muharram 1440,محرم 1440هـ,2018-09-11,2018-10-09,work-permit.renew,"))
         #expect(statistics.csv[1].hasSuffix(",3,0,0,0,3"))
         #expect(MonthlyStatistics.csvField("plain") == "plain")
         #expect(MonthlyStatistics.csvField("a, b") == "\"a, b\"")

@@ -21,11 +21,12 @@ public enum CLIProcess {
 
     /// Runs `muamala <arguments>` against `databaseURL` and waits for it (off Swift's
     /// cooperative pool: the wait blocks a thread of its own).
-    public static func run(_ arguments: [String], databaseURL: String) async throws -> Output {
+    public static func run(_ arguments: [String], databaseURL: String, environment extra: [String: String] = [:]) async throws -> Output {
         var environment = ProcessInfo.processInfo.environment
         environment["MUAMALA_DATABASE_URL"] = databaseURL
         environment["MUAMALA_SCHEMA_DIR"] = TestDatabase.repositoryRoot.appendingPathComponent("Schema").path
         environment["MUAMALA_RULEBOOK"] = TestDatabase.repositoryRoot.appendingPathComponent("Rulebook/rulebook.json").path
+        for (key, value) in extra { environment[key] = value }
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("muamala-cli-\(UUID().uuidString.prefix(8))").path
         let outPath = base + ".out", errPath = base + ".err"
         defer {

@@ -175,6 +175,9 @@ extension Reason.Code {
 
     // MARK: Final exit
 
+    public static let workerRequestNotInForce = Reason.Code("final_exit.worker_request_not_in_force",
+        ar: "لم يكن للعامل أن يطلب الخروج النهائي بنفسه قبل إصلاحات العمل (٢٠٢١-٠٣-١٤).",
+        en: "A worker could not ask for a final exit himself before the labor reform (2021-03-14).")
     public static let contractNotEnded = Reason.Code("final_exit.contract_not_ended",
         ar: "يطلب العامل الخروج النهائي عند انتهاء العقد في {date}.", en: "A worker may ask for a final exit when the contract ends, on {date}.")
 
@@ -257,7 +260,7 @@ extension Reason.Code {
         permitAlreadyValid, firstIssueWindowPassed, permitPeriodInvalid, noPermit, renewalTooEarly, permitRemoved,
         permitNotPayable, temporaryExtensionUsed, notTemporary, temporaryNotRenewable,
         notAllowedInState, caseNotFound, caseAlreadyOpen, caseDeadlinePassed, notPartyToCase,
-        contractNotEnded,
+        contractNotEnded, workerRequestNotInForce,
         transferSameEmployer, feeMismatch,
         notDependent,
         branchOtherCompany, branchSame, occupationReserved, occupationUnfit, occupationUnknown, occupationSame,

@@ -25,9 +25,9 @@ public struct MonthlyStatistics: Sendable {
 
     public struct Month: Sendable {
         public let month: HijriMonth
-        /// The first and last Riyadh days of the month that had any decision.
-        public var firstDay: Day
-        public var lastDay: Day
+        /// The month's own first and last Riyadh days (Umm al-Qura).
+        public var firstDay: Day { month.firstDay }
+        public var lastDay: Day { month.lastDay }
         /// By service code, in code order.
         public var services: [(code: String, counts: Counts)]
         public var total: Counts { services.reduce(Counts()) { $0 + $1.counts } }
@@ -41,15 +41,12 @@ public struct MonthlyStatistics: Sendable {
     public typealias DayCount = (day: Day, service: String, state: String, count: Int)
 
     public init(_ rows: [DayCount]) {
-        var byMonth: [HijriMonth: (first: Day, last: Day, services: [String: Counts])] = [:]
+        var byMonth: [HijriMonth: [String: Counts]] = [:]
         var monthOfDay: [Day: HijriMonth] = [:]
         for row in rows {
             let month = monthOfDay[row.day] ?? HijriMonth(row.day)
             monthOfDay[row.day] = month
-            var entry = byMonth[month] ?? (row.day, row.day, [:])
-            entry.first = min(entry.first, row.day)
-            entry.last = max(entry.last, row.day)
-            var counts = entry.services[row.service] ?? Counts()
+            var counts = byMonth[month]?[row.service] ?? Counts()
             switch row.state {
             case "completed": counts.completed += row.count
             case "rejected": counts.rejected += row.count
@@ -57,13 +54,11 @@ public struct MonthlyStatistics: Sendable {
             case "cancelled": counts.cancelled += row.count
             default: continue
             }
-            entry.services[row.service] = counts
-            byMonth[month] = entry
+            byMonth[month, default: [:]][row.service] = counts
         }
         months = byMonth.keys.sorted().map { month in
-            let entry = byMonth[month]!
-            return Month(month: month, firstDay: entry.first, lastDay: entry.last,
-                         services: entry.services.keys.sorted().map { ($0, entry.services[$0]!) })
+            let services = byMonth[month] ?? [:]
+            return Month(month: month, services: services.keys.sorted().map { ($0, services[$0] ?? Counts()) })
         }
     }
 

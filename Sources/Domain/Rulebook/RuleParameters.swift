@@ -49,6 +49,8 @@ public struct RuleParameters: Codable, Sendable, Equatable {
         public var employerResponseDays: Int
         public var workerIssuedValidityDays: Int
         public var lapseFine: Int
+        /// Whether a worker may ask for a final exit himself (the labor reform of 2021-03-14).
+        public var workerMayRequest: Bool
     }
 
     public struct Transfer: Codable, Sendable, Equatable {

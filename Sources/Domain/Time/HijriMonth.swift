@@ -28,6 +28,23 @@ public struct HijriMonth: Hashable, Comparable, Sendable, CustomStringConvertibl
         return calendar
     }()
 
+    /// The month's first Riyadh day.
+    public var firstDay: Day {
+        var parts = DateComponents()
+        parts.year = year
+        parts.month = month
+        parts.day = 1
+        parts.hour = 12
+        guard let noon = Self.calendar.date(from: parts) else { return Day(number: 0) }
+        return Day(number: Int((noon.timeIntervalSince1970 / 86_400).rounded(.down)))
+    }
+
+    /// The month's last Riyadh day: the day before the next month's first.
+    public var lastDay: Day {
+        let next = month == 12 ? HijriMonth(year: year + 1, month: 1) : HijriMonth(year: year, month: month + 1)
+        return next.firstDay.adding(days: -1)
+    }
+
     /// `1447-03`: sortable, Latin digits (machine output).
     public var description: String { "\(year)-" + (month < 10 ? "0\(month)" : "\(month)") }
 

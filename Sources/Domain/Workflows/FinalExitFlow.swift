@@ -79,7 +79,10 @@ public enum FinalExitFlow: StateTable {
         terms: { rules in ["employer's time": "\(rules.finalExit.employerResponseDays) days", "validity if issued to the worker": "\(rules.finalExit.workerIssuedValidityDays) days"] }
     ) { context in
         guard let workerID = Cases.worker(context).value else { return .reject(.fieldMissing, ["field": "worker_id"]) }
+        guard context.rules.finalExit.workerMayRequest else { return .reject(.workerRequestNotInForce) }
         guard let worker = context.world.workers[workerID] else { return .reject(.workerNotFound, ["worker": workerID.digits]) }
+        // A citizen leaves as he pleases: a final exit is a resident's.
+        if worker.isSaudi { return .reject(.workerIsSaudi) }
         guard worker.employment == .employed, let employer = worker.employer else { return .reject(.workerNotEmployed) }
         let (existing, state) = Cases.open(kind, FinalExitFlow.self, worker: workerID, in: context.world)
         guard existing == nil, let transition = transition("request", from: state) else {

@@ -41,7 +41,11 @@ public enum NextSteps {
                 let action = edge.action
                 var payload: [String: JSONValue] = ["worker_id": .string(worker.digits)]
                 if service.fields.contains(where: { $0.name == "establishment_id" }) {
-                    payload["establishment_id"] = .string((action == "consent" ? file.counterpart : file.establishment)?.description ?? "")
+                    // Whose move it is: the current employer answers a transfer (the case's
+                    // counterpart); everything else is the establishment the case was opened for.
+                    let side = service.subjectAccess == .employee && file.counterpart != nil && file.kind == .transfer
+                        ? file.counterpart : file.establishment
+                    payload["establishment_id"] = .string(side?.description ?? "")
                 }
                 candidates.append((service, payload))
             }

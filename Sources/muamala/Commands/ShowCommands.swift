@@ -84,10 +84,13 @@ struct EstablishmentCommand: AsyncParsableCommand {
             do { establishmentID = try EstablishmentID(id) } catch { throw ValidationError("\(id): \(error.english)") }
             let connection = try await global.connect()
             let rulebook = try Settings.fromEnvironment().rulebook()
-            let profile = try await connection.run { db in try Profiles.establishment(establishmentID, on: db) }
-            guard let profile else { throw ValidationError("no establishment \(establishmentID)") }
+            // The edition in force on the database's day (simulated or not), as decisions use.
+            let (found, now) = try await connection.run { db in
+                (try Profiles.establishment(establishmentID, on: db), try GlobalOptions.clock(on: db).now(on: db))
+            }
+            guard let profile = found else { throw ValidationError("no establishment \(establishmentID)") }
             let establishment = profile.establishment
-            let rules = rulebook.parameters(on: Day(Date()))
+            let rules = rulebook.parameters(on: Day(now))
             let band = Nitaqat.band(of: establishment, rules: rules.nitaqat)
             if global.json {
                 struct Output: Encodable {
