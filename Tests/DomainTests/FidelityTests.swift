@@ -27,4 +27,21 @@ struct FidelityTests {
             }
         }
     }
+
+    @Test("#4: a temporary permit that ends simply ends: no expired permit blocks the company, no removal months later")
+    func temporaryPermitEnds() throws {
+        var scenario = Scenario()
+        scenario.world.permits[Scenario.w] = nil
+        let issued = scenario.run(WorkPermitFlow.issueTemporary, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)])
+        let permit = try #require(Scenario.permit(in: issued), "\(String(describing: issued.reason))")
+        scenario.today = permit.expiresOn.adding(days: 1)
+        let ended = scenario.run(WorkPermitFlow.expire, [
+            "worker_id": Self.w, "permit_id": .string(permit.id.uuidString.lowercased()), "expires_on": JSONValue(permit.expiresOn)])
+        #expect(ended.isCompleted)
+        #expect(ended.timers.isEmpty, "no removal timer")
+        #expect(!ended.changes.contains { if case .expiredPermits = $0 { return true } else { return false } })
+        #expect(scenario.world.expiredPermits[UnifiedNumber(trusted: "7000000001")] == 0)
+        // The company's services go on: a sibling's certificate, another worker's final exit.
+        #expect(scenario.decide(EstablishmentFileFlow.issueCertificate, ["establishment_id": .id(Scenario.e2)]).isCompleted)
+    }
 }

@@ -56,16 +56,18 @@ struct SeasonalWorkerTests {
         #expect(!extended.changes.contains { if case .headcount = $0 { return true } else { return false } })
         let current = try #require(scenario.world.permits[Scenario.w])
         scenario.today = current.expiresOn.adding(days: 1)
-        let expired = scenario.run(WorkPermitFlow.expire, timerPayload(current))
-        #expect(Scenario.permit(in: expired)?.state == .expired)
+        let ended = scenario.run(WorkPermitFlow.expire, timerPayload(current))
+        #expect(Scenario.permit(in: ended)?.state == .void)
+        #expect(scenario.world.workers[Scenario.w]?.employment == .removed)
         #expect(headcount(scenario) == before.headcount - 1)
     }
 
-    @Test("removal after a long expiry does not subtract the seasonal worker a second time")
+    @Test("the season's end removes the seasonal worker without subtracting him a second time; the removal timer finds nothing left")
     func removal() throws {
         var scenario = scenario()
         let removed = expireAndRemove(&scenario, try #require(seasonal(&scenario)))
-        #expect(Scenario.permit(in: removed)?.state == .void)
+        #expect(removed.changes.isEmpty)
+        #expect(scenario.world.permits[Scenario.w]?.state == .void)
         #expect(scenario.world.workers[Scenario.w]?.employment == .removed)
         #expect(headcount(scenario) == 9)
     }

@@ -31,6 +31,8 @@ public enum WorkPermitFlow: StateTable {
         Transition("issue-temporary", from: .void, to: .active, event: "temporaryPermitIssued", by: employer),
         Transition("extend-temporary", from: .active, to: .active, event: "temporaryPermitExtended", by: employer),
         Transition("expire", from: .active, to: .expired, event: "permitExpired", by: system),
+        // A temporary permit does not expire into the company's gate: the season's work ends with it.
+        Transition("expire", from: .active, to: .void, event: "temporaryPermitEnded", by: system),
         Transition("remove", from: .expired, to: .void, event: "workerRemoved", by: system),
         Transition("end", from: .invoiced, to: .void, event: "permitEnded", by: system),
         Transition("end", from: .active, to: .void, event: "permitEnded", by: system),
@@ -222,7 +224,11 @@ extension WorkPermitFlow {
         guard let workerID = context.payload.person("worker_id"), let due = context.payload.day("expires_on"),
               var permit = context.world.permits[workerID],
               permit.id.uuidString.lowercased() == context.payload.string("permit_id")?.lowercased(),
-              permit.expiresOn == due, let transition = transition("expire", from: permit.state) else {
+              permit.expiresOn == due, permit.state == .active else {
+            return Timers.superseded
+        }
+        if permit.kind == .temporary { return endSeason(permit, context) }
+        guard let transition = transitions.first(where: { $0.action == "expire" && $0.from == .active && $0.to == .expired }) else {
             return Timers.superseded
         }
         permit.state = transition.to
@@ -235,6 +241,33 @@ extension WorkPermitFlow {
             verdict: .completed(["permit_id": .string(permit.id.uuidString.lowercased()), "state": .string(permit.state.rawValue)]),
             events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
             changes: [.permit(permit), .expiredPermits(permit.establishment, 1)], timers: [removal])
+    }
+
+    /// A temporary permit's last day passed: it ends (void), and with it the seasonal work,
+    /// so the worker leaves the establishment (never counted in its Nitaqat numbers, so
+    /// nothing changes there). It never stands as an expired permit in the company's gate,
+    /// which a permit that can be neither renewed nor replaced would block for three months.
+    static func endSeason(_ permit: Permit, _ context: DecisionContext) -> Decision {
+        guard let transition = transitions.first(where: { $0.action == "expire" && $0.from == .active && $0.to == .void }) else {
+            return Timers.superseded
+        }
+        var ended = permit
+        ended.state = transition.to
+        var changes: [Change] = [.permit(ended)]
+        var events = [DomainEvent(transition.event, aggregate: aggregate(ended), data: permitData(ended))]
+        if var worker = context.world.workers[permit.worker], worker.employer == permit.establishment, worker.employment == .employed {
+            changes += Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
+            worker.employment = .removed
+            worker.employer = nil
+            changes.append(.worker(worker))
+            events.append(DomainEvent("seasonalWorkEnded", aggregate: "worker:\(worker.id)", data: [
+                "worker_id": .string(worker.id.digits), "establishment_id": .string(permit.establishment.description),
+                "why": "the temporary permit ended",
+            ]))
+        }
+        return Decision(
+            verdict: .completed(["permit_id": .string(ended.id.uuidString.lowercased()), "state": .string(ended.state.rawValue)]),
+            events: events, changes: changes)
     }
 
     /// The engine's timer: a permit expired for longer than allowed removes the worker.
