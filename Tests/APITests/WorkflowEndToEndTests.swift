@@ -187,7 +187,13 @@ struct WorkflowEndToEndTests {
             // Mid-contract and green: the current employer must consent.
             try await portal.forbidden("service-transfer.consent", Self.worker(Self.w, ["establishment_id": "1-1"]), as: "ownerB")
             let consented = try await portal.submit("service-transfer.consent", Self.worker(Self.w, ["establishment_id": "1-1"]), as: "ownerA")
-            #expect(consented["outcome"]?["fee"] == 2000)
+            // Consented mid-contract: the 90 days' notice, then the fee (DOMAIN.md; #35.5).
+            #expect(consented["outcome"]?["state"] == "notice_period")
+            try await portal.refused("service-transfer.pay", Self.worker(Self.w, ["amount": 2000]), as: "system", code: "case.not_allowed_in_state")
+            try await portal.advance(days: 90)
+            #expect(try await portal.scalar("SELECT state FROM cases WHERE worker_id = $1 AND kind = 'transfer'", [Self.w.digits], as: String.self) == "notice_period")
+            try await portal.advance(days: 1)
+            #expect(try await portal.scalar("SELECT state FROM cases WHERE worker_id = $1 AND kind = 'transfer'", [Self.w.digits], as: String.self) == "awaiting_fee")
             try await portal.refused("service-transfer.pay", Self.worker(Self.w, ["amount": 500]), as: "system", code: "fee.amount_mismatch")
             try await portal.submit("service-transfer.pay", Self.worker(Self.w, ["amount": 2000]), as: "system")
             #expect(try await portal.scalar("SELECT establishment_id FROM workers WHERE id = $1", [Self.w.digits], as: String.self) == "2-1")

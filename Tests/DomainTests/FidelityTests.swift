@@ -44,4 +44,145 @@ struct FidelityTests {
         // The company's services go on: a sibling's certificate, another worker's final exit.
         #expect(scenario.decide(EstablishmentFileFlow.issueCertificate, ["establishment_id": .id(Scenario.e2)]).isCompleted)
     }
+
+    /// `w` asked for by `e3` and accepted, as the transfer stands after `steps`.
+    static func transferOpen(_ scenario: inout Scenario) -> CaseFile? {
+        let requested = scenario.run(TransferFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e3)], as: .owner)
+        guard requested.isCompleted else { return nil }
+        scenario.run(TransferFlow.accept, ["worker_id": Self.w], as: .worker)
+        return scenario.world.openCase(.transfer, of: Scenario.w)
+    }
+
+    @Test("#1: no final exit while a transfer or branch change is open; departure, absconding and removal end every open case")
+    func leavingEndsCases() throws {
+        // A final exit is refused while a move is under way.
+        var moving = Scenario()
+        _ = try #require(Self.transferOpen(&moving))
+        #expect(moving.decide(FinalExitFlow.issue, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)]).reason?.code == .openCaseBlocks)
+        var branching = Scenario()
+        #expect(branching.run(BranchChangeFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1),
+                                                        "target_establishment_id": .id(Scenario.e2)]).isCompleted)
+        #expect(branching.decide(FinalExitFlow.issue, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)]).reason?.code == .openCaseBlocks)
+
+        // Departure with a branch change open (opened after the final exit, by staff's hand in the
+        // world): the change ends, with an event saying why, and its timer goes.
+        var departing = Scenario()
+        #expect(departing.run(FinalExitFlow.issue, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)]).isCompleted)
+        let branch = CaseFile(id: UUID(), kind: .branchChange, worker: Scenario.w, establishment: Scenario.e1, counterpart: Scenario.e2,
+                              state: "pending_worker", openedAt: departing.today.start, openedOn: departing.today, deadline: departing.today.adding(days: 10))
+        departing.world.cases[Scenario.w, default: []].append(branch)
+        let departed = departing.run(FinalExitFlow.depart, ["worker_id": Self.w])
+        #expect(departed.isCompleted)
+        #expect(departed.events.contains { $0.type == "branchChangeEnded" && $0.data["why"] == "the worker left the Kingdom" })
+        #expect(departed.cancelledTimers.contains(Cases.timerKey("lapse", branch, due: departing.today.adding(days: 11))))
+        #expect(departing.world.openCases(of: Scenario.w).isEmpty)
+        // …and the branch cannot be accepted afterwards: the departed worker is not employed again.
+        #expect(departing.decide(BranchChangeFlow.accept, ["worker_id": Self.w], as: .worker).reason?.code == .caseNotFound)
+
+        // Absconding (a final absence report) with a transfer open: the transfer ends; a later
+        // fee payment cannot employ him.
+        var absconding = Scenario()
+        absconding.world.workers[Scenario.w]?.contractEndsOn = absconding.today.adding(days: -1)
+        let transfer = try #require(Self.transferOpen(&absconding))
+        #expect(transfer.state == "awaiting_fee")
+        let report = CaseFile(id: UUID(), kind: .absenceReport, worker: Scenario.w, establishment: Scenario.e1, state: "open",
+                              openedAt: absconding.today.start, openedOn: absconding.today, deadline: absconding.today)
+        absconding.world.cases[Scenario.w, default: []].append(report)
+        absconding.advance(days: 1)
+        let final = absconding.run(AbsenceReportFlow.finalize, ["worker_id": Self.w, "case_id": .string(report.id.uuidString.lowercased())])
+        #expect(final.events.contains { $0.type == "transferEnded" })
+        let paid = absconding.decide(TransferFlow.pay, ["worker_id": Self.w, "amount": 2000])
+        #expect(paid.reason?.code == .caseNotFound)
+        #expect(absconding.world.workers[Scenario.w]?.employment == .absconded)
+
+        // Removal (the permit expired too long) with a transfer open: it ends too.
+        var removing = Scenario()
+        removing.world.permits[Scenario.w]?.state = .expired
+        removing.world.expiredPermits[UnifiedNumber(trusted: "7000000001")] = 1
+        _ = try #require(Self.transferOpen(&removing))
+        let permit = try #require(removing.world.permits[Scenario.w])
+        let removed = removing.run(WorkPermitFlow.remove, ["worker_id": Self.w, "permit_id": .string(permit.id.uuidString.lowercased()),
+                                                          "expires_on": JSONValue(permit.expiresOn)])
+        #expect(removed.events.contains { $0.type == "transferEnded" })
+        #expect(removing.world.openCase(.transfer, of: Scenario.w) == nil)
+    }
+
+    @Test("#2: the move is checked again when it happens: a receiver that turned red, or a branch suspended meanwhile, refuses it")
+    func movesRecheck() throws {
+        var transfer = Scenario()
+        transfer.world.workers[Scenario.w]?.contractEndsOn = transfer.today.adding(days: -1)
+        _ = try #require(Self.transferOpen(&transfer))
+        transfer.world.establishments[Scenario.e3]?.saudiCount = 0
+        transfer.world.establishments[Scenario.e3]?.saudiWeight = 0
+        #expect(transfer.decide(TransferFlow.pay, ["worker_id": Self.w, "amount": 2000]).reason?.code == .bandTooLow)
+        transfer.world.establishments[Scenario.e3]?.saudiCount = 6
+        transfer.world.establishments[Scenario.e3]?.saudiWeight = 6
+        transfer.world.establishments[Scenario.e3]?.status = .closed
+        #expect(transfer.decide(TransferFlow.pay, ["worker_id": Self.w, "amount": 2000]).reason?.code == .establishmentInactive)
+
+        var branch = Scenario()
+        #expect(branch.run(BranchChangeFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1),
+                                                     "target_establishment_id": .id(Scenario.e2)]).isCompleted)
+        branch.world.establishments[Scenario.e2]?.status = .suspended
+        branch.world.establishments[Scenario.e2]?.suspendedUntil = branch.today.adding(days: 30)
+        #expect(branch.decide(BranchChangeFlow.accept, ["worker_id": Self.w], as: .worker).reason?.code == .establishmentSuspended)
+        #expect(branch.decide(BranchChangeFlow.decline, ["worker_id": Self.w], as: .worker).isCompleted, "declining needs nothing of the branch")
+
+        var dependent = Scenario()
+        #expect(dependent.run(DependentTransferFlow.request, ["dependent_id": .id(Scenario.d), "establishment_id": .id(Scenario.e3),
+                                                             "occupation": "mason", "wage": 3000], as: .owner).isCompleted)
+        #expect(dependent.run(DependentTransferFlow.approve, ["dependent_id": .id(Scenario.d), "guardian_id": Self.w], as: .worker).isCompleted)
+        dependent.world.establishments[Scenario.e3]?.crExpiresOn = dependent.today.adding(days: -1)
+        #expect(dependent.decide(DependentTransferFlow.complete, ["dependent_id": .id(Scenario.d), "establishment_id": .id(Scenario.e3)],
+                                 as: .owner).reason?.code == .crExpired)
+    }
+
+    @Test("#5: the 90 days' notice falls on a consented move mid-contract; an expired permit or a red employer moves at once")
+    func noticeFallsRight() throws {
+        // Mid-contract, permit valid, employer green: consent, then the notice.
+        var consented = Scenario()
+        let asked = try #require(Self.transferOpen(&consented))
+        #expect(asked.state == "pending_current_employer")
+        let consent = consented.run(TransferFlow.consent, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)], as: .owner)
+        #expect(Scenario.caseFile(in: consent)?.state == "notice_period")
+        #expect(Scenario.timer("service-transfer.notice-end", in: consent)?.due == consented.today.adding(days: 91))
+        // Silence counts as consent: the notice too.
+        var silent = Scenario()
+        let waiting = try #require(Self.transferOpen(&silent))
+        silent.advance(days: 11)
+        let bySilence = silent.run(TransferFlow.consentDeadline, ["worker_id": Self.w, "case_id": .string(waiting.id.uuidString.lowercased())])
+        #expect(Scenario.caseFile(in: bySilence)?.state == "notice_period")
+        // Expired permit, or a red employer: no consent, no notice.
+        for tweak in [{ (s: inout Scenario) in s.world.permits[Scenario.w]?.state = .expired },
+                      { (s: inout Scenario) in s.world.establishments[Scenario.e1]?.saudiCount = 0; s.world.establishments[Scenario.e1]?.saudiWeight = 0 }] {
+            var scenario = Scenario()
+            tweak(&scenario)
+            let open = try #require(Self.transferOpen(&scenario))
+            #expect(open.state == "awaiting_fee")
+        }
+        // The contract ended: no consent, no notice.
+        var ended = Scenario()
+        ended.world.workers[Scenario.w]?.contractEndsOn = ended.today.adding(days: -1)
+        #expect(try #require(Self.transferOpen(&ended)).state == "awaiting_fee")
+    }
+
+    @Test("#11: a transfer waiting for its fee lapses after the rulebook's days (30: paid on day 30, lapsed on day 31)")
+    func feeDeadline() throws {
+        for day in [29, 30, 31] {
+            var scenario = Scenario()
+            scenario.world.workers[Scenario.w]?.contractEndsOn = scenario.today.adding(days: -1)
+            let file = try #require(Self.transferOpen(&scenario))
+            #expect(file.deadline == Scenario.today.adding(days: 30))
+            scenario.advance(days: day)
+            if day <= 30 {
+                #expect(scenario.decide(TransferFlow.pay, ["worker_id": Self.w, "amount": 2000]).isCompleted, "day \(day)")
+            } else {
+                let lapsed = scenario.run(TransferFlow.feeLapse, ["worker_id": Self.w, "case_id": .string(file.id.uuidString.lowercased())])
+                #expect(Scenario.caseFile(in: lapsed)?.state == "lapsed")
+                #expect(scenario.world.openCase(.transfer, of: Scenario.w) == nil)
+                // The worker's other services are open again.
+                #expect(scenario.decide(AbsenceReportFlow.file, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)], as: .owner).isCompleted)
+            }
+        }
+    }
 }

@@ -85,6 +85,10 @@ struct StateMachineTests {
     }
 
     static let caseID = UUID(uuidString: "00000000-0000-4000-8000-0000000000c1")!
+
+    /// `end`: a case ends because its worker left (departed, absconded, removed), an effect
+    /// of those workflows (FidelityTests, "#1").
+    static let endedByLeaving: Set<String> = ["end"]
     static let caseIDText = JSONValue.string(caseID.uuidString.lowercased())
 
     static func caseState<State: RawRepresentable>(_ decision: Decision) -> State? where State.RawValue == String {
@@ -96,6 +100,7 @@ struct StateMachineTests {
             services: ["issue": FinalExitFlow.issue, "request": FinalExitFlow.request, "approve": FinalExitFlow.approve,
                        "employer-deadline": FinalExitFlow.employerDeadline, "cancel": FinalExitFlow.cancel,
                        "depart": FinalExitFlow.depart, "lapse": FinalExitFlow.lapse],
+            effects: Self.endedByLeaving,
             setUp: { state, _ in
                 Self.withCase(.finalExit, state.rawValue, establishment: Scenario.e1) { scenario in
                     scenario.world.workers[Scenario.w]?.contractEndsOn = scenario.today.adding(days: -1)
@@ -114,6 +119,7 @@ struct StateMachineTests {
     @Test("service transfer") func transfer() {
         Harness<TransferFlow>(
             services: Dictionary(uniqueKeysWithValues: TransferFlow.services.map { (String($0.code.split(separator: ".")[1]), $0) }),
+            effects: Self.endedByLeaving,
             setUp: { state, _ in
                 Self.withCase(.transfer, state.rawValue, establishment: Scenario.e3, counterpart: Scenario.e1, details: ["fee": 2000])
             },
@@ -133,6 +139,7 @@ struct StateMachineTests {
     @Test("dependent's transfer") func dependentTransfer() {
         Harness<DependentTransferFlow>(
             services: Dictionary(uniqueKeysWithValues: DependentTransferFlow.services.map { (String($0.code.split(separator: ".")[1]), $0) }),
+            effects: Self.endedByLeaving,
             setUp: { state, _ in
                 Self.withCase(.dependentTransfer, state.rawValue, worker: Scenario.d, establishment: Scenario.e3,
                               details: ["occupation": "mason", "wage": 3000])
@@ -151,6 +158,7 @@ struct StateMachineTests {
     @Test("branch change") func branchChange() {
         Harness<BranchChangeFlow>(
             services: Dictionary(uniqueKeysWithValues: BranchChangeFlow.services.map { (String($0.code.split(separator: ".")[1]), $0) }),
+            effects: Self.endedByLeaving,
             setUp: { state, _ in Self.withCase(.branchChange, state.rawValue, establishment: Scenario.e1, counterpart: Scenario.e2) },
             payload: { action, _ in
                 switch action {
@@ -165,6 +173,7 @@ struct StateMachineTests {
     @Test("occupation change") func occupationChange() {
         Harness<OccupationChangeFlow>(
             services: Dictionary(uniqueKeysWithValues: OccupationChangeFlow.services.map { (String($0.code.split(separator: ".")[1]), $0) }),
+            effects: Self.endedByLeaving,
             setUp: { state, _ in
                 Self.withCase(.occupationChange, state.rawValue, establishment: Scenario.e1, details: ["from": "laborer", "to": "mason", "fee": 2000])
             },

@@ -57,6 +57,9 @@ public struct RuleParameters: Codable, Sendable, Equatable {
         public var workerAcceptDays: Int
         public var employerResponseDays: Int
         public var noticeDays: Int
+        /// Days the new employer has to pay the fee once it is due; then the case lapses
+        /// (a choice: DOMAIN.md gives no number).
+        public var feeWithinDays: Int
         /// The fee for a worker's 1st, 2nd, 3rd… transfer; the last applies beyond.
         public var fees: [Int]
         public var minimumReceiverBand: NitaqatBand

@@ -93,8 +93,10 @@ public enum AbsenceReportFlow: StateTable {
             changes.append(.worker(worker))
         }
         let ended = WorkPermitFlow.end(report.worker, context)
+        let others = Cases.endAll(of: report.worker, why: "the worker was reported absent", except: report.id, context)
         report.state = row.to.rawValue
-        return Cases.step(row.event, report, changes: changes + ended.changes, events: ended.events, cancelledTimers: ended.cancelledTimers)
+        return Cases.step(row.event, report, changes: changes + ended.changes + others.changes, events: ended.events + others.events,
+                          cancelledTimers: ended.cancelledTimers + others.cancelledTimers)
     }
 
     public static let clear = ServiceDefinition(

@@ -26,6 +26,7 @@ public enum BranchChangeFlow: StateTable {
         Transition("accept", from: .pendingWorker, to: .completed, event: "branchChanged", by: [.worker, .staff]),
         Transition("decline", from: .pendingWorker, to: .rejected, event: "branchChangeDeclined", by: [.worker, .staff]),
         Transition("lapse", from: .pendingWorker, to: .lapsed, event: "branchChangeLapsed", by: [.system, .staff]),
+        Transition("end", from: .pendingWorker, to: .lapsed, event: "branchChangeEnded", by: [.system]),
     ]
 
     static let kind = CaseFile.Kind.branchChange
@@ -64,7 +65,7 @@ public enum BranchChangeFlow: StateTable {
         return Cases.step(row.event, file, timers: [Cases.timer("lapse", service: "branch-change.lapse", file, due: deadline.adding(days: 1))])
     }
 
-    static func answer(_ action: String, _ context: DecisionContext) -> Decision {
+    static func answer(_ action: String, _ context: DecisionContext) throws(Reason) -> Decision {
         guard let workerID = Cases.worker(context).value else { return .reject(.fieldMissing, ["field": "worker_id"]) }
         let (existing, state) = Cases.open(kind, BranchChangeFlow.self, worker: workerID, in: context.world)
         guard var file = existing, let row = transition(action, from: state) else {
@@ -74,6 +75,8 @@ public enum BranchChangeFlow: StateTable {
         let waiting = lapseKey(file)
         file.state = row.to.rawValue
         guard row.to == .completed, let target = file.counterpart else { return Cases.step(row.event, file, cancelledTimers: waiting) }
+        // What the move needs, again at the move: the branch may have been suspended or closed since.
+        try Gates.check(target, context)
         guard let moved = TransferFlow.move(workerID, to: target, contractEndsOn: nil, countsTransfer: false, context) else {
             return .reject(.workerNotFound, ["worker": workerID.digits])
         }
@@ -84,13 +87,13 @@ public enum BranchChangeFlow: StateTable {
         code: "branch-change.accept", nameAr: "موافقة العامل على تغيير الفرع", nameEn: "Accept a branch change (worker)",
         descriptionAr: "يوافق العامل على الانتقال إلى الفرع.", descriptionEn: "The worker accepts the move.",
         roles: [.worker, .staff], fields: [workerField], subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "accept")
-    ) { answer("accept", $0) }
+    ) { context throws(Reason) in try answer("accept", context) }
 
     public static let decline = ServiceDefinition(
         code: "branch-change.decline", nameAr: "رفض العامل تغيير الفرع", nameEn: "Decline a branch change (worker)",
         descriptionAr: "يرفض العامل الانتقال.", descriptionEn: "The worker declines the move.",
         roles: [.worker, .staff], fields: [workerField], subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "decline")
-    ) { answer("decline", $0) }
+    ) { context throws(Reason) in try answer("decline", context) }
 
     public static let lapse = ServiceDefinition(
         code: "branch-change.lapse", nameAr: "انقضاء طلب تغيير فرع", nameEn: "Branch change lapsed",

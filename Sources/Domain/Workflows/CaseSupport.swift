@@ -68,6 +68,62 @@ enum Cases {
             changes: [.caseFile(file)] + changes, timers: timers, cancelledTimers: cancelledTimers)
     }
 
+    /// One case ended by its table's `end` row (the worker left), with an event saying why.
+    static func ending<Table: StateTable>(_ file: CaseFile, _ table: Table.Type, why: String, timers: [String]) -> Ended? {
+        guard let state = Table.State(rawValue: file.state), let row = Table.transition("end", from: state) else { return nil }
+        var ended = file
+        ended.state = row.to.rawValue
+        ended.deadline = nil
+        var data = data(ended)
+        data["why"] = .string(why)
+        return Ended(changes: [.caseFile(ended)], events: [DomainEvent(row.event, aggregate: aggregate(ended), data: data)], cancelledTimers: timers)
+    }
+
+    /// What ending cases changes.
+    struct Ended {
+        var changes: [Change] = []
+        var events: [DomainEvent] = []
+        var cancelledTimers: [String] = []
+
+        mutating func add(_ other: Ended) {
+            changes += other.changes
+            events += other.events
+            cancelledTimers += other.cancelledTimers
+        }
+    }
+
+    /// A worker who left — departed, absconded, removed — keeps no case open: every open case
+    /// but `except` ends, each with an event saying why, its waiting timer cancelled. (A
+    /// transfer paid for after the worker left made him employed again.) An open absence
+    /// report runs its own course.
+    static func endAll(of worker: PersonID, why: String, except: UUID? = nil, _ context: DecisionContext) -> Ended {
+        var all = Ended()
+        for file in context.world.openCases(of: worker) where file.id != except {
+            let ended: Ended?
+            switch file.kind {
+            case .transfer:
+                ended = TransferFlow.State(rawValue: file.state).flatMap { state in
+                    ending(file, TransferFlow.self, why: why, timers: TransferFlow.waitingTimer(file, state))
+                }
+            case .branchChange:
+                ended = ending(file, BranchChangeFlow.self, why: why, timers: BranchChangeFlow.lapseKey(file))
+            case .occupationChange:
+                ended = ending(file, OccupationChangeFlow.self, why: why,
+                               timers: file.deadline.map { [timerKey("lapse", file, due: $0.adding(days: 1))] } ?? [])
+            case .finalExit:
+                let purpose = file.state == FinalExitFlow.State.pendingEmployer.rawValue ? "employer-deadline" : "lapse"
+                ended = ending(file, FinalExitFlow.self, why: why,
+                               timers: file.deadline.map { [timerKey(purpose, file, due: $0.adding(days: 1))] } ?? [])
+            case .dependentTransfer:
+                ended = ending(file, DependentTransferFlow.self, why: why, timers: DependentTransferFlow.lapseKey(file))
+            case .absenceReport:
+                ended = nil
+            }
+            if let ended { all.add(ended) }
+        }
+        return all
+    }
+
     /// The payload's worker, or a refusal naming the field.
     static func worker(_ context: DecisionContext, field: String = "worker_id") -> Result<PersonID, Reason> {
         context.payload.person(field).map(Result.success) ?? .failure(Reason.Code.fieldMissing(["field": field]))
@@ -78,8 +134,9 @@ enum Cases {
 public enum CrossRules {
     /// Service → the kinds of open case that refuse it.
     public static let blockers: [String: [CaseFile.Kind]] = [
-        "final-exit.issue": [.absenceReport],
-        "final-exit.request": [.absenceReport],
+        // A worker may not be sent away while a move to another employer or branch is under way.
+        "final-exit.issue": [.absenceReport, .transfer, .branchChange],
+        "final-exit.request": [.absenceReport, .transfer, .branchChange],
         "service-transfer.request": [.finalExit, .absenceReport],
         "branch-change.request": [.finalExit, .transfer, .absenceReport],
         "occupation-change.request": [.finalExit, .transfer, .absenceReport],

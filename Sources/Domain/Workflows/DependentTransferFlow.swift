@@ -31,6 +31,8 @@ public enum DependentTransferFlow: StateTable {
         Transition("complete", from: .approved, to: .completed, event: "dependentTransferCompleted", by: employer),
         Transition("lapse", from: .pendingGuardian, to: .lapsed, event: "dependentTransferLapsed", by: [.system, .staff]),
         Transition("lapse", from: .approved, to: .lapsed, event: "dependentTransferLapsed", by: [.system, .staff]),
+        Transition("end", from: .pendingGuardian, to: .lapsed, event: "dependentTransferEnded", by: [.system]),
+        Transition("end", from: .approved, to: .lapsed, event: "dependentTransferEnded", by: [.system]),
     ]
 
     static let kind = CaseFile.Kind.dependentTransfer
@@ -128,7 +130,7 @@ public enum DependentTransferFlow: StateTable {
         descriptionEn: "Within 14 days of the guardian's approval the establishment completes; the dependent becomes its employee.",
         roles: employer, fields: [dependentField, establishmentField], subject: .worker("dependent_id"),
         subjectAccess: .caseParty(.dependentTransfer), workflow: (name, "complete")
-    ) { context in
+    ) { context throws(Reason) in
         // `.caseParty`: the dependent's open case is this establishment's (else `case.not_found`).
         guard let dependentID = Cases.worker(context, field: "dependent_id").value, let establishment = context.payload.establishment("establishment_id") else {
             return .reject(.fieldMissing, ["field": "dependent_id"])
@@ -138,6 +140,8 @@ public enum DependentTransferFlow: StateTable {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed("complete", in: state))
         }
         if let reason = Cases.checkDeadline(file, context) { return .reject(reason) }
+        // What the move needs, again at the move: the establishment's gates and band may have changed since the request.
+        try Gates.check(establishment, context, .init(minimumBand: context.rules.transfer.minimumReceiverBand))
         guard var person = context.world.workers[dependentID] else { return .reject(.workerNotFound, ["worker": dependentID.digits]) }
         person.employment = .employed
         person.employer = establishment

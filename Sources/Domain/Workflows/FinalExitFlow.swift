@@ -32,6 +32,8 @@ public enum FinalExitFlow: StateTable {
         Transition("cancel", from: .issued, to: .cancelled, event: "finalExitCancelled", by: employer),
         Transition("depart", from: .issued, to: .used, event: "workerDeparted", by: system),
         Transition("lapse", from: .issued, to: .expired, event: "finalExitLapsed", by: system),
+        Transition("end", from: .pendingEmployer, to: .cancelled, event: "finalExitEnded", by: [.system]),
+        Transition("end", from: .issued, to: .cancelled, event: "finalExitEnded", by: [.system]),
     ]
 
     static let kind = CaseFile.Kind.finalExit
@@ -193,10 +195,14 @@ public enum FinalExitFlow: StateTable {
         let ended = WorkPermitFlow.end(workerID, context)
         changes += ended.changes
         events += ended.events
+        let others = Cases.endAll(of: workerID, why: "the worker left the Kingdom", except: file.id, context)
+        changes += others.changes
+        events += others.events
         let lapse = Cases.timerKey("lapse", file, due: (file.deadline ?? context.today).adding(days: 1))
         file.state = transition.to.rawValue
         file.details["departed_on"] = JSONValue(context.payload.day("departed_on") ?? context.today)
-        return Cases.step(transition.event, file, changes: changes, events: events, cancelledTimers: [lapse] + ended.cancelledTimers)
+        return Cases.step(transition.event, file, changes: changes, events: events,
+                          cancelledTimers: [lapse] + ended.cancelledTimers + others.cancelledTimers)
     }
 
     public static let services = [issue, request, approve, employerDeadline, cancel, lapse, depart]

@@ -33,6 +33,8 @@ public enum OccupationChangeFlow: StateTable {
         Transition("decline", from: .pendingWorker, to: .rejected, event: "occupationChangeDeclined", by: [.worker, .staff]),
         Transition("lapse", from: .pendingWorker, to: .lapsed, event: "occupationChangeLapsed", by: [.system, .staff]),
         Transition("pay", from: .awaitingFee, to: .completed, event: "occupationChanged", by: [.system, .staff]),
+        Transition("end", from: .pendingWorker, to: .lapsed, event: "occupationChangeEnded", by: [.system]),
+        Transition("end", from: .awaitingFee, to: .lapsed, event: "occupationChangeEnded", by: [.system]),
     ]
 
     static let kind = CaseFile.Kind.occupationChange

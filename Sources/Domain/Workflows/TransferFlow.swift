@@ -7,8 +7,8 @@ import Foundation
 /// | none                     | no transfer                                                 |
 /// | pending_worker           | the new employer asked; the worker has 10 days to accept    |
 /// | pending_current_employer | the current employer must consent (10 days; silence agrees) |
-/// | notice_period            | leaving mid-contract without consent: 90 days' notice       |
-/// | awaiting_fee             | the fee (by the worker's transfer count) is due             |
+/// | notice_period            | leaving mid-contract (consented): 90 days' notice           |
+/// | awaiting_fee             | the fee (by the worker's transfer count) is due, for 30 days|
 /// | completed                | employment, permit and dependents moved                     |
 /// | rejected / lapsed / cancelled | ended without a move                                   |
 public enum TransferFlow: StateTable {
@@ -31,20 +31,30 @@ public enum TransferFlow: StateTable {
 
     public static let transitions: [Transition<State>] = [
         Transition("request", from: .none, to: .pendingWorker, event: "transferRequested", by: employer),
+        // Consent is needed mid-contract, unless the permit expired or the employer is red
+        // (then the move happens at once: straight to the fee).
         Transition("accept", from: .pendingWorker, to: .pendingCurrentEmployer, event: "transferAccepted", by: worker),
-        Transition("accept", from: .pendingWorker, to: .noticePeriod, event: "transferAccepted", by: worker),
         Transition("accept", from: .pendingWorker, to: .awaitingFee, event: "transferAccepted", by: worker),
         Transition("decline", from: .pendingWorker, to: .rejected, event: "transferDeclined", by: worker),
         Transition("lapse", from: .pendingWorker, to: .lapsed, event: "transferLapsed", by: system),
+        // A consented move mid-contract carries the 90 days' notice; one whose contract ended meanwhile does not.
+        Transition("consent", from: .pendingCurrentEmployer, to: .noticePeriod, event: "transferConsented", by: employer),
         Transition("consent", from: .pendingCurrentEmployer, to: .awaitingFee, event: "transferConsented", by: employer),
         Transition("refuse", from: .pendingCurrentEmployer, to: .rejected, event: "transferRefused", by: employer),
+        Transition("consent-deadline", from: .pendingCurrentEmployer, to: .noticePeriod, event: "transferConsentedBySilence", by: system),
         Transition("consent-deadline", from: .pendingCurrentEmployer, to: .awaitingFee, event: "transferConsentedBySilence", by: system),
         Transition("notice-end", from: .noticePeriod, to: .awaitingFee, event: "noticePeriodEnded", by: system),
         Transition("pay", from: .awaitingFee, to: .completed, event: "transferCompleted", by: system),
+        Transition("fee-lapse", from: .awaitingFee, to: .lapsed, event: "transferFeeLapsed", by: system),
         Transition("cancel", from: .pendingWorker, to: .cancelled, event: "transferCancelled", by: employer),
         Transition("cancel", from: .pendingCurrentEmployer, to: .cancelled, event: "transferCancelled", by: employer),
         Transition("cancel", from: .noticePeriod, to: .cancelled, event: "transferCancelled", by: employer),
         Transition("cancel", from: .awaitingFee, to: .cancelled, event: "transferCancelled", by: employer),
+        // The worker left (departed, absconded, removed): the case ends with him.
+        Transition("end", from: .pendingWorker, to: .cancelled, event: "transferEnded", by: system),
+        Transition("end", from: .pendingCurrentEmployer, to: .cancelled, event: "transferEnded", by: system),
+        Transition("end", from: .noticePeriod, to: .cancelled, event: "transferEnded", by: system),
+        Transition("end", from: .awaitingFee, to: .cancelled, event: "transferEnded", by: system),
     ]
 
     static let kind = CaseFile.Kind.transfer
@@ -62,6 +72,7 @@ public enum TransferFlow: StateTable {
         case .pendingWorker: return [Cases.timerKey("lapse", file, due: deadline.adding(days: 1))]
         case .pendingCurrentEmployer: return [Cases.timerKey("consent-deadline", file, due: deadline.adding(days: 1))]
         case .noticePeriod: return [Cases.timerKey("notice-end", file, due: deadline.adding(days: 1))]
+        case .awaitingFee: return [Cases.timerKey("fee-lapse", file, due: deadline.adding(days: 1))]
         default: return []
         }
     }
@@ -73,12 +84,32 @@ public enum TransferFlow: StateTable {
         return fees[min(worker.transferCount, fees.count - 1)]
     }
 
-    /// Moves the case to `awaiting_fee` (no timer: the fee comes when it comes).
-    static func awaitingFee(_ file: CaseFile, event: String, cancelled: [String]) -> Decision {
+    /// Moves the case to `awaiting_fee`: the fee is due within the rulebook's days, after
+    /// which the case lapses (a case waiting for ever blocked the worker's other services).
+    static func awaitingFee(_ file: CaseFile, event: String, cancelled: [String], _ context: DecisionContext) -> Decision {
         var file = file
+        let deadline = Cases.deadline(from: context.today, days: context.rules.transfer.feeWithinDays)
         file.state = State.awaitingFee.rawValue
-        file.deadline = nil
-        return Cases.step(event, file, cancelledTimers: cancelled, summary: ["fee": file.details["fee"] ?? 0])
+        file.deadline = deadline
+        return Cases.step(event, file,
+                          timers: [Cases.timer("fee-lapse", service: "service-transfer.fee-lapse", file, due: deadline.adding(days: 1))],
+                          cancelledTimers: cancelled, summary: ["fee": file.details["fee"] ?? 0, "fee_due_by": JSONValue(deadline)])
+    }
+
+    /// After consent (or silence): the notice while the contract still runs, else the fee.
+    static func afterConsent(_ action: String, _ file: CaseFile, event: String, cancelled: [String], _ context: DecisionContext) -> Decision {
+        let worker = context.world.workers[file.worker]
+        let contractRunning = worker?.employment == .employed && (worker?.contractEndsOn.map { $0 > context.today } ?? true)
+        guard contractRunning, let row = transition(action, from: .pendingCurrentEmployer, to: .noticePeriod) else {
+            return awaitingFee(file, event: event, cancelled: cancelled, context)
+        }
+        var file = file
+        let deadline = Cases.deadline(from: context.today, days: context.rules.transfer.noticeDays)
+        file.state = row.to.rawValue
+        file.deadline = deadline
+        return Cases.step(row.event, file,
+                          timers: [Cases.timer("notice-end", service: "service-transfer.notice-end", file, due: deadline.adding(days: 1))],
+                          cancelledTimers: cancelled)
     }
 
     public static let request = ServiceDefinition(
@@ -158,15 +189,8 @@ public enum TransferFlow: StateTable {
                               timers: [Cases.timer("consent-deadline", service: "service-transfer.consent-deadline", file, due: deadline.adding(days: 1))],
                               cancelledTimers: waiting)
         }
-        if contractRunning, let row = transition("accept", from: state, to: .noticePeriod) {
-            let deadline = Cases.deadline(from: context.today, days: rules.transfer.noticeDays)
-            file.state = row.to.rawValue
-            file.deadline = deadline
-            return Cases.step(row.event, file,
-                              timers: [Cases.timer("notice-end", service: "service-transfer.notice-end", file, due: deadline.adding(days: 1))],
-                              cancelledTimers: waiting)
-        }
-        return awaitingFee(file, event: "transferAccepted", cancelled: waiting)
+        // No consent needed (the contract ended, the permit expired, the employer is red): at once.
+        return awaitingFee(file, event: "transferAccepted", cancelled: waiting, context)
     }
 
     public static let accept = ServiceDefinition(
@@ -198,7 +222,7 @@ public enum TransferFlow: StateTable {
             file.details["refusal"] = .string(context.payload.string("reason") ?? "")
             return Cases.step(row.event, file, cancelledTimers: waiting)
         }
-        return awaitingFee(file, event: row.event, cancelled: waiting)
+        return afterConsent("consent", file, event: row.event, cancelled: waiting, context)
     }
 
     static let currentEmployerFields = [workerField, FieldSpec("establishment_id", .establishmentID, "the current employer")]
@@ -222,7 +246,8 @@ public enum TransferFlow: StateTable {
         guard let (file, state) = Cases.timerTarget(kind, TransferFlow.self, context), let row = transition(action, from: state) else {
             return Timers.superseded
         }
-        if row.to == .awaitingFee { return awaitingFee(file, event: row.event, cancelled: []) }
+        if action == "consent-deadline" { return afterConsent(action, file, event: row.event, cancelled: [], context) }
+        if row.to == .awaitingFee { return awaitingFee(file, event: row.event, cancelled: [], context) }
         var closed = file
         closed.state = row.to.rawValue
         return Cases.step(row.event, closed)
@@ -248,13 +273,20 @@ public enum TransferFlow: StateTable {
         roles: system, fields: timerFields, subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "notice-end"), internalOnly: true
     ) { timerStep("notice-end", $0) }
 
+    public static let feeLapse = ServiceDefinition(
+        code: "service-transfer.fee-lapse", nameAr: "انقضاء مهلة سداد مقابل النقل", nameEn: "Transfer fee not paid in time",
+        descriptionAr: "مؤقت داخلي: لم يُسدد مقابل النقل خلال المهلة فينقضي الطلب.",
+        descriptionEn: "Internal timer: the fee was not paid in time; the transfer lapses.",
+        roles: system, fields: timerFields, subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "fee-lapse"), internalOnly: true
+    ) { timerStep("fee-lapse", $0) }
+
     public static let pay = ServiceDefinition(
         code: "service-transfer.pay", nameAr: "سداد مقابل نقل الخدمة", nameEn: "Transfer fee paid",
         descriptionAr: "إشعار المدفوعات بسداد مقابل النقل؛ ينتقل العامل ورخصته ومرافقوه إلى المنشأة الجديدة.",
         descriptionEn: "The payment system reports the fee paid; the worker, the permit and the dependents move.",
         roles: system, fields: [workerField, FieldSpec("amount", .integer(0...1_000_000), "SAR paid")],
         subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "pay")
-    ) { context in
+    ) { context throws(Reason) in
         guard let workerID = Cases.worker(context).value, let amount = context.payload.int("amount") else {
             return .reject(.fieldMissing, ["field": "worker_id"])
         }
@@ -264,12 +296,17 @@ public enum TransferFlow: StateTable {
         }
         let due = file.details["fee"]?.intValue ?? 0
         guard amount == due else { return .reject(.feeMismatch, ["paid": String(amount), "due": String(due)]) }
+        // What the move needs, again at the move: the receiver may have turned red, been
+        // suspended or closed since the request (the case waits, and lapses if it must).
+        try Gates.check(file.establishment, context, .init(minimumBand: context.rules.transfer.minimumReceiverBand))
         guard let moved = move(workerID, to: file.establishment, contractEndsOn: file.details["new_contract_ends_on"]?.stringValue.flatMap { Day(iso: $0) },
                                countsTransfer: true, context) else {
             return .reject(.workerNotFound, ["worker": workerID.digits])
         }
+        let waiting = waitingTimer(file, state)
         file.state = row.to.rawValue
-        return Cases.step(row.event, file, changes: moved.changes, events: moved.events)
+        file.deadline = nil
+        return Cases.step(row.event, file, changes: moved.changes, events: moved.events, cancelledTimers: waiting)
     }
 
     public static let cancel = ServiceDefinition(
@@ -328,5 +365,5 @@ public enum TransferFlow: StateTable {
         return (changes, events)
     }
 
-    public static let services = [request, accept, decline, consent, refuse, lapse, consentDeadline, noticeEnd, pay, cancel]
+    public static let services = [request, accept, decline, consent, refuse, lapse, consentDeadline, noticeEnd, feeLapse, pay, cancel]
 }

@@ -265,9 +265,10 @@ extension WorkPermitFlow {
                 "why": "the temporary permit ended",
             ]))
         }
+        let others = Cases.endAll(of: permit.worker, why: "the seasonal work ended with its temporary permit", context)
         return Decision(
             verdict: .completed(["permit_id": .string(ended.id.uuidString.lowercased()), "state": .string(ended.state.rawValue)]),
-            events: events, changes: changes)
+            events: events + others.events, changes: changes + others.changes, cancelledTimers: others.cancelledTimers)
     }
 
     /// The engine's timer: a permit expired for longer than allowed removes the worker.
@@ -285,16 +286,21 @@ extension WorkPermitFlow {
         }
         permit.state = transition.to
         var changes: [Change] = [.permit(permit), .expiredPermits(permit.establishment, -1)]
+        var events = [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))]
+        var cancelled: [String] = []
         if var worker = context.world.workers[workerID], worker.employer == permit.establishment, worker.employment == .employed {
             changes += Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
             worker.employment = .removed
             worker.employer = nil
             changes.append(.worker(worker))
+            let others = Cases.endAll(of: workerID, why: "the worker was removed: the permit was expired too long", context)
+            changes += others.changes
+            events += others.events
+            cancelled = others.cancelledTimers
         }
         return Decision(
             verdict: .completed(["permit_id": .string(permit.id.uuidString.lowercased()), "state": .string(permit.state.rawValue)]),
-            events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
-            changes: changes)
+            events: events, changes: changes, cancelledTimers: cancelled)
     }
 }
 
