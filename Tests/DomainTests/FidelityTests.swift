@@ -185,4 +185,54 @@ struct FidelityTests {
             }
         }
     }
+
+    @Test("#3: a very small establishment is its own category: with the owner working full time, none employed, it receives a transfer")
+    func smallestEstablishments() {
+        for (headcount, saudis, owner, received) in [(0, 0, true, true), (0, 0, false, false), (3, 1, false, true), (5, 0, false, false), (4, 0, true, true)] {
+            var scenario = Scenario()
+            scenario.world.establishments[Scenario.e3]?.headcount = headcount
+            scenario.world.establishments[Scenario.e3]?.saudiCount = saudis
+            scenario.world.establishments[Scenario.e3]?.saudiWeight = Double(saudis)
+            scenario.world.establishments[Scenario.e3]?.ownerFullTime = owner
+            let decision = scenario.decide(TransferFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e3)], as: .owner)
+            let label = "\(headcount) employed, \(saudis) Saudi, owner full time: \(owner)"
+            if received {
+                #expect(decision.isCompleted, "\(label): \(String(describing: decision.reason))")
+            } else {
+                #expect(decision.reason?.code == .bandTooLow, "\(label)")
+            }
+        }
+    }
+
+    @Test("#9: the share is compared exactly: 11.95 % (119.5 of 1,000) does not reach construction's 12 % medium green; 12 % does")
+    func exactShare() {
+        for (weight, band) in [(119.5, NitaqatBand.lowGreen), (120, .mediumGreen)] {
+            var scenario = Scenario()
+            scenario.world.establishments[Scenario.e3]?.headcount = 1000
+            scenario.world.establishments[Scenario.e3]?.saudiCount = 240
+            scenario.world.establishments[Scenario.e3]?.saudiWeight = weight
+            let establishment = scenario.world.establishments[Scenario.e3]!
+            #expect(Nitaqat.band(of: establishment, rules: scenario.rules.nitaqat) == band, "\(weight)")
+            let decision = scenario.decide(TransferFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e3)], as: .owner)
+            #expect(decision.isCompleted == (band == .mediumGreen), "\(weight): \(String(describing: decision.reason))")
+        }
+    }
+
+    @Test("#7: an occupation reserved for Saudis is closed to residents by every door: registration, a dependent's transfer, an occupation change")
+    func reservedEverywhere() {
+        let scenario = Scenario()
+        let newcomer = PersonID.make(prefix: 2, body: 77)
+        func register(_ person: PersonID) -> Decision {
+            scenario.decide(EmploymentFacts.register, [
+                "worker_id": .id(person), "establishment_id": .id(Scenario.e1), "name": "N", "nationality": person.isSaudi ? "SAU" : "IND",
+                "birth_date": "1990-01-01", "occupation": "receptionist", "wage": 5000], as: .system)
+        }
+        #expect(register(newcomer).reason?.code == .occupationReserved)
+        #expect(register(PersonID.make(prefix: 1, body: 77)).isCompleted, "a Saudi may")
+        let dependent = scenario.decide(DependentTransferFlow.request, [
+            "dependent_id": .id(Scenario.d), "establishment_id": .id(Scenario.e3), "occupation": "receptionist", "wage": 3000], as: .owner)
+        #expect(dependent.reason?.code == .occupationReserved)
+        let change = scenario.decide(OccupationChangeFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1), "occupation": "receptionist"], as: .owner)
+        #expect(change.reason?.code == .occupationReserved)
+    }
 }

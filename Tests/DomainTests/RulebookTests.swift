@@ -94,9 +94,14 @@ struct NitaqatTests {
         #expect(Nitaqat.weight(of: Scenario().world.workers[Scenario.w]!, rules: rules) == 0)
     }
 
-    @Test("very small establishments: low green with one Saudi, else red", arguments: [(5, 1, NitaqatBand.lowGreen), (5, 0, .red), (1, 1, .lowGreen)])
-    func verySmall(headcount: Int, saudis: Int, band: NitaqatBand) {
-        #expect(Nitaqat.band(of: establishment(headcount: headcount, saudis: saudis, weight: Double(saudis)), rules: rules) == band)
+    // Five employees and the owner are six counted: no longer very small, and 1/6 = 16.7 % is construction's high green (14 %).
+    @Test("very small establishments are their own category: the rulebook's band (medium green) with one Saudi, the owner working full time counted; else red",
+          arguments: [(5, 1, false, NitaqatBand.mediumGreen), (5, 0, false, .red), (1, 1, false, .mediumGreen), (0, 0, false, .red),
+                      (0, 0, true, .mediumGreen), (4, 0, true, .mediumGreen), (5, 0, true, .highGreen)])
+    func verySmall(headcount: Int, saudis: Int, ownerFullTime: Bool, band: NitaqatBand) {
+        var subject = establishment(headcount: headcount, saudis: saudis, weight: Double(saudis))
+        subject.ownerFullTime = ownerFullTime
+        #expect(Nitaqat.band(of: subject, rules: rules) == band)
     }
 
     @Test("bands follow the activity's thresholds on both sides of each", arguments: [

@@ -47,10 +47,35 @@ public enum Nitaqat {
         HeadcountDelta(headcount: 1, saudiCount: worker.isSaudi ? 1 : 0, saudiWeight: weight(of: worker, rules: rules))
     }
 
-    /// Weighted Saudi share of the headcount, in percent.
+    /// The counts Nitaqat weighs for an establishment: its employees counted, plus the owner
+    /// when registered as working in it full time (the public rules count such an owner as
+    /// one Saudi employee of full weight; owners are taken to be Saudi).
+    public struct Counted: Sendable, Equatable {
+        public var headcount: Int
+        public var saudis: Int
+        public var saudiWeight: Double
+
+        public init(_ establishment: Establishment) {
+            let owner = establishment.ownerFullTime ? 1 : 0
+            headcount = establishment.headcount + owner
+            saudis = establishment.saudiCount + owner
+            saudiWeight = establishment.saudiWeight + Double(owner)
+        }
+
+        /// Whether the weighted share reaches `percent`, compared exactly: weight × 100 ≥
+        /// percent × headcount. Weights are sums of halves and whole numbers, so the
+        /// products are exact for the rulebook's thresholds; no rounding lifts 8.95 % to 9 %.
+        public func reaches(_ percent: Double) -> Bool {
+            headcount > 0 && saudiWeight * 100 >= percent * Double(headcount)
+        }
+    }
+
+    /// Weighted Saudi share of the counted headcount, in percent to one decimal: for display
+    /// and for the certificate's record only; bands compare the exact share (`Counted.reaches`).
     public static func saudizationPercent(_ establishment: Establishment) -> Double {
-        guard establishment.headcount > 0 else { return 0 }
-        return (establishment.saudiWeight / Double(establishment.headcount) * 1000).rounded() / 10
+        let counted = Counted(establishment)
+        guard counted.headcount > 0 else { return 0 }
+        return (counted.saudiWeight / Double(counted.headcount) * 1000).rounded() / 10
     }
 
     /// The size band's name for a headcount.
@@ -58,21 +83,22 @@ public enum Nitaqat {
         rules.sizeBands.first { headcount <= $0.maxEmployees }?.name ?? rules.sizeBands.last?.name ?? "large"
     }
 
-    /// The band from activity, size and weighted share. Very small establishments are low
-    /// green with at least one Saudi and red without.
+    /// The band from activity, size and weighted share. Very small establishments (the
+    /// owner counted) form their own category: the rulebook's band for them with at least
+    /// one Saudi, red without.
     public static func band(of establishment: Establishment, rules: RuleParameters.Nitaqat) -> NitaqatBand {
-        if establishment.headcount <= rules.verySmallMaxEmployees {
-            return establishment.saudiCount >= 1 ? .lowGreen : .red
+        let counted = Counted(establishment)
+        if counted.headcount <= rules.verySmallMaxEmployees {
+            return counted.saudis >= 1 ? rules.verySmallBand : .red
         }
-        let size = sizeBand(headcount: establishment.headcount, rules: rules)
+        let size = sizeBand(headcount: counted.headcount, rules: rules)
         guard let thresholds = rules.thresholds[establishment.activity]?[size] ?? rules.defaultThresholds[size] else {
             return .red
         }
-        let percent = saudizationPercent(establishment)
-        if percent >= thresholds.platinum { return .platinum }
-        if percent >= thresholds.highGreen { return .highGreen }
-        if percent >= thresholds.mediumGreen { return .mediumGreen }
-        if percent >= thresholds.lowGreen { return .lowGreen }
+        if counted.reaches(thresholds.platinum) { return .platinum }
+        if counted.reaches(thresholds.highGreen) { return .highGreen }
+        if counted.reaches(thresholds.mediumGreen) { return .mediumGreen }
+        if counted.reaches(thresholds.lowGreen) { return .lowGreen }
         return .red
     }
 }

@@ -83,7 +83,6 @@ public struct RuleParameters: Codable, Sendable, Equatable {
         public var workerAcceptDays: Int
         /// Titles that can be corrected once, free and without the worker's approval.
         public var genericTitles: [String]
-        public var reservedForSaudis: [String]
     }
 
     public struct Absence: Codable, Sendable, Equatable {
@@ -105,8 +104,10 @@ public struct RuleParameters: Codable, Sendable, Equatable {
         public var halfWeight: Double
         public var partTimeWeight: Double
         public var disabilityWeight: Double
-        /// Establishments this small are low green with one Saudi, else red.
+        /// Establishments this small (the owner working full time counted) form their own
+        /// category: `verySmallBand` with at least one Saudi, else red.
         public var verySmallMaxEmployees: Int
+        public var verySmallBand: NitaqatBand
         /// Size bands by the largest headcount they cover, in order.
         public var sizeBands: [SizeBand]
         /// Activity → size band → lowest Saudization % of each band.
@@ -138,5 +139,8 @@ public struct RuleParameters: Codable, Sendable, Equatable {
     public struct Occupation: Codable, Sendable, Equatable {
         public var nameAr: String
         public var nameEn: String
+        /// Closed to residents by every door: registration, a dependent's transfer, an
+        /// occupation change (`Gates.occupation`). Absent means open.
+        public var reservedForSaudis: Bool?
     }
 }

@@ -69,4 +69,15 @@ public enum Gates {
             throw Reason.Code.workerNotHere(["worker": id.description])
         }
     }
+
+    /// The occupation `person` is to hold, by whichever door: known to the rulebook, and not
+    /// reserved for Saudis when the person is a resident; else throws why not.
+    @discardableResult
+    public static func occupation(_ code: String, for person: PersonID, rules: RuleParameters) throws(Reason) -> RuleParameters.Occupation {
+        guard let occupation = rules.occupations[code] else { throw Reason.Code.occupationUnknown(["occupation": code]) }
+        if occupation.reservedForSaudis == true && !person.isSaudi {
+            throw Reason.Code.occupationReserved(["occupation": occupation.nameEn])
+        }
+        return occupation
+    }
 }

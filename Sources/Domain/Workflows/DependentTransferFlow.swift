@@ -64,7 +64,7 @@ public enum DependentTransferFlow: StateTable {
             return .reject(.fieldMissing, ["field": "dependent_id"])
         }
         try Gates.check(establishment, context, .init(minimumBand: context.rules.transfer.minimumReceiverBand))
-        guard context.rules.occupations[occupation] != nil else { return .reject(.occupationUnknown, ["occupation": occupation]) }
+        try Gates.occupation(occupation, for: dependentID, rules: context.rules)
         // The person is someone else's dependent: whether the number exists, is a dependent,
         // is of age or has a case open elsewhere is not the asker's to learn. One answer for all.
         let notTransferable = Reason.Code.dependentNotTransferable(["person": dependentID.digits])

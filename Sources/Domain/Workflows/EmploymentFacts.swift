@@ -26,7 +26,7 @@ public enum EmploymentFacts {
             FieldSpec("guardian_id", .personID, required: false, "for a dependent: the sponsoring worker"),
         ],
         subject: .worker("worker_id")
-    ) { context in
+    ) { context throws(Reason) in
         let payload = context.payload
         guard let id = payload.person("worker_id"), let establishmentID = payload.establishment("establishment_id"),
               let birthDate = payload.day("birth_date"), let occupation = payload.string("occupation"),
@@ -37,9 +37,7 @@ public enum EmploymentFacts {
         guard let establishment = context.world.establishments[establishmentID] else {
             return .reject(.establishmentNotFound, ["establishment": establishmentID.description])
         }
-        guard context.rules.occupations[occupation] != nil else {
-            return .reject(.occupationUnknown, ["occupation": occupation])
-        }
+        try Gates.occupation(occupation, for: id, rules: context.rules)
         let previous = context.world.workers[id]
         let guardian = payload.person("guardian_id")
         let worker = Worker(

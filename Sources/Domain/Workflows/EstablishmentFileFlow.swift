@@ -83,7 +83,7 @@ public enum EstablishmentFileFlow: StateTable {
         if crExpires < context.today { return .reject(.crExpired, ["date": crExpires.iso]) }
         for siblingID in context.world.companies[company] ?? [] {
             guard let sibling = context.world.establishments[siblingID] else { continue }
-            if sibling.headcount > context.rules.nitaqat.verySmallMaxEmployees,
+            if Nitaqat.Counted(sibling).headcount > context.rules.nitaqat.verySmallMaxEmployees,
                Nitaqat.band(of: sibling, rules: context.rules.nitaqat) == .red {
                 return .reject(.redSibling, ["establishment": siblingID.description])
             }

@@ -46,11 +46,9 @@ public enum OccupationChangeFlow: StateTable {
 
     /// The checks on the target occupation: known, different, open to the worker, fitting the activity.
     static func checkTarget(_ occupation: String, worker: Worker, establishment: Establishment, rules: RuleParameters) -> Reason? {
-        guard let known = rules.occupations[occupation] else { return Reason.Code.occupationUnknown(["occupation": occupation]) }
+        let known: RuleParameters.Occupation
+        do { known = try Gates.occupation(occupation, for: worker.id, rules: rules) } catch { return error }
         if worker.occupation == occupation { return Reason.Code.occupationSame() }
-        if !worker.isSaudi && rules.occupationChange.reservedForSaudis.contains(occupation) {
-            return Reason.Code.occupationReserved(["occupation": known.nameEn])
-        }
         let fits = rules.activities[establishment.activity]?.occupations.contains(occupation) ?? false
             || rules.occupationChange.genericTitles.contains(occupation)
         if !fits { return Reason.Code.occupationUnfit(["occupation": known.nameEn, "activity": establishment.activity]) }

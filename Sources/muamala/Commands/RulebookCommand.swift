@@ -35,7 +35,7 @@ struct RulebookCommand: AsyncParsableCommand {
         print("work permit     periods \(rules.workPermit.periodsMonths.map(String.init).joined(separator: "/")) months; first issue within \(rules.workPermit.firstIssueWithinDays) days of arrival; renewal from \(rules.workPermit.renewalWindowDays) days before expiry; removal after \(rules.workPermit.removalAfterExpiredMonths) months expired")
         print("final exit      valid \(rules.finalExit.validityDays) days (\(rules.finalExit.workerIssuedValidityDays) when issued to the worker); employer answers in \(rules.finalExit.employerResponseDays) days; fine \(rules.finalExit.lapseFine) SAR")
         print("transfer        worker accepts in \(rules.transfer.workerAcceptDays) days; employer in \(rules.transfer.employerResponseDays); notice \(rules.transfer.noticeDays) days; fees \(rules.transfer.fees.map(String.init).joined(separator: "/")) SAR; receiver at least \(rules.transfer.minimumReceiverBand.english)")
-        print("occupation      fee \(rules.occupationChange.fee) SAR; reserved for Saudis: \(rules.occupationChange.reservedForSaudis.joined(separator: ", "))")
+        print("occupation      fee \(rules.occupationChange.fee) SAR; reserved for Saudis: \(rules.occupations.filter { $0.value.reservedForSaudis == true }.keys.sorted().joined(separator: ", "))")
         print("absence report  cancellable for \(rules.absence.cancelWithinDays) days; malicious reports suspend for \(rules.absence.maliciousSuspensionYears.map(String.init).joined(separator: "/")) years")
         print("nitaqat         full weight from \(rules.nitaqat.fullWeightWage) SAR, half from \(rules.nitaqat.halfWeightWage); \(rules.activities.count) activities, \(rules.occupations.count) occupations")
     }
