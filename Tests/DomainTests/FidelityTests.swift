@@ -235,4 +235,61 @@ struct FidelityTests {
         let change = scenario.decide(OccupationChangeFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1), "occupation": "receptionist"], as: .owner)
         #expect(change.reason?.code == .occupationReserved)
     }
+
+    @Test("#6: a worker reported absent (final) may leave: his own request issues the final exit at once, valid 15 days, and only he may use it")
+    func abscondedLeaves() throws {
+        var scenario = Scenario()
+        let report = scenario.run(AbsenceReportFlow.file, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)], as: .owner)
+        let file = try #require(Scenario.caseFile(in: report), "\(String(describing: report.reason))")
+        scenario.advance(days: 16)
+        #expect(scenario.run(AbsenceReportFlow.finalize, ["worker_id": Self.w, "case_id": .string(file.id.uuidString.lowercased())]).isCompleted)
+        let worker = try #require(scenario.world.workers[Scenario.w])
+        #expect(worker.employment == .absconded && worker.employer == nil && worker.lastEmployer == Scenario.e1)
+        // The former employer can no longer issue one: the worker is not his.
+        #expect(scenario.decide(FinalExitFlow.issue, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)], as: .owner).reason?.code == .workerNotHere)
+        let asked = scenario.run(FinalExitFlow.request, ["worker_id": Self.w], as: .worker)
+        let exit = try #require(Scenario.caseFile(in: asked), "\(String(describing: asked.reason))")
+        #expect(exit.state == "issued" && exit.deadline == scenario.today.adding(days: 15) && exit.establishment == Scenario.e1)
+        #expect(asked.events.map(\.type) == ["finalExitIssuedToWorker"])
+        // Nor can the former employer cancel it.
+        #expect(scenario.decide(FinalExitFlow.cancel, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)], as: .owner).reason?.code == .workerNotHere)
+        #expect(scenario.run(FinalExitFlow.depart, ["worker_id": Self.w]).isCompleted)
+        #expect(scenario.world.workers[Scenario.w]?.employment == .departed)
+    }
+
+    @Test("#8: the levy exemption belongs to the first four expatriates by the order they joined; a seat given back goes to the next to join")
+    func levySeats() throws {
+        var scenario = Scenario()
+        scenario.world.establishments[Scenario.e3]?.headcount = 0
+        scenario.world.establishments[Scenario.e3]?.saudiCount = 0
+        scenario.world.establishments[Scenario.e3]?.saudiWeight = 0
+        scenario.world.establishments[Scenario.e3]?.ownerFullTime = true
+        let people = (1...6).map { PersonID.make(prefix: 2, body: 500 + $0) }
+        func join(_ person: PersonID) {
+            let today = scenario.today
+            let joined = scenario.run(EmploymentFacts.register, [
+                "worker_id": .id(person), "establishment_id": .id(Scenario.e3), "name": "N", "nationality": "IND",
+                "birth_date": "1990-01-01", "occupation": "laborer", "wage": 2000, "arrived_on": JSONValue(today)], as: .system)
+            #expect(joined.isCompleted, "\(String(describing: joined.reason))")
+        }
+        func levy(_ person: PersonID) -> Int? {
+            let issued = scenario.decide(WorkPermitFlow.issue, ["worker_id": .id(person), "establishment_id": .id(Scenario.e3), "months": 12], as: .owner)
+            return Scenario.permit(in: issued)?.levy
+        }
+        people.prefix(5).forEach(join)
+        #expect(people.prefix(5).map { scenario.world.workers[$0]?.levyExempt } == [true, true, true, true, false])
+        #expect(scenario.world.establishments[Scenario.e3]?.levyExemptExpats == 4)
+        #expect(levy(people[0]) == 0, "the first keeps it when the fifth joins")
+        #expect(levy(people[3]) == 0)
+        #expect(levy(people[4]) == 800 * 12, "the fifth pays (five expatriates, the owner the only Saudi)")
+        // The second leaves: his seat goes to the next to join.
+        let today = scenario.today
+        scenario.world.workers[people[1]]?.contractEndsOn = today
+        scenario.run(FinalExitFlow.issue, ["worker_id": .id(people[1]), "establishment_id": .id(Scenario.e3)], as: .owner)
+        #expect(scenario.run(FinalExitFlow.depart, ["worker_id": .id(people[1])]).isCompleted)
+        #expect(scenario.world.establishments[Scenario.e3]?.levyExemptExpats == 3)
+        join(people[5])
+        #expect(scenario.world.workers[people[5]]?.levyExempt == true)
+        #expect(scenario.world.establishments[Scenario.e3]?.levyExemptExpats == 4)
+    }
 }

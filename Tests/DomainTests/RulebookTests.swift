@@ -47,19 +47,37 @@ struct RulebookTests {
         }
     }
 
-    @Test("the levy: expatriate or Saudi majority, and the small-establishment exemption")
+    @Test("the levy: 800 when expatriates outnumber Saudis, 700 when equal or fewer; the exemption's seats in small establishments (≤ 9)")
     func levy() {
         let rules = Scenario.rulebook.parameters(on: Scenario.today)
         var establishment = Scenario().world.establishments[Scenario.e1]!
-        #expect(WorkPermitFlow.charges(months: 12, establishment: establishment, rules: rules) == (700 * 12, 100))
-        establishment.saudiCount = 2
-        establishment.saudiWeight = 2
-        #expect(WorkPermitFlow.charges(months: 6, establishment: establishment, rules: rules) == (800 * 6, 50))
-        establishment.headcount = 5
+        func levy(seat: Bool = false, months: Int = 6) -> Int {
+            WorkPermitFlow.charges(months: months, establishment: establishment, seat: seat, rules: rules).levy
+        }
+        #expect(WorkPermitFlow.charges(months: 12, establishment: establishment, seat: false, rules: rules) == (700 * 12, 100))
+        for (saudis, monthly) in [(6, 700), (5, 700), (4, 800)] {  // of ten: fewer, as many, more expatriates
+            establishment.saudiCount = saudis
+            establishment.saudiWeight = Double(saudis)
+            #expect(levy() == monthly * 6, "\(saudis) Saudis of 10")
+        }
         establishment.ownerFullTime = true
-        #expect(WorkPermitFlow.charges(months: 6, establishment: establishment, rules: rules).levy == 0)
+        for (headcount, exempt) in [(8, true), (9, true), (10, false)] {
+            establishment.headcount = headcount
+            establishment.saudiCount = 1
+            #expect(levy(seat: true) == (exempt ? 0 : 800 * 6), "\(headcount) employees")
+            #expect(levy(seat: false) == 800 * 6, "no seat, \(headcount) employees")
+        }
+        establishment.headcount = 5
         establishment.ownerFullTime = false
-        #expect(WorkPermitFlow.charges(months: 6, establishment: establishment, rules: rules).levy == 800 * 6)
+        #expect(levy(seat: true) == 800 * 6, "the owner not working in it: no exemption")
+    }
+
+    @Test("the permit fee is the yearly fee by months, rounded up to a riyal", arguments: [(3, 28), (6, 55), (9, 83), (12, 110)])
+    func permitFeeRounding(months: Int, fee: Int) {
+        var rules = Scenario.rulebook.parameters(on: Scenario.today)
+        rules.levy.permitFeeYearly = 110
+        let establishment = Scenario().world.establishments[Scenario.e1]!
+        #expect(WorkPermitFlow.charges(months: months, establishment: establishment, seat: false, rules: rules).fee == fee)
     }
 }
 

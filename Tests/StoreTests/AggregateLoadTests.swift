@@ -107,6 +107,29 @@ struct AggregateLoadTests {
         }
     }
 
+    @Test("a worker's last employer and levy seat, and the establishment's seats, are written and read back")
+    func seatsAndLastEmployerRoundTrip() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await connection.run { db in try setUp(db) }
+            let world = try await connection.run { db in
+                let store = AggregateStore()
+                let loaded = try store.load(Self.theWorker, on: db)
+                var worker = try #require(loaded.world.workers[Self.worker])
+                worker.levyExempt = true
+                worker.endEmployment(.absconded)
+                let employer = try EstablishmentID("1-1")
+                let writes = store.writes([.worker(worker), .headcount(employer, HeadcountDelta(levyExempt: 1))], loaded: loaded, now: Date())
+                try AggregateStore.check(writes, try db.pipeline(writes.map(\.statement))[...])
+                return try store.load(Self.theWorker, on: db).world
+            }
+            let worker = try #require(world.workers[Self.worker])
+            #expect(worker.employment == .absconded && worker.employer == nil)
+            #expect(worker.lastEmployer?.description == "1-1" && worker.levyExempt)
+            #expect(world.establishments[try EstablishmentID("1-1")]?.levyExemptExpats == 1)
+        }
+    }
+
     @Test("a CR or an establishment that no row holds loads nothing, and no worker needs none")
     func nothingForUnknownKeys() async throws {
         try await withWorld { load in

@@ -23,12 +23,14 @@ public struct Establishment: Sendable, Equatable, Codable {
     public var saudiCount: Int
     /// Weighted Saudi headcount (see `Nitaqat.weight`).
     public var saudiWeight: Double
+    /// Seats of the small-establishment levy exemption held by its expatriates (`Worker.levyExempt`).
+    public var levyExemptExpats: Int
 
     public init(
         id: EstablishmentID, unifiedNumber: UnifiedNumber, cr: CRNumber, nameAr: String, nameEn: String,
         activity: String, status: Status = .active, crExpiresOn: Day, ownerFullTime: Bool = false,
         suspendedUntil: Day? = nil, maliciousReports: Int = 0, openedOn: Day,
-        headcount: Int = 0, saudiCount: Int = 0, saudiWeight: Double = 0
+        headcount: Int = 0, saudiCount: Int = 0, saudiWeight: Double = 0, levyExemptExpats: Int = 0
     ) {
         self.id = id
         self.unifiedNumber = unifiedNumber
@@ -45,6 +47,7 @@ public struct Establishment: Sendable, Equatable, Codable {
         self.headcount = headcount
         self.saudiCount = saudiCount
         self.saudiWeight = saudiWeight
+        self.levyExemptExpats = levyExemptExpats
     }
 
     public var expatCount: Int { headcount - saudiCount }
@@ -56,20 +59,24 @@ public struct HeadcountDelta: Sendable, Equatable, Codable {
     public var headcount: Int = 0
     public var saudiCount: Int = 0
     public var saudiWeight: Double = 0
+    /// Seats of the levy exemption taken (+1) or given back (−1).
+    public var levyExempt: Int = 0
 
-    public init(headcount: Int = 0, saudiCount: Int = 0, saudiWeight: Double = 0) {
+    public init(headcount: Int = 0, saudiCount: Int = 0, saudiWeight: Double = 0, levyExempt: Int = 0) {
         self.headcount = headcount
         self.saudiCount = saudiCount
         self.saudiWeight = saudiWeight
+        self.levyExempt = levyExempt
     }
 
-    public var isZero: Bool { headcount == 0 && saudiCount == 0 && saudiWeight == 0 }
+    public var isZero: Bool { headcount == 0 && saudiCount == 0 && saudiWeight == 0 && levyExempt == 0 }
 
     public static func + (a: HeadcountDelta, b: HeadcountDelta) -> HeadcountDelta {
-        HeadcountDelta(headcount: a.headcount + b.headcount, saudiCount: a.saudiCount + b.saudiCount, saudiWeight: a.saudiWeight + b.saudiWeight)
+        HeadcountDelta(headcount: a.headcount + b.headcount, saudiCount: a.saudiCount + b.saudiCount,
+                       saudiWeight: a.saudiWeight + b.saudiWeight, levyExempt: a.levyExempt + b.levyExempt)
     }
 
     public static prefix func - (a: HeadcountDelta) -> HeadcountDelta {
-        HeadcountDelta(headcount: -a.headcount, saudiCount: -a.saudiCount, saudiWeight: -a.saudiWeight)
+        HeadcountDelta(headcount: -a.headcount, saudiCount: -a.saudiCount, saudiWeight: -a.saudiWeight, levyExempt: -a.levyExempt)
     }
 }

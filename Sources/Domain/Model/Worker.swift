@@ -33,12 +33,20 @@ public struct Worker: Sendable, Equatable, Codable {
     public var genericTitleCorrected: Bool
     /// For dependents: the worker who sponsors them.
     public var guardian: PersonID?
+    /// The employer before the employment ended (departed, absconded, removed): the
+    /// establishment a final exit of an absconded worker is recorded against.
+    public var lastEmployer: EstablishmentID?
+    /// Holds one of the employer's seats of the small-establishment levy exemption: the
+    /// first expatriates counted by the employer, in the order they joined, hold them
+    /// (`Nitaqat.joining`); a seat is given back as the worker leaves the counts.
+    public var levyExempt: Bool
 
     public init(
         id: PersonID, name: String, nationality: String, birthDate: Day, employer: EstablishmentID?,
         occupation: String, wage: Int, partTime: Bool = false, disabled: Bool = false,
         employment: Employment = .employed, arrivedOn: Day? = nil, contractEndsOn: Day? = nil,
-        iqamaExpiresOn: Day? = nil, transferCount: Int = 0, genericTitleCorrected: Bool = false, guardian: PersonID? = nil
+        iqamaExpiresOn: Day? = nil, transferCount: Int = 0, genericTitleCorrected: Bool = false, guardian: PersonID? = nil,
+        lastEmployer: EstablishmentID? = nil, levyExempt: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -56,6 +64,8 @@ public struct Worker: Sendable, Equatable, Codable {
         self.transferCount = transferCount
         self.genericTitleCorrected = genericTitleCorrected
         self.guardian = guardian
+        self.lastEmployer = lastEmployer
+        self.levyExempt = levyExempt
     }
 
     public var isSaudi: Bool { id.isSaudi }
@@ -63,6 +73,14 @@ public struct Worker: Sendable, Equatable, Codable {
     /// Working for an employer. Counted in the employer's Nitaqat headcount unless on a
     /// temporary permit (`Nitaqat.counts(_:in:)`).
     public var isEmployed: Bool { employment == .employed && employer != nil }
+
+    /// The employment ends (`departed`, `absconded` or `removed`): the employer is kept as
+    /// the last one. Call after `Nitaqat.leaving`, which needs the worker as he was counted.
+    public mutating func endEmployment(_ why: Employment) {
+        if let employer { lastEmployer = employer }
+        employer = nil
+        employment = why
+    }
 
     /// Age in whole years on `day`.
     public func age(on day: Day) -> Int {

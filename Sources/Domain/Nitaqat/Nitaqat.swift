@@ -30,21 +30,35 @@ public enum Nitaqat {
     /// transferred in, registered): none when `counts(_:in:)` leaves the worker out. Every
     /// workflow that moves the counts goes through `joining` and `leaving`, so that who is
     /// counted is decided here alone.
-    public static func joining(_ worker: Worker, in world: World, rules: RuleParameters.Nitaqat) -> [Change] {
+    ///
+    /// An expatriate who joins while a seat of the small-establishment levy exemption is free
+    /// takes it (`Worker.levyExempt`), so the exemption belongs to the first expatriates by
+    /// the order they joined: a fifth joining takes nothing from the first four. Whether the
+    /// seat exempts anyone is asked when the levy is charged (`WorkPermitFlow.charges`).
+    public static func joining(_ worker: inout Worker, in world: World, rules: RuleParameters) -> [Change] {
+        worker.levyExempt = false
         guard counts(worker, in: world), let employer = worker.employer else { return [] }
-        return [.headcount(employer, contribution(of: worker, rules: rules))]
+        if !worker.isSaudi, let establishment = world.establishments[employer],
+           establishment.levyExemptExpats < rules.levy.smallEstablishmentExemptExpats {
+            worker.levyExempt = true
+        }
+        return [.headcount(employer, contribution(of: worker, rules: rules.nitaqat))]
     }
 
     /// The change as `worker` leaves the employer's counts (departure, absence, removal,
-    /// transfer out, a temporary permit), asked of the worker and the world before the change.
-    public static func leaving(_ worker: Worker, in world: World, rules: RuleParameters.Nitaqat) -> [Change] {
+    /// transfer out, a temporary permit), asked of the worker and the world before the change;
+    /// a seat of the levy exemption is given back.
+    public static func leaving(_ worker: inout Worker, in world: World, rules: RuleParameters) -> [Change] {
         guard counts(worker, in: world), let employer = worker.employer else { return [] }
-        return [.headcount(employer, -contribution(of: worker, rules: rules))]
+        let change = Change.headcount(employer, -contribution(of: worker, rules: rules.nitaqat))
+        worker.levyExempt = false
+        return [change]
     }
 
-    /// What one employee adds to an establishment's counts.
+    /// What one employee adds to an establishment's counts (a seat of the levy exemption included).
     public static func contribution(of worker: Worker, rules: RuleParameters.Nitaqat) -> HeadcountDelta {
-        HeadcountDelta(headcount: 1, saudiCount: worker.isSaudi ? 1 : 0, saudiWeight: weight(of: worker, rules: rules))
+        HeadcountDelta(headcount: 1, saudiCount: worker.isSaudi ? 1 : 0, saudiWeight: weight(of: worker, rules: rules),
+                       levyExempt: worker.levyExempt ? 1 : 0)
     }
 
     /// The counts Nitaqat weighs for an establishment: its employees counted, plus the owner

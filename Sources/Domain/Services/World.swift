@@ -58,6 +58,7 @@ public struct World: Sendable {
                 establishments[id]?.headcount += delta.headcount
                 establishments[id]?.saudiCount += delta.saudiCount
                 establishments[id]?.saudiWeight += delta.saudiWeight
+                establishments[id]?.levyExemptExpats += delta.levyExempt
             case .expiredPermits(let id, let delta):
                 if let company = establishments[id]?.unifiedNumber {
                     expiredPermits[company, default: 0] += delta

@@ -87,9 +87,8 @@ public enum AbsenceReportFlow: StateTable {
         var report = target
         var changes: [Change] = []
         if var worker = context.world.workers[report.worker] {
-            changes += Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
-            worker.employment = .absconded
-            worker.employer = nil
+            changes += Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
+            worker.endEmployment(.absconded)
             changes.append(.worker(worker))
         }
         let ended = WorkPermitFlow.end(report.worker, context)

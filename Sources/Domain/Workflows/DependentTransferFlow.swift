@@ -150,7 +150,8 @@ public enum DependentTransferFlow: StateTable {
         if let wage = file.details["wage"]?.intValue { person.wage = wage }
         let waiting = lapseKey(file)
         file.state = row.to.rawValue
-        let changes: [Change] = [.worker(person)] + Nitaqat.joining(person, in: context.world, rules: context.rules.nitaqat)
+        let joined = Nitaqat.joining(&person, in: context.world, rules: context.rules)
+        let changes: [Change] = [.worker(person)] + joined
         return Cases.step(row.event, file, changes: changes, cancelledTimers: waiting)
     }
 

@@ -40,15 +40,16 @@ public enum EmploymentFacts {
         try Gates.occupation(occupation, for: id, rules: context.rules)
         let previous = context.world.workers[id]
         let guardian = payload.person("guardian_id")
-        let worker = Worker(
+        var worker = Worker(
             id: id, name: payload.string("name") ?? "", nationality: payload.string("nationality") ?? "",
             birthDate: birthDate, employer: establishmentID, occupation: occupation, wage: wage,
             partTime: payload.bool("part_time") ?? false, disabled: payload.bool("disabled") ?? false,
             employment: guardian == nil ? .employed : .dependent, arrivedOn: payload.day("arrived_on") ?? previous?.arrivedOn,
             contractEndsOn: payload.day("contract_ends_on"), iqamaExpiresOn: payload.day("iqama_expires_on"),
             transferCount: previous?.transferCount ?? 0, genericTitleCorrected: previous?.genericTitleCorrected ?? false,
-            guardian: guardian)
-        let changes: [Change] = [.worker(worker)] + Nitaqat.joining(worker, in: context.world, rules: context.rules.nitaqat)
+            guardian: guardian, lastEmployer: previous?.lastEmployer)
+        let joined = Nitaqat.joining(&worker, in: context.world, rules: context.rules)
+        let changes: [Change] = [.worker(worker)] + joined
         let data: [String: JSONValue] = [
             "worker_id": .string(id.digits), "establishment_id": .string(establishmentID.description),
             "occupation": .string(occupation), "wage": JSONValue(wage), "saudi": .bool(worker.isSaudi),

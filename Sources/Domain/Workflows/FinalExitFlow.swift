@@ -6,7 +6,8 @@ import Foundation
 /// |------------------|------------------------------------------------------------------|
 /// | none             | no final exit                                                    |
 /// | pending_employer | the worker asked at contract end; the employer has 10 days       |
-/// | issued           | valid for departure (60 days; 15 when issued to the worker)       |
+/// | issued           | valid for departure (60 days; 15 when issued to the worker, as   |
+/// |                  | at once to a worker with no employer: absconded or removed)      |
 /// | used             | the worker left: employment and permit ended                     |
 /// | cancelled        | withdrawn while unused                                           |
 /// | expired          | not used in time: lapsed with its fine                           |
@@ -27,6 +28,8 @@ public enum FinalExitFlow: StateTable {
     public static let transitions: [Transition<State>] = [
         Transition("issue", from: .none, to: .issued, event: "finalExitIssued", by: employer),
         Transition("request", from: .none, to: .pendingEmployer, event: "finalExitRequested", by: [.worker, .staff]),
+        // A worker with no employer to answer (reported absent, or removed) may only leave: at once.
+        Transition("request", from: .none, to: .issued, event: "finalExitIssuedToWorker", by: [.worker, .staff]),
         Transition("approve", from: .pendingEmployer, to: .issued, event: "finalExitIssued", by: employer),
         Transition("employer-deadline", from: .pendingEmployer, to: .issued, event: "finalExitIssuedToWorker", by: system),
         Transition("cancel", from: .issued, to: .cancelled, event: "finalExitCancelled", by: employer),
@@ -75,8 +78,8 @@ public enum FinalExitFlow: StateTable {
 
     public static let request = ServiceDefinition(
         code: "final-exit.request", nameAr: "طلب العامل الخروج النهائي", nameEn: "Ask for a final exit (worker)",
-        descriptionAr: "يطلب العامل الخروج النهائي عند انتهاء عقده؛ لصاحب العمل ١٠ أيام، ثم يصدر للعامل صالحًا ١٥ يومًا.",
-        descriptionEn: "At the end of the contract the worker asks for a final exit; the employer has 10 days, after which it is issued to the worker, valid 15 days.",
+        descriptionAr: "يطلب العامل الخروج النهائي عند انتهاء عقده؛ لصاحب العمل ١٠ أيام، ثم يصدر للعامل صالحًا ١٥ يومًا. ويصدر فورًا لعامل بلا صاحب عمل (متغيب أو مُزال).",
+        descriptionEn: "At the end of the contract the worker asks for a final exit; the employer has 10 days, after which it is issued to the worker, valid 15 days. A worker with no employer (reported absent, or removed) is issued one at once.",
         roles: [.worker, .staff], fields: [workerField], subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "request"),
         terms: { rules in ["employer's time": "\(rules.finalExit.employerResponseDays) days", "validity if issued to the worker": "\(rules.finalExit.workerIssuedValidityDays) days"] }
     ) { context in
@@ -85,12 +88,27 @@ public enum FinalExitFlow: StateTable {
         guard let worker = context.world.workers[workerID] else { return .reject(.workerNotFound, ["worker": workerID.digits]) }
         // A citizen leaves as he pleases: a final exit is a resident's.
         if worker.isSaudi { return .reject(.workerIsSaudi) }
-        guard worker.employment == .employed, let employer = worker.employer else { return .reject(.workerNotEmployed) }
         let (existing, state) = Cases.open(kind, FinalExitFlow.self, worker: workerID, in: context.world)
         guard existing == nil, let transition = transition("request", from: state) else {
             return .reject(Reason.Code.about(.caseAlreadyOpen, kind))
         }
         if let reason = CrossRules.blocking("final-exit.request", worker: workerID, in: context.world) { return .reject(reason) }
+        switch worker.employment {
+        case .employed:
+            break
+        case .absconded, .removed:
+            // "The worker may only leave or transfer": no employer answers, the exit is his at once.
+            guard let last = worker.lastEmployer,
+                  let row = transitions.first(where: { $0.action == "request" && $0.from == state && $0.to == .issued }) else {
+                return .reject(.workerNotEmployed)
+            }
+            let file = CaseFile(id: context.newID(1), kind: kind, worker: workerID, establishment: last,
+                                state: State.none.rawValue, openedAt: context.now, openedOn: context.today)
+            return issued(file, days: context.rules.finalExit.workerIssuedValidityDays, event: row.event, context)
+        case .departed, .dependent:
+            return .reject(.workerNotEmployed)
+        }
+        guard let employer = worker.employer else { return .reject(.workerNotEmployed) }
         guard let contractEnd = worker.contractEndsOn, contractEnd <= context.today else {
             return .reject(.contractNotEnded, ["date": worker.contractEndsOn?.iso ?? "-"])
         }
@@ -146,7 +164,10 @@ public enum FinalExitFlow: StateTable {
         guard var file = existing, let transition = transition("cancel", from: state) else {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed("cancel", in: state))
         }
-        guard file.establishment == establishmentID else { return .reject(Reason.Code.about(.notPartyToCase, kind)) }
+        // Only the employer: not the one a worker without employer left behind.
+        guard file.establishment == establishmentID, context.world.workers[workerID]?.employer == establishmentID else {
+            return .reject(Reason.Code.about(.notPartyToCase, kind))
+        }
         if let expires = context.world.workers[workerID]?.iqamaExpiresOn, expires < context.today {
             return .reject(.iqamaExpired, ["date": expires.iso])
         }
@@ -187,9 +208,8 @@ public enum FinalExitFlow: StateTable {
         var changes: [Change] = []
         var events: [DomainEvent] = []
         if var worker = context.world.workers[workerID] {
-            changes += Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
-            worker.employment = .departed
-            worker.employer = nil
+            changes += Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
+            worker.endEmployment(.departed)
             changes.append(.worker(worker))
         }
         let ended = WorkPermitFlow.end(workerID, context)

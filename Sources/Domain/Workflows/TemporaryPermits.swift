@@ -23,15 +23,18 @@ extension WorkPermitFlow {
         }
         let rules = context.rules.temporaryPermit
         let establishment = try Gates.check(establishmentID, context, .init(minimumBand: rules.minimumBand))
-        let worker = try Gates.employee(workerID, of: establishmentID, context)
+        var worker = try Gates.employee(workerID, of: establishmentID, context)
         if worker.isSaudi { return .reject(.workerIsSaudi) }
-        let (levy, fee) = charges(months: rules.months, establishment: establishment, rules: context.rules)
+        // Seasonal workers are outside the counts, so they hold no seat of the levy exemption.
+        let (levy, fee) = charges(months: rules.months, establishment: establishment, seat: false, rules: context.rules)
         let permit = Permit(
             id: context.newID(1), worker: workerID, establishment: establishmentID, kind: .temporary, state: transition.to,
             validFrom: context.today, expiresOn: context.today.adding(months: rules.months), months: rules.months, levy: levy, fee: fee)
         // Seasonal work does not count in Nitaqat: the worker leaves the employer's counts
         // until the permit is void (`Nitaqat.counts`).
-        let changes: [Change] = [.permit(permit)] + Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
+        let seatHeld = worker.levyExempt
+        var changes: [Change] = [.permit(permit)] + Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
+        if seatHeld { changes.append(.worker(worker)) }
         return Decision(
             verdict: .completed(permitData(permit).merging(["state": .string(permit.state.rawValue), "amount_charged": JSONValue(levy + fee)]) { $1 }),
             events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
@@ -57,7 +60,7 @@ extension WorkPermitFlow {
         let establishment = try Gates.check(establishmentID, context, .init(minimumBand: rules.minimumBand))
         try Gates.employee(workerID, of: establishmentID, context)
         let superseded = [expiryTimerKey(permit)]
-        let (levy, fee) = charges(months: rules.months, establishment: establishment, rules: context.rules)
+        let (levy, fee) = charges(months: rules.months, establishment: establishment, seat: false, rules: context.rules)
         permit.expiresOn = permit.expiresOn.adding(months: rules.months)
         permit.extensions += 1
         permit.levy = levy

@@ -331,17 +331,16 @@ public enum TransferFlow: StateTable {
     static func move(_ workerID: PersonID, to target: EstablishmentID, contractEndsOn: Day?, countsTransfer: Bool,
                      _ context: DecisionContext) -> (changes: [Change], events: [DomainEvent])? {
         guard var worker = context.world.workers[workerID] else { return nil }
-        let rules = context.rules.nitaqat
-        var changes = Nitaqat.leaving(worker, in: context.world, rules: rules)
+        var changes = Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
         let previous = worker.employer
         worker.employer = target
         worker.employment = .employed
         if let contractEndsOn { worker.contractEndsOn = contractEndsOn }
         if countsTransfer { worker.transferCount += 1 }
-        changes.append(.worker(worker))
         // The permit moves with the worker, its kind unchanged: a seasonal worker stays out
         // of the new employer's counts too.
-        changes += Nitaqat.joining(worker, in: context.world, rules: rules)
+        changes += Nitaqat.joining(&worker, in: context.world, rules: context.rules)
+        changes.append(.worker(worker))
         var events = [DomainEvent("employerChanged", aggregate: "worker:\(workerID)", data: [
             "worker_id": .string(workerID.digits), "from": previous.map { .string($0.description) } ?? .null, "to": .string(target.description),
         ])]

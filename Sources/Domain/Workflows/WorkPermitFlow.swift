@@ -44,12 +44,13 @@ public enum WorkPermitFlow: StateTable {
         world.permits[worker]?.state ?? .none
     }
 
-    /// Levy and permit fee for `months`, by the rules in force.
-    public static func charges(months: Int, establishment: Establishment, rules: RuleParameters) -> (levy: Int, fee: Int) {
+    /// Levy and permit fee for `months`, by the rules in force. A small establishment (at most
+    /// the rulebook's employees, the owner working in it full time) pays no levy for the
+    /// expatriates holding a seat of the exemption (`seat`: `Worker.levyExempt`).
+    public static func charges(months: Int, establishment: Establishment, seat: Bool, rules: RuleParameters) -> (levy: Int, fee: Int) {
         let levyRules = rules.levy
-        let exempt = establishment.ownerFullTime
+        let exempt = seat && establishment.ownerFullTime
             && establishment.headcount <= levyRules.smallEstablishmentMaxEmployees
-            && establishment.expatCount <= levyRules.smallEstablishmentExemptExpats
         let monthly = establishment.expatCount > establishment.saudiCount
             ? levyRules.expatMajorityMonthly : levyRules.saudiMajorityMonthly
         let levy = exempt ? 0 : monthly * months
@@ -128,7 +129,7 @@ extension WorkPermitFlow {
            arrived.adding(days: context.rules.workPermit.firstIssueWithinDays) < context.today {
             return .reject(.firstIssueWindowPassed, ["days": String(context.rules.workPermit.firstIssueWithinDays), "date": arrived.iso])
         }
-        let (levy, fee) = charges(months: months, establishment: establishment, rules: context.rules)
+        let (levy, fee) = charges(months: months, establishment: establishment, seat: worker.levyExempt, rules: context.rules)
         let permit = Permit(
             id: context.newID(1), worker: workerID, establishment: establishmentID, kind: .regular, state: transition.to,
             validFrom: context.today, expiresOn: context.today.adding(months: months), months: months, levy: levy, fee: fee)
@@ -183,7 +184,7 @@ extension WorkPermitFlow {
         }
         let rules = context.rules.workPermit
         let establishment = try Gates.check(establishmentID, context, Gates.Options(minimumBand: rules.minimumBandForRenewal, checkExpiredPermits: false))
-        try Gates.employee(workerID, of: establishmentID, context)
+        let worker = try Gates.employee(workerID, of: establishmentID, context)
         guard permit.establishment == establishmentID else {
             return .reject(.workerNotHere, ["worker": workerID.description])
         }
@@ -199,7 +200,7 @@ extension WorkPermitFlow {
         let superseded = wasExpired
             ? ["permit-remove:\(permit.id.uuidString.lowercased()):\(permit.expiresOn.iso)"]
             : [expiryTimerKey(permit)]
-        let (levy, fee) = charges(months: months, establishment: establishment, rules: context.rules)
+        let (levy, fee) = charges(months: months, establishment: establishment, seat: worker.levyExempt, rules: context.rules)
         permit.state = transition.to
         permit.expiresOn = permit.expiresOn.adding(months: months)
         permit.months = months
@@ -256,9 +257,8 @@ extension WorkPermitFlow {
         var changes: [Change] = [.permit(ended)]
         var events = [DomainEvent(transition.event, aggregate: aggregate(ended), data: permitData(ended))]
         if var worker = context.world.workers[permit.worker], worker.employer == permit.establishment, worker.employment == .employed {
-            changes += Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
-            worker.employment = .removed
-            worker.employer = nil
+            changes += Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
+            worker.endEmployment(.removed)
             changes.append(.worker(worker))
             events.append(DomainEvent("seasonalWorkEnded", aggregate: "worker:\(worker.id)", data: [
                 "worker_id": .string(worker.id.digits), "establishment_id": .string(permit.establishment.description),
@@ -289,9 +289,8 @@ extension WorkPermitFlow {
         var events = [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))]
         var cancelled: [String] = []
         if var worker = context.world.workers[workerID], worker.employer == permit.establishment, worker.employment == .employed {
-            changes += Nitaqat.leaving(worker, in: context.world, rules: context.rules.nitaqat)
-            worker.employment = .removed
-            worker.employer = nil
+            changes += Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
+            worker.endEmployment(.removed)
             changes.append(.worker(worker))
             let others = Cases.endAll(of: workerID, why: "the worker was removed: the permit was expired too long", context)
             changes += others.changes

@@ -10,7 +10,7 @@ import PQ
 enum AggregateRows {
     enum EstablishmentColumn: Int, SelectColumn {
         case id, unifiedNumber, crNumber, nameAr, nameEn, activity, status, crExpiresOn, ownerFullTime
-        case suspendedUntil, maliciousReports, openedOn, headcount, saudiCount, saudiWeight, expiredPermits, version
+        case suspendedUntil, maliciousReports, openedOn, headcount, saudiCount, saudiWeight, expiredPermits, levyExemptExpats, version
     }
 
     static let establishmentColumns = EstablishmentColumn.selectList
@@ -28,13 +28,15 @@ enum AggregateRows {
             crExpiresOn: try day(row, C.crExpiresOn), ownerFullTime: try row.decode(Bool.self, C.ownerFullTime),
             suspendedUntil: try optionalDay(row, C.suspendedUntil), maliciousReports: try row.decode(Int.self, C.maliciousReports),
             openedOn: try day(row, C.openedOn), headcount: try row.decode(Int.self, C.headcount),
-            saudiCount: try row.decode(Int.self, C.saudiCount), saudiWeight: try row.decode(Double.self, C.saudiWeight))
+            saudiCount: try row.decode(Int.self, C.saudiCount), saudiWeight: try row.decode(Double.self, C.saudiWeight),
+            levyExemptExpats: try row.decode(Int.self, C.levyExemptExpats))
         return (establishment, try row.decode(Int.self, C.expiredPermits), try row.decode(Int.self, C.version))
     }
 
     enum WorkerColumn: Int, SelectColumn {
         case id, name, nationality, birthDate, establishmentId, occupation, wage, partTime, disabled, employment
-        case arrivedOn, contractEndsOn, iqamaExpiresOn, transferCount, genericTitleCorrected, guardianId, version
+        case arrivedOn, contractEndsOn, iqamaExpiresOn, transferCount, genericTitleCorrected, guardianId
+        case lastEstablishmentId, levyExempt, version
     }
 
     static let workerColumns = WorkerColumn.selectList
@@ -55,7 +57,9 @@ enum AggregateRows {
             contractEndsOn: try optionalDay(row, C.contractEndsOn), iqamaExpiresOn: try optionalDay(row, C.iqamaExpiresOn),
             transferCount: try row.decode(Int.self, C.transferCount),
             genericTitleCorrected: try row.decode(Bool.self, C.genericTitleCorrected),
-            guardian: try row.decode(String?.self, C.guardianId).map { PersonID(trusted: $0) })
+            guardian: try row.decode(String?.self, C.guardianId).map { PersonID(trusted: $0) },
+            lastEmployer: try row.decode(String?.self, C.lastEstablishmentId).map { try EstablishmentID($0) },
+            levyExempt: try row.decode(Bool.self, C.levyExempt))
         return (worker, try row.decode(Int.self, C.version))
     }
 

@@ -81,15 +81,16 @@ extension AggregateStore {
     static let upsertWorkers = Statement("aggregates_upsert_workers", """
         INSERT INTO workers AS w (id, name, nationality, birth_date, establishment_id, occupation, wage, part_time, disabled,
                                   employment, arrived_on, contract_ends_on, iqama_expires_on, transfer_count,
-                                  generic_title_corrected, guardian_id, version)
+                                  generic_title_corrected, guardian_id, last_establishment_id, levy_exempt, version)
         SELECT u.id, u.name, u.nationality, u.birth_date, u.establishment_id, u.occupation, u.wage, u.part_time, u.disabled,
                u.employment, u.arrived_on, u.contract_ends_on, u.iqama_expires_on, u.transfer_count,
-               u.generic_title_corrected, u.guardian_id, u.expected + 1
+               u.generic_title_corrected, u.guardian_id, u.last_establishment_id, u.levy_exempt, u.expected + 1
         FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[], $7::int[], $8::boolean[],
                     $9::boolean[], $10::text[], $11::date[], $12::date[], $13::date[], $14::int[], $15::boolean[],
-                    $16::text[], $17::int[])
+                    $16::text[], $17::text[], $18::boolean[], $19::int[])
              AS u(id, name, nationality, birth_date, establishment_id, occupation, wage, part_time, disabled, employment,
-                  arrived_on, contract_ends_on, iqama_expires_on, transfer_count, generic_title_corrected, guardian_id, expected)
+                  arrived_on, contract_ends_on, iqama_expires_on, transfer_count, generic_title_corrected, guardian_id,
+                  last_establishment_id, levy_exempt, expected)
         ON CONFLICT (id) DO UPDATE SET
             name = excluded.name, nationality = excluded.nationality, birth_date = excluded.birth_date,
             establishment_id = excluded.establishment_id, occupation = excluded.occupation, wage = excluded.wage,
@@ -97,6 +98,7 @@ extension AggregateStore {
             arrived_on = excluded.arrived_on, contract_ends_on = excluded.contract_ends_on,
             iqama_expires_on = excluded.iqama_expires_on, transfer_count = excluded.transfer_count,
             generic_title_corrected = excluded.generic_title_corrected, guardian_id = excluded.guardian_id,
+            last_establishment_id = excluded.last_establishment_id, levy_exempt = excluded.levy_exempt,
             version = w.version + 1
         WHERE w.version = excluded.version - 1
         """)
@@ -142,8 +144,10 @@ extension AggregateStore {
     static let applyDeltas = Statement("aggregates_apply_deltas", """
         UPDATE establishments e SET
             headcount = e.headcount + d.headcount, saudi_count = e.saudi_count + d.saudi_count,
-            saudi_weight = e.saudi_weight + d.saudi_weight, expired_permits = e.expired_permits + d.expired
-        FROM unnest($1::text[], $2::int[], $3::int[], $4::float8[], $5::int[]) AS d(id, headcount, saudi_count, saudi_weight, expired)
+            saudi_weight = e.saudi_weight + d.saudi_weight, expired_permits = e.expired_permits + d.expired,
+            levy_exempt_expats = e.levy_exempt_expats + d.levy_exempt
+        FROM unnest($1::text[], $2::int[], $3::int[], $4::float8[], $5::int[], $6::int[])
+             AS d(id, headcount, saudi_count, saudi_weight, expired, levy_exempt)
         WHERE e.id = d.id
         """)
 }

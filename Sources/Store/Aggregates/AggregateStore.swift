@@ -172,6 +172,7 @@ public struct AggregateStore: Sendable {
                 rows.map(\.partTime), rows.map(\.disabled), rows.map(\.employment.rawValue), NullableArray(rows.map(\.arrivedOn)),
                 NullableArray(rows.map(\.contractEndsOn)), NullableArray(rows.map(\.iqamaExpiresOn)), rows.map(\.transferCount),
                 rows.map(\.genericTitleCorrected), NullableArray(rows.map { $0.guardian?.digits }),
+                NullableArray(rows.map { $0.lastEmployer?.description }), rows.map(\.levyExempt),
                 rows.map { loaded.workerVersions[$0.id] ?? 0 },
             ]), expectedRows: rows.count, what: "workers"))
         }
@@ -203,7 +204,7 @@ public struct AggregateStore: Sendable {
         if !moved.isEmpty {
             statements.append(Write(statement: PipelineStatement(Self.applyDeltas, [
                 moved.map(\.key.description), moved.map(\.value.0.headcount), moved.map(\.value.0.saudiCount),
-                moved.map(\.value.0.saudiWeight), moved.map(\.value.1),
+                moved.map(\.value.0.saudiWeight), moved.map(\.value.1), moved.map(\.value.0.levyExempt),
             ]), expectedRows: moved.count, what: "establishment counts"))
         }
         return statements
