@@ -149,4 +149,117 @@ struct DeadlineTests {
         #expect(scenario.world.workers[Scenario.w]?.employment == .removed)
         #expect(scenario.world.establishments[Scenario.e1]?.headcount == 9)
     }
+
+    // MARK: The windows of issue 35, each at N−1, N and N+1
+
+    @Test("consent by the employer's silence: 10 days to answer (9, 10 consented; 11 refused), silence consents on day 11")
+    func consentBySilence() throws {
+        let asked: (inout Scenario) -> Void = { scenario in
+            scenario.run(TransferFlow.request, ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e3)], as: .owner)
+        }
+        expectWindow(10, timer: "service-transfer.consent-deadline",
+                     TransferFlow.accept, ["worker_id": .id(Scenario.w)],
+                     then: TransferFlow.consent, ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e1)], prepare: asked)
+        var silent = Scenario()
+        asked(&silent)
+        let accepted = silent.run(TransferFlow.accept, ["worker_id": .id(Scenario.w)], as: .worker)
+        let file = try #require(Scenario.caseFile(in: accepted))
+        silent.advance(days: 11)
+        let bySilence = silent.run(TransferFlow.consentDeadline, ["worker_id": .id(Scenario.w), "case_id": .string(file.id.uuidString.lowercased())])
+        #expect(bySilence.events.first?.type == "transferConsentedBySilence")
+    }
+
+    @Test("the 90 days' notice: still in notice on days 89 and 90 (no fee taken), the fee is due from day 91")
+    func noticePeriod() throws {
+        var scenario = Scenario()
+        scenario.run(TransferFlow.request, ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e3)], as: .owner)
+        scenario.run(TransferFlow.accept, ["worker_id": .id(Scenario.w)], as: .worker)
+        let consented = scenario.run(TransferFlow.consent, ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e1)], as: .owner)
+        let file = try #require(Scenario.caseFile(in: consented))
+        #expect(file.state == "notice_period" && file.deadline == Scenario.today.adding(days: 90))
+        #expect(Scenario.timer("service-transfer.notice-end", in: consented)?.due == Scenario.today.adding(days: 91))
+        for day in [89, 90] {
+            var during = scenario
+            during.advance(days: day)
+            #expect(during.decide(TransferFlow.pay, ["worker_id": .id(Scenario.w), "amount": 2000]).reason?.code == .notAllowedInState, "day \(day)")
+        }
+        scenario.advance(days: 91)
+        let ended = scenario.run(TransferFlow.noticeEnd, ["worker_id": .id(Scenario.w), "case_id": .string(file.id.uuidString.lowercased())])
+        #expect(Scenario.caseFile(in: ended)?.state == "awaiting_fee")
+        let fee = try #require(Scenario.caseFile(in: ended)?.details["fee"]?.intValue)
+        #expect(scenario.decide(TransferFlow.pay, ["worker_id": .id(Scenario.w), "amount": JSONValue(fee)]).isCompleted)
+    }
+
+    @Test("a dependent's transfer: 14 days to complete after the guardian's approval (13, 14 completed; 15 refused)")
+    func dependentCompletion() {
+        expectWindow(14, timer: "dependent-transfer.lapse",
+                     DependentTransferFlow.approve, ["dependent_id": .id(Scenario.d), "guardian_id": .id(Scenario.w)],
+                     then: DependentTransferFlow.complete, ["dependent_id": .id(Scenario.d), "establishment_id": .id(Scenario.e3)],
+                     prepare: { scenario in
+                         scenario.run(DependentTransferFlow.request, [
+                             "dependent_id": .id(Scenario.d), "establishment_id": .id(Scenario.e3), "occupation": "mason", "wage": 3000], as: .owner)
+                     })
+    }
+
+    @Test("a final exit is used within its validity: 60 days from the employer (59, 60 depart; 61 refused), 15 when issued to the worker")
+    func finalExitUse() {
+        expectWindow(60, timer: "final-exit.lapse",
+                     FinalExitFlow.issue, ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e1)],
+                     then: FinalExitFlow.depart, ["worker_id": .id(Scenario.w)])
+        // Issued at once to a worker with no employer: 15 days.
+        expectWindow(15, timer: "final-exit.lapse",
+                     FinalExitFlow.request, ["worker_id": .id(Scenario.w)],
+                     then: FinalExitFlow.depart, ["worker_id": .id(Scenario.w)],
+                     prepare: { scenario in
+                         scenario.world.workers[Scenario.w]?.endEmployment(.absconded)
+                         scenario.world.permits[Scenario.w]?.state = .void
+                     })
+        // The border's day counts, not the day it reported: a departure on day 60 reported on day 62 is in time.
+        var late = Scenario()
+        late.run(FinalExitFlow.issue, ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e1)])
+        late.advance(days: 62)
+        #expect(late.decide(FinalExitFlow.depart, ["worker_id": .id(Scenario.w), "departed_on": JSONValue(Scenario.today.adding(days: 60))]).isCompleted)
+        #expect(late.decide(FinalExitFlow.depart, ["worker_id": .id(Scenario.w), "departed_on": JSONValue(late.today.adding(days: 1))]).reason?.code == .fieldInvalid)
+    }
+
+    @Test("removal three months after expiry: renewal still clears it on the last day (N−1, N), the worker is removed on N+1")
+    func removalBoundary() throws {
+        let base = Scenario()
+        let permit = try #require(base.world.permits[Scenario.w])
+        let removalDay = permit.expiresOn.adding(months: 3).adding(days: 1)
+        for day in [removalDay.adding(days: -2), removalDay.adding(days: -1), removalDay] {
+            var scenario = base
+            let payload: [String: JSONValue] = ["worker_id": .id(Scenario.w), "permit_id": .string(permit.id.uuidString.lowercased()),
+                                                "expires_on": JSONValue(permit.expiresOn)]
+            scenario.today = permit.expiresOn.adding(days: 1)
+            let expired = scenario.run(WorkPermitFlow.expire, payload)
+            #expect(Scenario.timer("work-permit.remove", in: expired)?.due == removalDay)
+            scenario.today = day
+            if day >= removalDay { scenario.run(WorkPermitFlow.remove, payload) }  // the engine runs the timer when due
+            let renewal = scenario.decide(WorkPermitFlow.renew, ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e1), "months": 3])
+            if day < removalDay {
+                #expect(renewal.isCompleted, "\(day): \(String(describing: renewal.reason))")
+            } else {
+                #expect(scenario.world.workers[Scenario.w]?.employment == .removed, "\(day)")
+                #expect(renewal.reason?.code == .workerNotHere, "\(day): no longer the establishment's")
+            }
+        }
+    }
+
+    @Test("a suspension ends after its last day (the day before and the day itself refused; the day after served)")
+    func suspensionEnd() {
+        let until = Scenario.today.adding(days: 30)
+        for (day, served) in [(29, false), (30, false), (31, true)] {
+            var scenario = Scenario()
+            scenario.world.establishments[Scenario.e1]?.status = .suspended
+            scenario.world.establishments[Scenario.e1]?.suspendedUntil = until
+            scenario.advance(days: day)
+            let decision = scenario.decide(EstablishmentFileFlow.issueCertificate, ["establishment_id": .id(Scenario.e1)])
+            if served {
+                #expect(decision.isCompleted, "day \(day): \(String(describing: decision.reason))")
+            } else {
+                #expect(decision.reason?.code == .establishmentSuspended, "day \(day)")
+            }
+        }
+    }
 }

@@ -205,6 +205,15 @@ public enum FinalExitFlow: StateTable {
         guard var file = existing, let transition = transition("depart", from: state) else {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed("depart", in: state))
         }
+        // The exit is used on the day the border saw the worker leave: within its validity, and not later than today.
+        let departedOn = context.payload.day("departed_on") ?? context.today
+        if departedOn > context.today {
+            return .reject(.fieldInvalid, ["field": "departed_on", "detail": "a departure cannot be after today (\(context.today.iso))",
+                                          "detail_ar": "لا تكون المغادرة بعد اليوم (\(context.today.iso))"])
+        }
+        if let deadline = file.deadline, departedOn > deadline {
+            return .reject(Reason.Code.about(.caseDeadlinePassed, kind, ["date": deadline.iso]))
+        }
         var changes: [Change] = []
         var events: [DomainEvent] = []
         if var worker = context.world.workers[workerID] {
@@ -220,7 +229,7 @@ public enum FinalExitFlow: StateTable {
         events += others.events
         let lapse = Cases.timerKey("lapse", file, due: (file.deadline ?? context.today).adding(days: 1))
         file.state = transition.to.rawValue
-        file.details["departed_on"] = JSONValue(context.payload.day("departed_on") ?? context.today)
+        file.details["departed_on"] = JSONValue(departedOn)
         return Cases.step(transition.event, file, changes: changes, events: events,
                           cancelledTimers: [lapse] + ended.cancelledTimers + others.cancelledTimers)
     }
