@@ -105,6 +105,22 @@ struct FidelityTests {
                                                           "expires_on": JSONValue(permit.expiresOn)])
         #expect(removed.events.contains { $0.type == "transferEnded" })
         #expect(removing.world.openCase(.transfer, of: Scenario.w) == nil)
+
+        // Removal while an absence report can still be withdrawn (found by the property test,
+        // seed 91): the report ends, its finalizing timer goes, and the worker stays removed
+        // rather than turning absconded fifteen days later.
+        var reported = Scenario()
+        let filed = reported.run(AbsenceReportFlow.file, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)], as: .owner)
+        let open = try #require(Scenario.caseFile(in: filed), "\(String(describing: filed.reason))")
+        reported.world.permits[Scenario.w]?.state = .expired
+        reported.world.expiredPermits[UnifiedNumber(trusted: "7000000001")] = 1
+        let expired = try #require(reported.world.permits[Scenario.w])
+        let gone = reported.run(WorkPermitFlow.remove, ["worker_id": Self.w, "permit_id": .string(expired.id.uuidString.lowercased()),
+                                                       "expires_on": JSONValue(expired.expiresOn)])
+        #expect(gone.events.contains { $0.type == "absenceReportEnded" && $0.data["why"] == "the worker was removed: the permit was expired too long" })
+        #expect(gone.cancelledTimers.contains(Cases.timerKey("finalize", open, due: reported.today.adding(days: 16))))
+        #expect(reported.world.openCases(of: Scenario.w).isEmpty)
+        #expect(reported.world.workers[Scenario.w]?.employment == .removed)
     }
 
     @Test("#2: the move is checked again when it happens: a receiver that turned red, or a branch suspended meanwhile, refuses it")

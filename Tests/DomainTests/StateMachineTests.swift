@@ -191,7 +191,7 @@ struct StateMachineTests {
     @Test("absence report") func absenceReport() {
         Harness<AbsenceReportFlow>(
             services: Dictionary(uniqueKeysWithValues: AbsenceReportFlow.services.map { (String($0.code.split(separator: ".")[1]), $0) }),
-            addressesByID: ["clear"],
+            effects: Self.endedByLeaving, addressesByID: ["clear"],
             setUp: { state, _ in Self.withCase(.absenceReport, state.rawValue, establishment: Scenario.e1) },
             payload: { action, _ in
                 switch action {

@@ -6,7 +6,7 @@ import Foundation
 /// |-----------|------------------------------------------------------------------------|
 /// | none      | no open report                                                          |
 /// | open      | filed; the employer may cancel it for 15 days                           |
-/// | cancelled | withdrawn in time                                                       |
+/// | cancelled | withdrawn in time, or overtaken (the worker was removed meanwhile)       |
 /// | final     | after the 15 days: the worker absconded, employment and permit ended    |
 /// | cleared   | found malicious: the worker is free, the employer suspended             |
 public enum AbsenceReportFlow: StateTable {
@@ -25,6 +25,9 @@ public enum AbsenceReportFlow: StateTable {
         Transition("cancel", from: .open, to: .cancelled, event: "absenceReportCancelled", by: employer),
         Transition("finalize", from: .open, to: .final, event: "absenceReportFinal", by: [.system, .staff]),
         Transition("clear", from: .final, to: .cleared, event: "absenceReportFoundMalicious", by: [.staff]),
+        // The worker left the employer another way (removed three months after his permit
+        // expired, or his season ended) while the report could still be withdrawn.
+        Transition("end", from: .open, to: .cancelled, event: "absenceReportEnded", by: [.system]),
     ]
 
     static let kind = CaseFile.Kind.absenceReport

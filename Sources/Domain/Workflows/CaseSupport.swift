@@ -94,8 +94,8 @@ enum Cases {
 
     /// A worker who left — departed, absconded, removed — keeps no case open: every open case
     /// but `except` ends, each with an event saying why, its waiting timer cancelled. (A
-    /// transfer paid for after the worker left made him employed again.) An open absence
-    /// report runs its own course.
+    /// transfer paid for after the worker left made him employed again.) An absence report
+    /// still open (withdrawable) ends too; a final one stays, for it may yet be found malicious.
     static func endAll(of worker: PersonID, why: String, except: UUID? = nil, _ context: DecisionContext) -> Ended {
         var all = Ended()
         for file in context.world.openCases(of: worker) where file.id != except {
@@ -117,7 +117,8 @@ enum Cases {
             case .dependentTransfer:
                 ended = ending(file, DependentTransferFlow.self, why: why, timers: DependentTransferFlow.lapseKey(file))
             case .absenceReport:
-                ended = nil
+                ended = ending(file, AbsenceReportFlow.self, why: why,
+                               timers: file.deadline.map { [timerKey("finalize", file, due: $0.adding(days: 1))] } ?? [])
             }
             if let ended { all.add(ended) }
         }
