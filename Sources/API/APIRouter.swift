@@ -13,6 +13,8 @@ public enum APIRouter {
         ("POST", "/v1/requests"), ("GET", "/v1/requests"), ("GET", "/v1/requests/{id}"),
         ("POST", "/v1/requests/{id}/cancel"), ("POST", "/v1/requests/{id}/retry"),
         ("GET", "/v1/clock"), ("POST", "/v1/clock/advance"), ("GET", "/v1/statistics"),
+        ("GET", "/v1/me"), ("GET", "/v1/establishments/{id}"), ("GET", "/v1/establishments/{id}/workers"),
+        ("GET", "/v1/workers/{id}"), ("GET", "/v1/cases/{id}"),
     ]
 
     /// The methods served at a concrete path (`/v1/requests/7f…/cancel`), or nil when no
@@ -39,6 +41,7 @@ public enum APIRouter {
         RequestRoutes(environment: environment).register(on: authenticated)
         ClockRoutes(environment: environment).register(on: authenticated)
         StatisticsRoutes(environment: environment).register(on: authenticated)
+        ReadRoutes(environment: environment).register(on: authenticated)
         return router
     }
 

@@ -136,6 +136,10 @@ struct RequestRoutes {
             guard let state = RequestRecord.State(rawValue: text) else { throw APIError(.badRequest, .badQuery, ["field": "state"]) }
             filter.state = state
         }
+        if let text = query["subject"].map(String.init) {
+            guard let subject = Self.subject(text) else { throw APIError(.badRequest, .badQuery, ["field": "subject"]) }
+            filter.subject = subject.key
+        }
         if let text = query["before"].map(String.init) {
             guard let before = Int64(text), before >= 1 else { throw APIError(.badRequest, .badQuery, ["field": "before"]) }
             filter.before = before
@@ -156,6 +160,13 @@ struct RequestRoutes {
             "requests": .array(records.map { RequestView($0, detail: principal.seesTechnicalDetail).json }),
             "next_before": next.map { .number(Double($0)) } ?? .null,
         ])
+    }
+
+    /// `?subject=worker:<national ID or iqama>` or `establishment:<number>`, each number checked.
+    static func subject(_ text: String) -> Subject? {
+        if text.hasPrefix("worker:"), let person = PersonID(cursor: String(text.dropFirst(7))) { return .worker(person) }
+        if text.hasPrefix("establishment:"), let id = try? EstablishmentID(String(text.dropFirst(14))) { return .establishment(id) }
+        return nil
     }
 
     // MARK: Withdraw and re-drive

@@ -38,6 +38,9 @@ extension Reason.Code {
         ar: "الطلب قيد المعالجة الآن؛ أعد المحاولة بعد لحظات.", en: "The request is being processed right now; try again in a moment.")
     public static let requestNotFailed = Reason.Code("request.not_failed",
         ar: "لا يُعاد تشغيل إلا الطلب المتعثر، وهذا الطلب {state}.", en: "Only a failed request can be re-driven; this one is {state}.")
+    /// A portal read by id: the same answer for a malformed id, an unknown one and one the caller may not see.
+    public static let recordNotFound = Reason.Code("request.record_not_found",
+        ar: "لا يوجد سجل بهذا الرقم تملك صلاحية الاطلاع عليه.", en: "There is no record with this number that you may see.")
     public static let badQuery = Reason.Code("request.bad_query",
         ar: "معيار البحث {field} غير صالح.", en: "The query parameter {field} is not valid.")
     public static let notFound = Reason.Code("request.route_not_found",
@@ -249,7 +252,7 @@ extension Reason.Code {
 
     public static let catalog: [Reason.Code] = [
         malformedJSON, fieldMissing, fieldType, fieldInvalid, fieldUnknown, unknownService, bodyTooLarge, idempotencyKeyInvalid, malformedRequest, listNeedsEstablishment,
-        idempotencyKeyMissing, idempotencyConflict, requestNotFound, requestNotCancellable, requestBeingProcessed,
+        idempotencyKeyMissing, idempotencyConflict, requestNotFound, recordNotFound, requestNotCancellable, requestBeingProcessed,
         requestNotFailed, badQuery, notFound, methodNotAllowed, internalError, unavailable, technicalRetrying, technicalFailure,
         identifierFormat, identifierPrefix, identifierChecksum, establishmentFormat, unifiedNumberFormat, crFormat, dateFormat,
         unauthenticated, forbidden, roleNotAllowed,

@@ -54,4 +54,39 @@ public enum AccessPolicy {
         let subject = Subject(key: record.subject) ?? .establishment(EstablishmentID(office: 0, sequence: 0))
         return mayAct(principal, service: record.service, subject: subject, scope: Scope(establishment: establishment, company: company))
     }
+
+    // MARK: Reads
+
+    /// Whether a principal may read an establishment's file and its workers: staff; the owner
+    /// of its company; a delegate or agent with any grant on it. Never a worker.
+    public static func mayReadEstablishment(_ principal: AccountStore.Principal, _ establishment: EstablishmentID, company: UnifiedNumber?) -> Bool {
+        let user = principal.user
+        switch user.role {
+        case .staff, .system: return true
+        case .worker: return false
+        case .owner:
+            guard let company, let owned = user.unifiedNumber else { return false }
+            return company.digits == owned
+        case .delegate, .agent:
+            return principal.grants.contains { $0.establishmentID == establishment.description }
+        }
+    }
+
+    /// Whether a principal may read a worker's file: himself, staff, and whoever may read his
+    /// current employer (an employer's read ends when the worker leaves it).
+    public static func mayReadWorker(_ principal: AccountStore.Principal, worker: PersonID, employer: EstablishmentID?,
+                                     company: UnifiedNumber?) -> Bool {
+        if principal.user.role == .worker { return principal.user.personID == worker.digits }
+        if principal.user.role == .staff || principal.user.role == .system { return true }
+        guard let employer else { return false }
+        return mayReadEstablishment(principal, employer, company: company)
+    }
+
+    /// Whether a principal may read a case: its worker, staff, and whoever may read either
+    /// side (the establishment it was opened for, or the counterpart: a transfer's current employer).
+    public static func mayReadCase(_ principal: AccountStore.Principal, _ file: CaseFile, companies: [EstablishmentID: UnifiedNumber]) -> Bool {
+        if principal.user.role == .worker { return principal.user.personID == file.worker.digits }
+        let sides = [file.establishment] + (file.counterpart.map { [$0] } ?? [])
+        return sides.contains { mayReadEstablishment(principal, $0, company: companies[$0]) }
+    }
 }

@@ -11,10 +11,11 @@ import Store
 /// |------------------|-------------------------------------------------|---------------------------------------|
 /// | submit           | as the service's roles and `AccessPolicy` allow | `Intake.Refusal`                      |
 /// | request (look up)| the submitter; whoever may act for its subject  | nil: the same as a request not there  |
-/// | requests (list)  | staff: all; workers: their own; others: one establishment of theirs | `ListRefusal` |
+/// | requests (list)  | staff: all; workers: their own; others: one establishment of theirs (either may narrow to a subject) | `ListRefusal` |
 /// | cancel           | its submitter (or staff), while it is queued; never a timer by others | `CancelRefusal` (`notFound` if unseen) |
 /// | redrive          | staff, a failed request                         | `ChangeRefusal`, `.forbidden`         |
 /// | advance the clock| staff, simulated time only                      | `ClockRefusal`                        |
+/// | portal reads     | `Operations+Reads.swift`: me, establishment, workers, worker, case | nil: the same as not there |
 public struct Operations: Sendable {
     public let pool: ConnectionPool
     public let intake: Intake
@@ -69,7 +70,10 @@ public struct Operations: Sendable {
             break
         case .worker:
             guard let person = principal.user.personID else { return .failure(.forbidden) }
-            filter.subject = Subject.worker(PersonID(trusted: person)).key
+            let own = Subject.worker(PersonID(trusted: person)).key
+            // Only his own: another subject is simply not among what he may see.
+            if let asked = filter.subject, asked != own { return .success([]) }
+            filter.subject = own
         case .owner, .delegate, .agent:
             guard let establishment = filter.establishment.flatMap({ try? EstablishmentID($0) }) else {
                 return .failure(.establishmentRequired)
@@ -199,7 +203,7 @@ public struct Operations: Sendable {
         }
     }
 
-    private func run<T: Sendable>(_ body: @escaping @Sendable (isolated Connection) throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (isolated Connection) throws -> T) async throws -> T {
         try await pool.withConnection { connection in try await connection.run(body) }
     }
 

@@ -1,0 +1,92 @@
+import Domain
+import Engine
+import Foundation
+import Hummingbird
+import Store
+
+/// The portal's reads: who the caller is, an establishment and its workers, a worker, a
+/// case. Each answers only within the caller's rights (`Operations`, "reads"); what he may
+/// not see is the same 404 as what does not exist, whatever the id.
+struct ReadRoutes {
+    let environment: APIEnvironment
+
+    func register(on router: RouterGroup<APIRequestContext>) {
+        router.get("/me") { _, context in try await me(context) }
+        router.get("/establishments/{id}") { _, context in try await establishment(context) }
+        router.get("/establishments/{id}/workers") { request, context in try await workers(request, context) }
+        router.get("/workers/{id}") { _, context in try await worker(context) }
+        router.get("/cases/{id}") { _, context in try await caseFile(context) }
+    }
+
+    private func me(_ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return jsonResponse(ReadViews.me(try await environment.operations.me(principal)))
+    }
+
+    private func establishment(_ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let id = Self.establishmentID(context),
+              let read = try await environment.operations.establishment(id, for: principal, rulebook: environment.rulebook) else {
+            throw Self.notFound
+        }
+        return jsonResponse(ReadViews.establishment(read))
+    }
+
+    private func workers(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = request.uri.queryParameters
+        var after: PersonID?
+        if let text = query["after"].map(String.init) {
+            guard let person = PersonID(cursor: text) else { throw APIError(.badRequest, .badQuery, ["field": "after"]) }
+            after = person
+        }
+        var limit = 100
+        if let text = query["limit"].map(String.init) {
+            guard let value = Int(text), (1...500).contains(value) else { throw APIError(.badRequest, .badQuery, ["field": "limit"]) }
+            limit = value
+        }
+        guard let id = Self.establishmentID(context),
+              let lines = try await environment.operations.workers(of: id, after: after, limit: limit, for: principal) else {
+            throw Self.notFound
+        }
+        let next = lines.count == limit ? lines.last.map { JSONValue.string($0.worker.id.digits) } : nil
+        let page: JSONValue = ["workers": .array(lines.map(ReadViews.workerLine)), "next_after": next ?? .null]
+        return jsonResponse(page)
+    }
+
+    private func worker(_ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let text = context.parameters.get("id"), let id = try? PersonID(text),
+              let read = try await environment.operations.worker(id, for: principal, rulebook: environment.rulebook) else {
+            throw Self.notFound
+        }
+        return jsonResponse(ReadViews.worker(read))
+    }
+
+    private func caseFile(_ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
+              let read = try await environment.operations.caseFile(id, for: principal) else {
+            throw Self.notFound
+        }
+        return jsonResponse(ReadViews.caseFile(read.file, showCounterpart: read.counterpartVisible))
+    }
+
+    private static func establishmentID(_ context: APIRequestContext) -> EstablishmentID? {
+        context.parameters.get("id").flatMap { try? EstablishmentID($0) }
+    }
+
+    /// One answer for a malformed id, an unknown one and one the caller may not see.
+    static let notFound = APIError(.notFound, .recordNotFound)
+}
+
+extension PersonID {
+    /// A number of a person's shape (ten digits, 1… or 2…) without its check digit checked: a
+    /// cursor or a filter, which a wrong number simply matches nothing with.
+    init?(cursor text: String) {
+        let digits = Array(text.utf8)
+        guard digits.count == 10, digits[0] == UInt8(ascii: "1") || digits[0] == UInt8(ascii: "2"),
+              digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        self.init(trusted: text)
+    }
+}

@@ -1,0 +1,139 @@
+import Domain
+import Foundation
+import PQ
+import Store
+
+/// The portal's reads, each within the access policy of submissions (`AccessPolicy.mayRead…`):
+/// what the caller may not see answers exactly as what does not exist (nil), so that ids
+/// cannot be probed.
+///
+/// | read                    | staff | owner               | delegate, agent             | worker  |
+/// |-------------------------|-------|---------------------|-----------------------------|---------|
+/// | me                      | ✔     | ✔                   | ✔                           | ✔       |
+/// | establishment, workers  | ✔     | his company's       | a granted establishment     | —       |
+/// | worker                  | ✔     | employed by his company | employed at a granted one | himself |
+/// | case                    | ✔     | either side his company's | either side granted   | his own |
+extension Operations {
+    // MARK: Who am I
+
+    public struct Me: Sendable {
+        public let user: AccountStore.User
+        public let grants: [AccountStore.Grant]
+        /// The establishments an owner acts for (his unified number's), at most `limit`.
+        public let establishments: [EstablishmentID]
+        /// Whether the owner's company has more establishments than listed.
+        public let more: Bool
+    }
+
+    public static let meEstablishmentLimit = 500
+
+    public func me(_ principal: AccountStore.Principal) async throws -> Me {
+        var owned: [EstablishmentID] = []
+        if principal.user.role == .owner, let company = principal.user.unifiedNumber.flatMap({ try? UnifiedNumber($0) }) {
+            let limit = Self.meEstablishmentLimit
+            owned = try await run { db in try Profiles.establishments(of: company, limit: limit + 1, on: db) }
+        }
+        let more = owned.count > Self.meEstablishmentLimit
+        let granted = principal.grants.compactMap { try? EstablishmentID($0.establishmentID) }
+        return Me(user: principal.user, grants: principal.grants,
+                  establishments: principal.user.role == .owner ? Array(owned.prefix(Self.meEstablishmentLimit)) : granted, more: more)
+    }
+
+    // MARK: Establishments
+
+    public struct EstablishmentRead: Sendable {
+        public let profile: Profiles.EstablishmentProfile
+        public let band: NitaqatBand
+        public let saudizationPercent: Double
+        public let certificate: Certificate?
+    }
+
+    /// The establishment's file, band, share and newest certificate; nil when it does not
+    /// exist or is not the caller's to see.
+    public func establishment(_ id: EstablishmentID, for principal: AccountStore.Principal, rulebook: Rulebook) async throws -> EstablishmentRead? {
+        guard try await mayRead(establishment: id, principal) else { return nil }
+        let clock = self.clock
+        let found = try await run { db -> (Profiles.EstablishmentProfile, Certificate?, Date)? in
+            guard let profile = try Profiles.establishment(id, on: db) else { return nil }
+            return (profile, try Profiles.latestCertificate(of: id, on: db), try clock.now(on: db))
+        }
+        guard let (profile, certificate, now) = found else { return nil }
+        // The edition in force on the engine's day (simulated or not), as decisions use.
+        let rules = rulebook.parameters(on: Day(now))
+        return EstablishmentRead(profile: profile, band: Nitaqat.band(of: profile.establishment, rules: rules.nitaqat),
+                                 saudizationPercent: Nitaqat.saudizationPercent(profile.establishment), certificate: certificate)
+    }
+
+    /// A page of the establishment's workers in the order of their numbers, after `after`;
+    /// nil when the establishment is not the caller's to see (or does not exist).
+    public func workers(of id: EstablishmentID, after: PersonID?, limit: Int,
+                        for principal: AccountStore.Principal) async throws -> [Profiles.WorkerLine]? {
+        guard try await mayRead(establishment: id, principal) else { return nil }
+        let found = try await run { db -> [Profiles.WorkerLine]? in
+            guard try DirectoryStore.company(of: id, on: db) != nil else { return nil }
+            return try Profiles.workers(of: id, after: after, limit: limit, on: db)
+        }
+        return found
+    }
+
+    // MARK: Workers
+
+    public struct WorkerRead: Sendable {
+        public let profile: Profiles.WorkerProfile
+        public let countedInNitaqat: Bool
+        /// What may be done next, and why not: a dry run of each service the caller's role may submit.
+        public let next: [NextSteps.Option]
+    }
+
+    /// The worker's employment, permit and open cases, with the dry run of what may be done
+    /// next; nil when he does not exist or is not the caller's to see.
+    public func worker(_ id: PersonID, for principal: AccountStore.Principal, rulebook: Rulebook) async throws -> WorkerRead? {
+        let clock = self.clock
+        let role = principal.user.role
+        let found = try await run { db -> (Profiles.WorkerProfile, UnifiedNumber?)? in
+            guard let profile = try Profiles.worker(id, on: db) else { return nil }
+            return (profile, try profile.worker.employer.flatMap { try DirectoryStore.company(of: $0, on: db) })
+        }
+        guard let (profile, company) = found,
+              AccessPolicy.mayReadWorker(principal, worker: id, employer: profile.worker.employer, company: company) else { return nil }
+        let next = try await run { db in
+            try NextSteps.forWorker(id, rulebook: rulebook, clock: clock, on: db)
+        }.filter { option in role == .staff || ServiceCatalog.service(option.service)?.roles.contains(role) == true }
+        return WorkerRead(profile: profile, countedInNitaqat: Nitaqat.counts(profile.worker, permit: profile.permit), next: next)
+    }
+
+    // MARK: Cases
+
+    public struct CaseRead: Sendable {
+        public let file: CaseFile
+        /// Whether the reader may see the counterpart too: a transfer's new employer does not
+        /// learn the worker's current employer from the case.
+        public let counterpartVisible: Bool
+    }
+
+    /// A case, open or closed; nil when it does not exist or is not the caller's to see.
+    public func caseFile(_ id: UUID, for principal: AccountStore.Principal) async throws -> CaseRead? {
+        let found = try await run { db -> (CaseFile, [EstablishmentID: UnifiedNumber])? in
+            guard let file = try Profiles.caseFile(id, on: db) else { return nil }
+            let sides = [file.establishment] + (file.counterpart.map { [$0] } ?? [])
+            return (file, try DirectoryStore.companies(of: sides, on: db))
+        }
+        guard let (file, companies) = found, AccessPolicy.mayReadCase(principal, file, companies: companies) else { return nil }
+        let counterpartVisible = principal.user.role == .worker
+            || file.counterpart.map { AccessPolicy.mayReadEstablishment(principal, $0, company: companies[$0]) } ?? true
+        return CaseRead(file: file, counterpartVisible: counterpartVisible)
+    }
+
+    // MARK: Helpers
+
+    private func mayRead(establishment id: EstablishmentID, _ principal: AccountStore.Principal) async throws -> Bool {
+        switch principal.user.role {
+        case .staff, .system: return true
+        case .worker: return false
+        case .delegate, .agent: return AccessPolicy.mayReadEstablishment(principal, id, company: nil)
+        case .owner:
+            let company = try await run { db in try DirectoryStore.company(of: id, on: db) }
+            return AccessPolicy.mayReadEstablishment(principal, id, company: company)
+        }
+    }
+}

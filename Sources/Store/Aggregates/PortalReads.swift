@@ -1,0 +1,62 @@
+import Domain
+import Foundation
+import PQ
+
+/// What a portal reads about an establishment and its workers, beyond the operators'
+/// profiles: the workers page by page, the newest certificate, a case by its id, the
+/// establishments of a company. Every statement is here; who may read what is the Engine's
+/// (`Operations`, `AccessPolicy`).
+extension Profiles {
+    /// A worker as a list shows him, with his newest permit.
+    public struct WorkerLine: Sendable {
+        public let worker: Worker
+        public let permit: Permit?
+    }
+
+    /// The establishment's workers (employed there, and the dependents it sponsors) after
+    /// `after` in the order of their numbers, at most `limit`: two round trips, each through
+    /// an index (`workers_establishment_id`, then each worker's permits).
+    public static func workers(of establishment: EstablishmentID, after: PersonID?, limit: Int, on db: isolated Connection) throws -> [WorkerLine] {
+        let workers = try db.query(workersOf, [establishment.description, after?.digits ?? "", min(max(limit, 1), 500)])
+            .map { try AggregateRows.worker($0).0 }
+        guard !workers.isEmpty else { return [] }
+        let permits = try db.query(AggregateStore.loadPermits, [workers.map(\.id.digits)]).map { try AggregateRows.permit($0).0 }
+        let byWorker = Dictionary(permits.map { ($0.worker, $0) }, uniquingKeysWith: { first, _ in first })
+        return workers.map { WorkerLine(worker: $0, permit: byWorker[$0.id]) }
+    }
+
+    /// A case by its id, open or closed.
+    public static func caseFile(_ id: UUID, on db: isolated Connection) throws -> CaseFile? {
+        try db.query(AggregateStore.loadCasesByID, [[id]]).first.map { try AggregateRows.caseFile($0).0 }
+    }
+
+    /// The establishment's newest Saudization certificate.
+    public static func latestCertificate(of establishment: EstablishmentID, on db: isolated Connection) throws -> Certificate? {
+        guard let row = try db.query(latestCertificateOf, [establishment.description]).first else { return nil }
+        guard let band = NitaqatBand(rawValue: try row.decode(String.self, at: 1)) else { return nil }
+        return Certificate(id: try row.decode(UUID.self, at: 0), establishment: establishment, band: band,
+                           saudizationPercent: try row.decode(Double.self, at: 2),
+                           issuedOn: Day(utcMidnight: try row.decode(Date.self, at: 3)),
+                           validUntil: Day(utcMidnight: try row.decode(Date.self, at: 4)))
+    }
+
+    /// The establishments of a unified number, in order, at most `limit`.
+    public static func establishments(of company: UnifiedNumber, limit: Int, on db: isolated Connection) throws -> [EstablishmentID] {
+        try db.query(establishmentsOf, [company.digits, limit]).map { try AggregateRows.establishmentID($0, Column.id) }
+    }
+
+    /// The one column the id list reads.
+    enum Column: Int, SelectColumn { case id }
+
+    static let workersOf = Statement("profiles_workers_of", """
+        SELECT \(AggregateRows.workerColumns) FROM workers
+        WHERE establishment_id = $1 AND id > $2 ORDER BY id LIMIT $3
+        """)
+    static let latestCertificateOf = Statement("profiles_latest_certificate", """
+        SELECT id, band, saudization_percent, issued_on, valid_until FROM certificates
+        WHERE establishment_id = $1 ORDER BY issued_on DESC, id DESC LIMIT 1
+        """)
+    static let establishmentsOf = Statement("profiles_establishments_of", """
+        SELECT id FROM establishments WHERE unified_number = $1 ORDER BY id LIMIT $2
+        """)
+}
