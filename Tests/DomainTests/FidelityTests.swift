@@ -123,6 +123,40 @@ struct FidelityTests {
         #expect(reported.world.workers[Scenario.w]?.employment == .removed)
     }
 
+    @Test("#1, #2: one move at a time; a move ends what the former employer had open; a branch change moves only a worker still at its branch")
+    func movesDoNotMeet() throws {
+        let branch: [String: JSONValue] = ["worker_id": Self.w, "establishment_id": .id(Scenario.e1), "target_establishment_id": .id(Scenario.e2)]
+        // A branch change under way blocks a transfer (the new employer learns only "not
+        // transferable", as for every other cause) and an absence report, as a transfer blocks a branch change.
+        var branching = Scenario()
+        #expect(branching.decide(TransferFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e3)], as: .owner).isCompleted)
+        #expect(branching.run(BranchChangeFlow.request, branch, as: .owner).isCompleted)
+        #expect(branching.decide(TransferFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e3)], as: .owner).reason?.code == .workerNotTransferable)
+        #expect(branching.decide(AbsenceReportFlow.file, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)], as: .owner).reason?.code == .openCaseBlocks)
+
+        // A transfer paid while the former employer's occupation change waits: the change ends
+        // with the move, its timer goes, and it cannot be paid for afterwards.
+        var moving = Scenario()
+        moving.world.workers[Scenario.w]?.contractEndsOn = moving.today.adding(days: -1)  // no consent, no notice
+        let asked = moving.run(OccupationChangeFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1), "occupation": "mason"], as: .owner)
+        let change = try #require(Scenario.caseFile(in: asked), "\(String(describing: asked.reason))")
+        let transfer = try #require(Self.transferOpen(&moving))
+        #expect(transfer.state == "awaiting_fee")
+        let paid = moving.run(TransferFlow.pay, ["worker_id": Self.w, "amount": 2000])
+        #expect(paid.isCompleted, "\(String(describing: paid.reason))")
+        #expect(paid.events.contains { $0.type == "occupationChangeEnded" && $0.data["why"] == "the worker moved to another establishment" })
+        #expect(paid.cancelledTimers.contains(Cases.timerKey("lapse", change, due: moving.today.adding(days: 11))))
+        #expect(moving.world.openCases(of: Scenario.w).isEmpty && moving.world.workers[Scenario.w]?.employer == Scenario.e3)
+        #expect(moving.decide(OccupationChangeFlow.accept, ["worker_id": Self.w], as: .worker).reason?.code == .caseNotFound)
+
+        // A branch change whose worker is no longer at the branch it was opened for moves nobody.
+        var gone = Scenario()
+        #expect(gone.run(BranchChangeFlow.request, branch, as: .owner).isCompleted)
+        gone.world.workers[Scenario.w]?.employer = Scenario.e3
+        #expect(gone.decide(BranchChangeFlow.accept, ["worker_id": Self.w], as: .worker).reason?.code == .workerNotHere)
+        #expect(gone.world.workers[Scenario.w]?.employer == Scenario.e3)
+    }
+
     @Test("#2: the move is checked again when it happens: a receiver that turned red, or a branch suspended meanwhile, refuses it")
     func movesRecheck() throws {
         var transfer = Scenario()
@@ -273,7 +307,7 @@ struct FidelityTests {
         #expect(scenario.world.workers[Scenario.w]?.employment == .departed)
     }
 
-    @Test("#8: the levy exemption belongs to the first four expatriates by the order they joined; a seat given back goes to the next to join")
+    @Test("#8: the levy exemption belongs to the first four expatriates by the order they joined; a seat given back goes to the next charged, before any newcomer")
     func levySeats() throws {
         var scenario = Scenario()
         scenario.world.establishments[Scenario.e3]?.headcount = 0
@@ -304,8 +338,15 @@ struct FidelityTests {
         scenario.run(FinalExitFlow.issue, ["worker_id": .id(people[1]), "establishment_id": .id(Scenario.e3)], as: .owner)
         #expect(scenario.run(FinalExitFlow.depart, ["worker_id": .id(people[1])]).isCompleted)
         #expect(scenario.world.establishments[Scenario.e3]?.levyExemptExpats == 3)
+        // The fifth, there before any newcomer, takes it when his levy is next charged…
+        let charged = scenario.run(WorkPermitFlow.issue, ["worker_id": .id(people[4]), "establishment_id": .id(Scenario.e3), "months": 12], as: .owner)
+        #expect(Scenario.permit(in: charged)?.levy == 0)
+        #expect(charged.events.contains { $0.type == "levyExemptionSeatTaken" })
+        #expect(scenario.world.workers[people[4]]?.levyExempt == true)
+        #expect(scenario.world.establishments[Scenario.e3]?.levyExemptExpats == 4)
+        // …so a newcomer finds the four seats taken.
         join(people[5])
-        #expect(scenario.world.workers[people[5]]?.levyExempt == true)
+        #expect(scenario.world.workers[people[5]]?.levyExempt == false)
         #expect(scenario.world.establishments[Scenario.e3]?.levyExemptExpats == 4)
     }
 }

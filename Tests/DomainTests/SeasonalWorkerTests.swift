@@ -72,6 +72,24 @@ struct SeasonalWorkerTests {
         #expect(headcount(scenario) == 9)
     }
 
+    @Test("the season's end leaves an exit already issued in force: the worker still leaves on it")
+    func seasonEndKeepsIssuedExit() throws {
+        var scenario = scenario()
+        let permit = try #require(seasonal(&scenario))
+        scenario.today = permit.expiresOn.adding(days: -10)  // the exit issued ten days before the season ends
+        let today = scenario.today
+        scenario.world.workers[Scenario.w]?.contractEndsOn = today
+        let issued = scenario.run(FinalExitFlow.issue, worker, as: .owner)
+        #expect(issued.isCompleted, "\(String(describing: issued.reason))")
+        scenario.today = permit.expiresOn.adding(days: 1)
+        let ended = scenario.run(WorkPermitFlow.expire, timerPayload(permit))
+        #expect(scenario.world.workers[Scenario.w]?.employment == .removed)
+        #expect(!ended.events.contains { $0.type == "finalExitEnded" })
+        #expect(scenario.world.openCase(.finalExit, of: Scenario.w)?.state == "issued")
+        #expect(scenario.run(FinalExitFlow.depart, ["worker_id": .id(Scenario.w)]).isCompleted)
+        #expect(scenario.world.workers[Scenario.w]?.employment == .departed)
+    }
+
     @Test("departure on a final exit does not subtract the seasonal worker a second time")
     func departure() throws {
         var scenario = scenario()

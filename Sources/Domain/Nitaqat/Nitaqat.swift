@@ -45,6 +45,18 @@ public enum Nitaqat {
         return [.headcount(employer, contribution(of: worker, rules: rules.nitaqat))]
     }
 
+    /// A counted expatriate without a seat takes one left free (by someone who left) when his
+    /// levy is next charged: the seats belong to the expatriates there, the earliest first,
+    /// and one who joined while all four were taken gets his at the first charge after one
+    /// is given back. Returns the change to the counts (none when nothing is free).
+    public static func claimingFreeSeat(_ worker: inout Worker, in world: World, rules: RuleParameters) -> [Change] {
+        guard !worker.isSaudi, !worker.levyExempt, counts(worker, in: world), let employer = worker.employer,
+              let establishment = world.establishments[employer],
+              establishment.levyExemptExpats < rules.levy.smallEstablishmentExemptExpats else { return [] }
+        worker.levyExempt = true
+        return [.headcount(employer, HeadcountDelta(levyExempt: 1))]
+    }
+
     /// The change as `worker` leaves the employer's counts (departure, absence, removal,
     /// transfer out, a temporary permit), asked of the worker and the world before the change;
     /// a seat of the levy exemption is given back.

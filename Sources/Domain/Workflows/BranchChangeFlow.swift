@@ -75,12 +75,14 @@ public enum BranchChangeFlow: StateTable {
         let waiting = lapseKey(file)
         file.state = row.to.rawValue
         guard row.to == .completed, let target = file.counterpart else { return Cases.step(row.event, file, cancelledTimers: waiting) }
-        // What the move needs, again at the move: the branch may have been suspended or closed since.
+        // What the move needs, again at the move: the worker still at the branch he leaves, and
+        // the branch he joins not suspended or closed since.
+        _ = try Gates.employee(workerID, of: file.establishment, context)
         try Gates.check(target, context)
-        guard let moved = TransferFlow.move(workerID, to: target, contractEndsOn: nil, countsTransfer: false, context) else {
+        guard let moved = TransferFlow.move(workerID, to: target, contractEndsOn: nil, countsTransfer: false, completing: file.id, context) else {
             return .reject(.workerNotFound, ["worker": workerID.digits])
         }
-        return Cases.step(row.event, file, changes: moved.changes, events: moved.events, cancelledTimers: waiting)
+        return Cases.step(row.event, file, changes: moved.changes, events: moved.events, cancelledTimers: waiting + moved.cancelledTimers)
     }
 
     public static let accept = ServiceDefinition(

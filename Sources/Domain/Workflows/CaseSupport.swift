@@ -96,9 +96,14 @@ enum Cases {
     /// but `except` ends, each with an event saying why, its waiting timer cancelled. (A
     /// transfer paid for after the worker left made him employed again.) An absence report
     /// still open (withdrawable) ends too; a final one stays, for it may yet be found malicious.
-    static func endAll(of worker: PersonID, why: String, except: UUID? = nil, _ context: DecisionContext) -> Ended {
+    ///
+    /// `keepingIssuedExit`: a final exit already issued stays (removal and the end of a season
+    /// leave the worker in the Kingdom, and that exit is his way out).
+    static func endAll(of worker: PersonID, why: String, except: UUID? = nil, keepingIssuedExit: Bool = false,
+                       _ context: DecisionContext) -> Ended {
         var all = Ended()
         for file in context.world.openCases(of: worker) where file.id != except {
+            if keepingIssuedExit && file.kind == .finalExit && file.state == FinalExitFlow.State.issued.rawValue { continue }
             let ended: Ended?
             switch file.kind {
             case .transfer:
@@ -138,11 +143,12 @@ public enum CrossRules {
         // A worker may not be sent away while a move to another employer or branch is under way.
         "final-exit.issue": [.absenceReport, .transfer, .branchChange],
         "final-exit.request": [.absenceReport, .transfer, .branchChange],
-        "service-transfer.request": [.finalExit, .absenceReport],
+        // One move at a time: a transfer and a branch change block each other.
+        "service-transfer.request": [.finalExit, .absenceReport, .branchChange],
         "branch-change.request": [.finalExit, .transfer, .absenceReport],
         "occupation-change.request": [.finalExit, .transfer, .absenceReport],
         "occupation-change.correct": [.finalExit, .transfer, .absenceReport],
-        "absence-report.file": [.finalExit, .transfer],
+        "absence-report.file": [.finalExit, .transfer, .branchChange],
         "work-permit.issue": [.absenceReport],
         "work-permit.renew": [.absenceReport],
         "work-permit.issue-temporary": [.absenceReport],

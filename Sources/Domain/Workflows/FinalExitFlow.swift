@@ -211,6 +211,10 @@ public enum FinalExitFlow: StateTable {
             return .reject(.fieldInvalid, ["field": "departed_on", "detail": "a departure cannot be after today (\(context.today.iso))",
                                           "detail_ar": "لا تكون المغادرة بعد اليوم (\(context.today.iso))"])
         }
+        if departedOn < file.openedOn {
+            return .reject(.fieldInvalid, ["field": "departed_on", "detail": "a departure cannot be before the exit was issued (\(file.openedOn.iso))",
+                                          "detail_ar": "لا تكون المغادرة قبل إصدار الخروج (\(file.openedOn.iso))"])
+        }
         if let deadline = file.deadline, departedOn > deadline {
             return .reject(Reason.Code.about(.caseDeadlinePassed, kind, ["date": deadline.iso]))
         }

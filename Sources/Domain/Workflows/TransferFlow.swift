@@ -300,13 +300,13 @@ public enum TransferFlow: StateTable {
         // suspended or closed since the request (the case waits, and lapses if it must).
         try Gates.check(file.establishment, context, .init(minimumBand: context.rules.transfer.minimumReceiverBand))
         guard let moved = move(workerID, to: file.establishment, contractEndsOn: file.details["new_contract_ends_on"]?.stringValue.flatMap { Day(iso: $0) },
-                               countsTransfer: true, context) else {
+                               countsTransfer: true, completing: file.id, context) else {
             return .reject(.workerNotFound, ["worker": workerID.digits])
         }
         let waiting = waitingTimer(file, state)
         file.state = row.to.rawValue
         file.deadline = nil
-        return Cases.step(row.event, file, changes: moved.changes, events: moved.events, cancelledTimers: waiting)
+        return Cases.step(row.event, file, changes: moved.changes, events: moved.events, cancelledTimers: waiting + moved.cancelledTimers)
     }
 
     public static let cancel = ServiceDefinition(
@@ -328,8 +328,12 @@ public enum TransferFlow: StateTable {
 
     /// Moves a worker to another establishment: employment, permit holder, dependents and
     /// the Nitaqat counts of both.
+    ///
+    /// The worker's other open cases end (with `endAll`'s events): each was opened with his
+    /// former employer, and a branch change still open after a transfer moved him out of
+    /// another company's establishment (found in review).
     static func move(_ workerID: PersonID, to target: EstablishmentID, contractEndsOn: Day?, countsTransfer: Bool,
-                     _ context: DecisionContext) -> (changes: [Change], events: [DomainEvent])? {
+                     completing caseID: UUID, _ context: DecisionContext) -> Cases.Ended? {
         guard var worker = context.world.workers[workerID] else { return nil }
         var changes = Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
         let previous = worker.employer
@@ -361,7 +365,9 @@ public enum TransferFlow: StateTable {
                 "dependent_id": .string(dependentID.digits), "to": .string(target.description),
             ]))
         }
-        return (changes, events)
+        var moved = Cases.Ended(changes: changes, events: events)
+        moved.add(Cases.endAll(of: workerID, why: "the worker moved to another establishment", except: caseID, context))
+        return moved
     }
 
     public static let services = [request, accept, decline, consent, refuse, lapse, consentDeadline, noticeEnd, feeLapse, pay, cancel]

@@ -122,21 +122,31 @@ extension WorkPermitFlow {
             return .reject(notAllowed("issue", in: state))
         }
         let establishment = try Gates.check(establishmentID, context)
-        let worker = try Gates.employee(workerID, of: establishmentID, context)
+        var worker = try Gates.employee(workerID, of: establishmentID, context)
         if worker.isSaudi { return .reject(.workerIsSaudi) }
         if let reason = checkPeriod(months, context.rules.workPermit.periodsMonths) { return .reject(reason) }
         if state == .none, let arrived = worker.arrivedOn,
            arrived.adding(days: context.rules.workPermit.firstIssueWithinDays) < context.today {
             return .reject(.firstIssueWindowPassed, ["days": String(context.rules.workPermit.firstIssueWithinDays), "date": arrived.iso])
         }
+        let seat = seatTaken(&worker, context)
         let (levy, fee) = charges(months: months, establishment: establishment, seat: worker.levyExempt, rules: context.rules)
         let permit = Permit(
             id: context.newID(1), worker: workerID, establishment: establishmentID, kind: .regular, state: transition.to,
             validFrom: context.today, expiresOn: context.today.adding(months: months), months: months, levy: levy, fee: fee)
         return Decision(
             verdict: .completed(permitData(permit).merging(["state": .string(permit.state.rawValue), "amount_due": JSONValue(levy + fee)]) { $1 }),
-            events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
-            changes: [.permit(permit)])
+            events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))] + seat.events,
+            changes: [.permit(permit)] + seat.changes)
+    }
+
+    /// A free seat of the levy exemption taken as the levy is charged (`Nitaqat.claimingFreeSeat`).
+    static func seatTaken(_ worker: inout Worker, _ context: DecisionContext) -> (changes: [Change], events: [DomainEvent]) {
+        let counts = Nitaqat.claimingFreeSeat(&worker, in: context.world, rules: context.rules)
+        guard !counts.isEmpty else { return ([], []) }
+        return (counts + [.worker(worker)], [DomainEvent("levyExemptionSeatTaken", aggregate: "worker:\(worker.id)", data: [
+            "worker_id": .string(worker.id.digits), "establishment_id": worker.employer.map { .string($0.description) } ?? .null,
+        ])])
     }
 
     public static let pay = ServiceDefinition(
@@ -184,7 +194,7 @@ extension WorkPermitFlow {
         }
         let rules = context.rules.workPermit
         let establishment = try Gates.check(establishmentID, context, Gates.Options(minimumBand: rules.minimumBandForRenewal, checkExpiredPermits: false))
-        let worker = try Gates.employee(workerID, of: establishmentID, context)
+        var worker = try Gates.employee(workerID, of: establishmentID, context)
         guard permit.establishment == establishmentID else {
             return .reject(.workerNotHere, ["worker": workerID.description])
         }
@@ -200,17 +210,18 @@ extension WorkPermitFlow {
         let superseded = wasExpired
             ? ["permit-remove:\(permit.id.uuidString.lowercased()):\(permit.expiresOn.iso)"]
             : [expiryTimerKey(permit)]
+        let seat = seatTaken(&worker, context)
         let (levy, fee) = charges(months: months, establishment: establishment, seat: worker.levyExempt, rules: context.rules)
         permit.state = transition.to
         permit.expiresOn = permit.expiresOn.adding(months: months)
         permit.months = months
         permit.levy = levy
         permit.fee = fee
-        var changes: [Change] = [.permit(permit)]
+        var changes: [Change] = [.permit(permit)] + seat.changes
         if wasExpired { changes.append(.expiredPermits(establishmentID, -1)) }
         return Decision(
             verdict: .completed(permitData(permit).merging(["state": .string(permit.state.rawValue), "amount_charged": JSONValue(levy + fee)]) { $1 }),
-            events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))],
+            events: [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))] + seat.events,
             changes: changes, timers: [expiryTimer(permit)], cancelledTimers: superseded)
     }
 
@@ -265,7 +276,7 @@ extension WorkPermitFlow {
                 "why": "the temporary permit ended",
             ]))
         }
-        let others = Cases.endAll(of: permit.worker, why: "the seasonal work ended with its temporary permit", context)
+        let others = Cases.endAll(of: permit.worker, why: "the seasonal work ended with its temporary permit", keepingIssuedExit: true, context)
         return Decision(
             verdict: .completed(["permit_id": .string(ended.id.uuidString.lowercased()), "state": .string(ended.state.rawValue)]),
             events: events + others.events, changes: changes + others.changes, cancelledTimers: others.cancelledTimers)
@@ -292,7 +303,7 @@ extension WorkPermitFlow {
             changes += Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
             worker.endEmployment(.removed)
             changes.append(.worker(worker))
-            let others = Cases.endAll(of: workerID, why: "the worker was removed: the permit was expired too long", context)
+            let others = Cases.endAll(of: workerID, why: "the worker was removed: the permit was expired too long", keepingIssuedExit: true, context)
             changes += others.changes
             events += others.events
             cancelled = others.cancelledTimers
