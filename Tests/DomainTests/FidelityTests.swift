@@ -157,6 +157,22 @@ struct FidelityTests {
         #expect(gone.world.workers[Scenario.w]?.employer == Scenario.e3)
     }
 
+    @Test("#5: a contract that ended while the employer was asked carries no notice: consent moves straight to the fee")
+    func noticeOnlyWhileTheContractRuns() throws {
+        var scenario = Scenario()
+        let today = scenario.today
+        scenario.world.workers[Scenario.w]?.contractEndsOn = today.adding(days: 3)
+        scenario.run(TransferFlow.request, ["worker_id": Self.w, "establishment_id": .id(Scenario.e3)], as: .owner)
+        let accepted = scenario.run(TransferFlow.accept, ["worker_id": Self.w], as: .worker)
+        #expect(Scenario.caseFile(in: accepted)?.state == "pending_current_employer")
+        var running = scenario
+        running.advance(days: 2)
+        #expect(Scenario.caseFile(in: running.run(TransferFlow.consent, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)], as: .owner))?.state == "notice_period")
+        scenario.advance(days: 3)  // the contract's last day has come: no longer running
+        let consented = scenario.run(TransferFlow.consent, ["worker_id": Self.w, "establishment_id": .id(Scenario.e1)], as: .owner)
+        #expect(Scenario.caseFile(in: consented)?.state == "awaiting_fee")
+    }
+
     @Test("#2: the move is checked again when it happens: a receiver that turned red, or a branch suspended meanwhile, refuses it")
     func movesRecheck() throws {
         var transfer = Scenario()

@@ -47,7 +47,7 @@ struct RulebookTests {
         }
     }
 
-    @Test("the levy: 800 when expatriates outnumber Saudis, 700 when equal or fewer; the exemption's seats in small establishments (≤ 9)")
+    @Test("the levy: 800 when expatriates outnumber Saudis, 700 when equal or fewer; the exemption's seats in small establishments (≤ 9, the owner among them)")
     func levy() {
         let rules = Scenario.rulebook.parameters(on: Scenario.today)
         var establishment = Scenario().world.establishments[Scenario.e1]!
@@ -61,13 +61,19 @@ struct RulebookTests {
             #expect(levy() == monthly * 6, "\(saudis) Saudis of 10")
         }
         establishment.ownerFullTime = true
-        for (headcount, exempt) in [(8, true), (9, true), (10, false)] {
-            establishment.headcount = headcount
+        // Nine at most, the owner working full time counted among them (and as a Saudi).
+        for (employees, exempt) in [(7, true), (8, true), (9, false)] {
+            establishment.headcount = employees
             establishment.saudiCount = 1
-            #expect(levy(seat: true) == (exempt ? 0 : 800 * 6), "\(headcount) employees")
-            #expect(levy(seat: false) == 800 * 6, "no seat, \(headcount) employees")
+            #expect(levy(seat: true) == (exempt ? 0 : 800 * 6), "\(employees) employees and the owner")
+            #expect(levy(seat: false) == 800 * 6, "no seat, \(employees) employees and the owner")
         }
+        // Four expatriates and three Saudis besides the owner: as many Saudis as expatriates, 700.
+        establishment.headcount = 7
+        establishment.saudiCount = 3
+        #expect(levy() == 700 * 6, "the owner counted as a Saudi")
         establishment.headcount = 5
+        establishment.saudiCount = 1
         establishment.ownerFullTime = false
         #expect(levy(seat: true) == 800 * 6, "the owner not working in it: no exemption")
     }

@@ -249,6 +249,10 @@ struct RandomRun {
         guard decision.isCompleted else { return decision }
         completed[service.code, default: 0] += 1
         scenario.apply(decision)
+        // The engine loads each guardian's dependents by query; here the index is rebuilt, so
+        // that dependents move with their guardian's transfer as they do in the engine.
+        scenario.world.dependents = Dictionary(grouping: scenario.world.workers.values.filter { $0.employment == .dependent && $0.guardian != nil },
+                                               by: { $0.guardian! }).mapValues { $0.map(\.id) }
         for case .caseFile(let file) in decision.changes { everyCase[file.id] = file }
         for key in decision.cancelledTimers { timers[key] = nil }
         for timer in decision.timers { timers[timer.key] = timer }

@@ -45,13 +45,15 @@ public enum WorkPermitFlow: StateTable {
     }
 
     /// Levy and permit fee for `months`, by the rules in force. A small establishment (at most
-    /// the rulebook's employees, the owner working in it full time) pays no levy for the
-    /// expatriates holding a seat of the exemption (`seat`: `Worker.levyExempt`).
+    /// the rulebook's nine, the owner working in it full time and counted among them) pays no
+    /// levy for the expatriates holding a seat of the exemption (`seat`: `Worker.levyExempt`).
+    /// Saudis and expatriates are compared as Nitaqat counts them, the owner as a Saudi.
     public static func charges(months: Int, establishment: Establishment, seat: Bool, rules: RuleParameters) -> (levy: Int, fee: Int) {
         let levyRules = rules.levy
+        let counted = Nitaqat.Counted(establishment)
         let exempt = seat && establishment.ownerFullTime
-            && establishment.headcount <= levyRules.smallEstablishmentMaxEmployees
-        let monthly = establishment.expatCount > establishment.saudiCount
+            && counted.headcount <= levyRules.smallEstablishmentMaxEmployees
+        let monthly = counted.headcount - counted.saudis > counted.saudis
             ? levyRules.expatMajorityMonthly : levyRules.saudiMajorityMonthly
         let levy = exempt ? 0 : monthly * months
         let fee = (levyRules.permitFeeYearly * months + 11) / 12
