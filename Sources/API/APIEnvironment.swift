@@ -16,9 +16,12 @@ public struct APIEnvironment: Sendable {
     public let maxWaitSeconds: Int
     /// Who each bearer token is, for a short while.
     public let principals: PrincipalCache
+    /// The national identity provider whose tokens people present, when configured.
+    public let identityProvider: IdentityProvider?
 
     public init(pool: ConnectionPool, intake: Intake, waiters: DecisionWaiters, rulebook: Rulebook, clock: EngineClock,
-                maxBodyBytes: Int, maxWaitSeconds: Int = 30, principals: PrincipalCache = PrincipalCache()) {
+                maxBodyBytes: Int, maxWaitSeconds: Int = 30, principals: PrincipalCache = PrincipalCache(),
+                identityProvider: IdentityProvider? = nil) {
         self.operations = Operations(pool: pool, intake: intake, clock: clock, waiters: waiters)
         self.pool = pool
         self.intake = intake
@@ -28,5 +31,6 @@ public struct APIEnvironment: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.maxWaitSeconds = maxWaitSeconds
         self.principals = principals
+        self.identityProvider = identityProvider
     }
 }

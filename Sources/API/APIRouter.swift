@@ -37,7 +37,8 @@ public enum APIRouter {
         HealthRoutes(pool: environment.pool, migrator: migrator, registry: registry, logger: Logger(label: "muamalad.health")).register(on: router)
         let v1 = router.group("/v1")
         DirectoryRoutes(environment: environment).register(on: v1)
-        let authenticated = v1.group().add(middleware: AuthenticationMiddleware(pool: environment.pool, cache: environment.principals))
+        let authenticated = v1.group().add(middleware: AuthenticationMiddleware(
+            pool: environment.pool, cache: environment.principals, identityProvider: environment.identityProvider))
         RequestRoutes(environment: environment).register(on: authenticated)
         ClockRoutes(environment: environment).register(on: authenticated)
         StatisticsRoutes(environment: environment).register(on: authenticated)

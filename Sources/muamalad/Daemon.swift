@@ -58,8 +58,13 @@ struct Daemon: Sendable {
         let waiters = DecisionWaiters()
         let processor = BatchProcessor(rulebook: rulebook, clock: clock, batchSize: configuration.batchSize)
         let intake = Intake(pool: pool, clock: clock, wake: wake, decider: processor, maxPending: configuration.intakeQueueLimit)
+        // The identity provider's keys are read once at start: a file that cannot be used stops
+        // the daemon here, with its reason, rather than turning every person away later.
+        var identityProvider: IdentityProvider?
+        if let settings = configuration.identityProvider { identityProvider = try await IdentityProvider(settings) }
         let environment = APIEnvironment(
-            pool: pool, intake: intake, waiters: waiters, rulebook: rulebook, clock: clock, maxBodyBytes: configuration.maxBodyBytes)
+            pool: pool, intake: intake, waiters: waiters, rulebook: rulebook, clock: clock, maxBodyBytes: configuration.maxBodyBytes,
+            identityProvider: identityProvider)
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: registry)
         let application = Application(
             router: router,

@@ -20,7 +20,8 @@ struct TestAPI {
     let application: Application<RouterResponder<APIRequestContext>>
     let migrator: Migrator
 
-    init(_ database: ScratchDatabase, maxBodyBytes: Int = 64 * 1024, clock mode: EngineClock.Mode = .system) throws {
+    init(_ database: ScratchDatabase, maxBodyBytes: Int = 64 * 1024, clock mode: EngineClock.Mode = .system,
+         identityProvider: IdentityProvider? = nil) throws {
         self.database = database
         pool = database.pool(size: 4)
         let clock = EngineClock(mode: mode)
@@ -29,7 +30,7 @@ struct TestAPI {
         let decider = BatchProcessor(rulebook: rulebook, clock: clock)
         environment = APIEnvironment(
             pool: pool, intake: Intake(pool: pool, clock: clock, wake: nil, decider: decider), waiters: DecisionWaiters(),
-            rulebook: rulebook, clock: clock, maxBodyBytes: maxBodyBytes)
+            rulebook: rulebook, clock: clock, maxBodyBytes: maxBodyBytes, identityProvider: identityProvider)
         let migrator = Migrator(migrations: try Migration.load(from: TestDatabase.repositoryRoot.appendingPathComponent("Schema")))
         self.migrator = migrator
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: PrometheusCollectorRegistry())

@@ -23,12 +23,17 @@ struct SettingsTests {
             ["MUAMALA_HTTP_PORT": "70000"], ["MUAMALA_WORKERS": "many"], ["MUAMALA_CLOCK": "sundial"],
             ["MUAMALA_LOG_LEVEL": "loud"], ["MUAMALA_CHECKPOINT_KEY": "/etc/key"], ["MUAMALA_CHECKPOINT_DIR": "/srv/cp"],
             ["MUAMALA_CHECKPOINT_MINUTES": "0"], ["MUAMALA_IDEMPOTENCY_RETENTION_HOURS": "0"], ["MUAMALA_INTAKE_QUEUE_LIMIT": "-1"],
+            ["MUAMALA_IDP_JWKS_FILE": "/idp/jwks.json"], ["MUAMALA_IDP_JWKS_FILE": "/idp/jwks.json", "MUAMALA_IDP_ISSUER": "https://iam"],
+            ["MUAMALA_IDP_ISSUER": "https://iam"], ["MUAMALA_IDP_AUDIENCE": "muamala"],
+            ["MUAMALA_IDP_JWKS_FILE": "/j", "MUAMALA_IDP_ISSUER": "i", "MUAMALA_IDP_AUDIENCE": "a", "MUAMALA_IDP_LEEWAY_SECONDS": "3600"],
         ]
         for environment in cases {
             let error = #expect(throws: ConfigurationError.self, "\(environment)") { try Settings.fromEnvironment(environment) }
             #expect(error.map { environment.keys.contains($0.key) || $0.key.hasPrefix("MUAMALA_CHECKPOINT") } == true, "\(environment)")
         }
         #expect((try? Settings.fromEnvironment(["MUAMALA_CHECKPOINT_KEY": "/k", "MUAMALA_CHECKPOINT_DIR": "/d"]))?.checkpointKey == "/k")
+        let provider = try? Settings.fromEnvironment(["MUAMALA_IDP_JWKS_FILE": "/j", "MUAMALA_IDP_ISSUER": "i", "MUAMALA_IDP_AUDIENCE": "a"]).identityProvider
+        #expect(provider?.idClaim == "national_id" && provider?.leeway == .seconds(60) && provider?.issuer == "i")
     }
 
     @Test("every key is documented once, and the README's table lists every one")

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import HTTPTypes
 import Hummingbird
 import PQ
 import Store
@@ -8,6 +9,11 @@ import Synchronization
 /// Requires `Authorization: Bearer <token>` and puts the token's user in the context.
 /// An absent, unknown or revoked token is 401; nothing else is said about why.
 ///
+/// Two kinds of token: this system's own (`mua_…`, for staff, services and accounts made by
+/// an operator), and, when an identity provider is configured, the provider's signed tokens
+/// for people (`IdentityProvider`): the person's portal account acts, or the one named by
+/// `Muamala-Account` when the person holds several.
+///
 /// What a token stands for is remembered for up to `PrincipalCache.lifetime` (30 s), so a
 /// busy portal does not pay a database round trip per request. A revoked token or a changed
 /// grant is announced on commit and the cache emptied at once (see `PrincipalCache`).
@@ -15,17 +21,27 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let pool: ConnectionPool
     let cache: PrincipalCache
+    var identityProvider: IdentityProvider? = nil
+
+    static let accountField = HTTPField.Name("Muamala-Account")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.hasHeaderPrefix("bearer ") else {
             throw APIError(.unauthorized, .unauthenticated).withChallenge
         }
         let token = String(header.dropFirst(7).trimmingHeaderWhitespace)
-        guard !token.isEmpty, token.count <= 200 else { throw APIError(.unauthorized, .unauthenticated).withChallenge }
+        guard !token.isEmpty else { throw APIError(.unauthorized, .unauthenticated).withChallenge }
         let pool = self.pool
-        let principal = try await cache.principal(for: AccountStore.cacheKey(for: token)) {
-            try await pool.withConnection { connection in
-                try await connection.run { db in try AccountStore.authenticate(token: token, on: db) }
+        let principal: AccountStore.Principal?
+        if IdentityProvider.looksLikeJWT(token) {
+            guard token.utf8.count <= 8192 else { throw APIError(.unauthorized, .unauthenticated).withChallenge }
+            principal = try await person(token, account: request.headers[Self.accountField])
+        } else {
+            guard token.count <= 200 else { throw APIError(.unauthorized, .unauthenticated).withChallenge }
+            principal = try await cache.principal(for: AccountStore.cacheKey(for: token)) {
+                try await pool.withConnection { connection in
+                    try await connection.run { db in try AccountStore.authenticate(token: token, on: db) }
+                }
             }
         }
         guard let principal else { throw APIError(.unauthorized, .unauthenticated).withChallenge }
@@ -36,6 +52,33 @@ struct AuthenticationMiddleware: RouterMiddleware {
         // the context from before this one). Setting it cost 1.8% of the daemon's CPU at
         // 8,500 requests/s (BENCHMARKS.md) for log lines that were never written.
         return try await next(request, context)
+    }
+}
+
+extension AuthenticationMiddleware {
+    /// The portal account of the person an identity token signs in (remembered like a token
+    /// of ours, under the token and the account asked for); nil when the token is not
+    /// believed or the person has no portal account.
+    func person(_ token: String, account header: String?) async throws -> AccountStore.Principal? {
+        guard let identityProvider else { return nil }
+        var account: UUID?
+        if let header {
+            guard let id = UUID(uuidString: header.trimmingCharacters(in: .whitespaces)) else {
+                throw APIError(.unauthorized, .accountUnknown).withChallenge
+            }
+            account = id
+        }
+        let pool = self.pool
+        let chosen = account
+        return try await cache.principal(for: AccountStore.cacheKey(for: token + "\n" + (header ?? ""))) {
+            guard case .success(let person) = await identityProvider.person(from: token) else { return nil }
+            let accounts = try await pool.withConnection { connection in
+                try await connection.run { db in try AccountStore.accounts(ofPerson: person, account: chosen, on: db) }
+            }
+            if accounts.count > 1 { throw APIError(.unauthorized, .accountChoiceNeeded).withChallenge }
+            if accounts.isEmpty && chosen != nil { throw APIError(.unauthorized, .accountUnknown).withChallenge }
+            return accounts.first
+        }
     }
 }
 

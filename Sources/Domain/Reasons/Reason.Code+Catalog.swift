@@ -76,6 +76,12 @@ extension Reason.Code {
 
     public static let unauthenticated = Reason.Code("auth.unauthenticated",
         ar: "يلزم رمز دخول صالح (Bearer).", en: "A valid bearer token is required.")
+    public static let accountChoiceNeeded = Reason.Code("auth.account_choice_needed",
+        ar: "لديك أكثر من حساب في البوابة: حدد الحساب في الترويسة Muamala-Account.",
+        en: "You hold several portal accounts: name one in the Muamala-Account header.")
+    public static let accountUnknown = Reason.Code("auth.account_unknown",
+        ar: "الحساب المحدد في الترويسة Muamala-Account ليس من حساباتك.",
+        en: "The account named in the Muamala-Account header is not one of yours.")
     public static let forbidden = Reason.Code("auth.forbidden",
         ar: "لا تملك صلاحية تنفيذ هذا الطلب.", en: "You are not permitted to make this request.")
     public static let roleNotAllowed = Reason.Code("auth.role_not_allowed",
@@ -252,7 +258,7 @@ extension Reason.Code {
 
     public static let catalog: [Reason.Code] = [
         malformedJSON, fieldMissing, fieldType, fieldInvalid, fieldUnknown, unknownService, bodyTooLarge, idempotencyKeyInvalid, malformedRequest, listNeedsEstablishment,
-        idempotencyKeyMissing, idempotencyConflict, requestNotFound, recordNotFound, requestNotCancellable, requestBeingProcessed,
+        idempotencyKeyMissing, idempotencyConflict, requestNotFound, recordNotFound, accountChoiceNeeded, accountUnknown, requestNotCancellable, requestBeingProcessed,
         requestNotFailed, badQuery, notFound, methodNotAllowed, internalError, unavailable, technicalRetrying, technicalFailure,
         identifierFormat, identifierPrefix, identifierChecksum, establishmentFormat, unifiedNumberFormat, crFormat, dateFormat,
         unauthenticated, forbidden, roleNotAllowed,

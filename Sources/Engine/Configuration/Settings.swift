@@ -54,6 +54,19 @@ public struct Settings: Sendable {
     public var checkpointInterval: Duration = .seconds(3600)
     /// Submissions that may wait for an intake batch; past it a submission is refused with 503.
     public var intakeQueueLimit: Int = Intake.defaultMaxPending
+    /// The national identity provider whose signed tokens (JWT) portal users present; nil:
+    /// only this system's own tokens are accepted.
+    public var identityProvider: IdentityProviderSettings?
+
+    public struct IdentityProviderSettings: Sendable, Equatable {
+        /// A JWKS file (the provider's public keys).
+        public var jwksFile: String
+        public var issuer: String
+        public var audience: String
+        /// The claim that carries the national ID or iqama number.
+        public var idClaim: String = "national_id"
+        public var leeway: Duration = .seconds(60)
+    }
 
     public enum LogFormat: String, Sendable, CaseIterable {
         case text, json
@@ -95,6 +108,11 @@ public struct Settings: Sendable {
         Key(name: "MUAMALA_CHECKPOINT_DIR", meaning: "folder the signed checkpoints go to, away from the database", defaultValue: "none"),
         Key(name: "MUAMALA_CHECKPOINT_MINUTES", meaning: "minutes between checkpoints", defaultValue: "60"),
         Key(name: "MUAMALA_INTAKE_QUEUE_LIMIT", meaning: "submissions that may wait for an intake batch; past it, 503 with Retry-After", defaultValue: "4096"),
+        Key(name: "MUAMALA_IDP_JWKS_FILE", meaning: "the national identity provider's public keys (a JWKS file, RSA or P-256): portal users may then present its signed tokens (RS256, ES256); with MUAMALA_IDP_ISSUER and MUAMALA_IDP_AUDIENCE", defaultValue: "none: only this system's tokens"),
+        Key(name: "MUAMALA_IDP_ISSUER", meaning: "the iss every identity token must carry", defaultValue: "none"),
+        Key(name: "MUAMALA_IDP_AUDIENCE", meaning: "the aud every identity token must include (this back end's client id)", defaultValue: "none"),
+        Key(name: "MUAMALA_IDP_ID_CLAIM", meaning: "the claim holding the person's national ID or iqama number", defaultValue: "national_id"),
+        Key(name: "MUAMALA_IDP_LEEWAY_SECONDS", meaning: "clock skew allowed on exp and nbf", defaultValue: "60"),
     ]
 
     /// Reads the configuration; an unusable value is an error that names the variable.
@@ -143,6 +161,17 @@ public struct Settings: Sendable {
             configuration.checkpointInterval = .seconds(minutes * 60)
         }
         configuration.intakeQueueLimit = try reader.integer("MUAMALA_INTAKE_QUEUE_LIMIT", in: 1...1_000_000) ?? configuration.intakeQueueLimit
+        if let file = reader.string("MUAMALA_IDP_JWKS_FILE") {
+            guard let issuer = reader.string("MUAMALA_IDP_ISSUER"), let audience = reader.string("MUAMALA_IDP_AUDIENCE") else {
+                throw ConfigurationError(key: "MUAMALA_IDP_JWKS_FILE", value: file, expected: "MUAMALA_IDP_ISSUER and MUAMALA_IDP_AUDIENCE set with it")
+            }
+            var provider = IdentityProviderSettings(jwksFile: file, issuer: issuer, audience: audience)
+            provider.idClaim = reader.string("MUAMALA_IDP_ID_CLAIM") ?? provider.idClaim
+            if let seconds = try reader.integer("MUAMALA_IDP_LEEWAY_SECONDS", in: 0...600) { provider.leeway = .seconds(seconds) }
+            configuration.identityProvider = provider
+        } else if let stray = ["MUAMALA_IDP_ISSUER", "MUAMALA_IDP_AUDIENCE"].first(where: { reader.string($0) != nil }) {
+            throw ConfigurationError(key: stray, value: reader.string(stray) ?? "", expected: "MUAMALA_IDP_JWKS_FILE set with it")
+        }
         return configuration
     }
 }

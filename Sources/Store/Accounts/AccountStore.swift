@@ -152,14 +152,24 @@ public enum AccountStore {
 
     /// The user behind a bearer token (nil when unknown, revoked or disabled), with grants.
     public static func authenticate(token: String, on db: isolated Connection) throws -> Principal? {
-        let rows = try db.query(authenticateStatement, [Data(tokenHash(token))])
-        guard let row = rows.first else { return nil }
+        try db.query(authenticateStatement, [Data(tokenHash(token))]).first.map(principal(from:))
+    }
+
+    /// A principal from a row of the user's columns and `grant_establishments`, `grant_services`.
+    static func principal(from row: Row) throws -> Principal {
         let user = try User(row: row)
         let grants = try row.decode([String]?.self, "grant_establishments") ?? []
         let services = try row.decode([String]?.self, "grant_services") ?? []
         return Principal(user: user, grants: zip(grants, services).map { establishment, list in
             Grant(establishmentID: establishment, services: list.split(separator: ",").map(String.init))
         })
+    }
+
+    /// The portal accounts of a person signed in by the identity provider (never staff or
+    /// system: those sign in with this system's tokens), oldest first; `account` narrows to
+    /// one of them. Disabled accounts are left out.
+    public static func accounts(ofPerson person: PersonID, account: UUID? = nil, on db: isolated Connection) throws -> [Principal] {
+        try db.query(personAccounts, [person.digits, account]).map(principal(from:))
     }
 
     static func tokenHash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
@@ -200,11 +210,20 @@ public enum AccountStore {
         UPDATE tokens SET revoked_at = clock_timestamp() WHERE user_id = $1 AND revoked_at IS NULL
         """)
     /// One round trip: the user and their grants (services joined by commas per establishment).
+    static let principalColumns = """
+        u.id, u.person_id, u.name, u.role, u.unified_number, u.disabled_at IS NOT NULL AS disabled,
+        (SELECT array_agg(g.establishment_id ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_establishments,
+        (SELECT array_agg(array_to_string(g.services, ',') ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_services
+        """
     static let authenticateStatement = Statement("accounts_authenticate", """
-        SELECT u.id, u.person_id, u.name, u.role, u.unified_number, u.disabled_at IS NOT NULL AS disabled,
-               (SELECT array_agg(g.establishment_id ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_establishments,
-               (SELECT array_agg(array_to_string(g.services, ',') ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_services
+        SELECT \(principalColumns)
         FROM tokens t JOIN users u ON u.id = t.user_id
         WHERE t.hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
+        """)
+    static let personAccounts = Statement("accounts_of_person", """
+        SELECT \(principalColumns)
+        FROM users u
+        WHERE u.person_id = $1 AND u.role NOT IN ('staff', 'system') AND u.disabled_at IS NULL AND ($2::uuid IS NULL OR u.id = $2)
+        ORDER BY u.created_at, u.id LIMIT 20
         """)
 }

@@ -1,0 +1,152 @@
+import Domain
+import Engine
+import Foundation
+import JWTKit
+
+/// The national identity provider's signed tokens (OpenID Connect ID or access tokens, JWT):
+/// a portal signs a person in there and calls this API with the person's token. What is
+/// checked, before anything is believed:
+///
+/// - the algorithm is RS256 or ES256 (never `none`, never an HMAC: a public key must not be
+///   usable as a shared secret), and the token names its key (`kid`);
+/// - the signature, with that key of the provider's JWKS (RSA and P-256 keys only; keys of
+///   other types or meant for encryption are not loaded);
+/// - `iss` is the provider, `aud` includes this back end, `exp` has not passed and `nbf` has
+///   come, each with a small leeway for clocks;
+/// - the configured claim holds a national ID or iqama number, checked as every number is
+///   (format, prefix, check digit).
+///
+/// The result is the person; which portal account acts for them is the store's question
+/// (`AccountStore.accounts(ofPerson:)`).
+public struct IdentityProvider: Sendable {
+    public static let algorithms: Set<String> = ["RS256", "ES256"]
+
+    let keys: JWTKeyCollection
+    let issuer: String
+    let audience: String
+    let idClaim: String
+    let leeway: TimeInterval
+
+    public enum LoadError: Error, CustomStringConvertible {
+        case unreadable(String)
+        case noUsableKey(String)
+
+        public var description: String {
+            switch self {
+            case .unreadable(let detail): "the identity provider's JWKS cannot be read: \(detail)"
+            case .noUsableKey(let file): "\(file) holds no RSA or P-256 signing key with a kid"
+            }
+        }
+    }
+
+    /// From a JWKS document: only signing keys of the allowed types, each with its `kid`.
+    public init(jwks: Data, issuer: String, audience: String, idClaim: String = "national_id", leeway: TimeInterval = 60,
+                source: String = "the JWKS") async throws {
+        guard let document = try? JSONSerialization.jsonObject(with: jwks) as? [String: Any],
+              let all = document["keys"] as? [[String: Any]] else { throw LoadError.unreadable("\(source) is not a JSON object with keys") }
+        let usable = all.filter { key in
+            guard key["kid"] is String, key["use"].map({ $0 as? String == "sig" }) ?? true else { return false }
+            if let alg = key["alg"] { guard let alg = alg as? String, Self.algorithms.contains(alg) else { return false } }
+            switch key["kty"] as? String {
+            case "RSA": return key["d"] == nil
+            case "EC": return key["crv"] as? String == "P-256" && key["d"] == nil
+            default: return false
+            }
+        }
+        guard !usable.isEmpty else { throw LoadError.noUsableKey(source) }
+        let keys = JWTKeyCollection()
+        do {
+            let set = try JSONDecoder().decode(JWKS.self, from: try JSONSerialization.data(withJSONObject: ["keys": usable]))
+            try await keys.add(jwks: set)
+        } catch {
+            throw LoadError.unreadable("\(source): \(error)")
+        }
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.idClaim = idClaim
+        self.leeway = leeway
+    }
+
+    /// From the daemon's settings (`MUAMALA_IDP_*`).
+    public init(_ settings: Settings.IdentityProviderSettings) async throws {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: settings.jwksFile)) } catch {
+            throw LoadError.unreadable("\(settings.jwksFile): \(error.localizedDescription)")
+        }
+        try await self.init(jwks: data, issuer: settings.issuer, audience: settings.audience, idClaim: settings.idClaim,
+                            leeway: TimeInterval(settings.leeway.components.seconds), source: settings.jwksFile)
+    }
+
+    /// Whether a bearer token has a JWT's shape (this system's own tokens never do).
+    public static func looksLikeJWT(_ token: String) -> Bool {
+        token.utf8.count(where: { $0 == UInt8(ascii: ".") }) == 2 && !token.hasPrefix("mua_")
+    }
+
+    /// Why a token is not believed (for tests and logs; the caller only ever gets 401).
+    public enum Rejection: Error, Equatable {
+        case malformed, algorithm(String), signature, issuer, audience, expired, notYetValid, noPerson
+    }
+
+    /// The person a token signs in, or why not.
+    public func person(from token: String, now: Date = Date()) async -> Result<PersonID, Rejection> {
+        guard let header = Self.header(of: token) else { return .failure(.malformed) }
+        let alg = header["alg"] as? String ?? ""
+        guard Self.algorithms.contains(alg) else { return .failure(.algorithm(alg)) }
+        guard header["kid"] is String else { return .failure(.malformed) }
+        let claims: Claims
+        do { claims = try await keys.verify(token, as: Claims.self) } catch { return .failure(.signature) }
+        guard claims.strings["iss"] == issuer else { return .failure(.issuer) }
+        guard claims.audiences.contains(audience) else { return .failure(.audience) }
+        guard let exp = claims.numbers["exp"], now.timeIntervalSince1970 < exp + leeway else { return .failure(.expired) }
+        if let nbf = claims.numbers["nbf"], now.timeIntervalSince1970 + leeway < nbf { return .failure(.notYetValid) }
+        guard let number = claims.strings[idClaim], let person = try? PersonID(number) else { return .failure(.noPerson) }
+        return .success(person)
+    }
+
+    /// The token's header, decoded without trusting it.
+    static func header(of token: String) -> [String: Any]? {
+        guard let first = token.split(separator: ".", omittingEmptySubsequences: false).first, first.utf8.count <= 4096 else { return nil }
+        var text = first.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        text += String(repeating: "=", count: (4 - text.utf8.count % 4) % 4)
+        guard let data = Data(base64Encoded: text) else { return nil }
+        return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    }
+
+    /// The claims as they come: strings, numbers, and `aud` as one string or several. The
+    /// checks are made after the signature (`person(from:)`), against the configuration.
+    struct Claims: JWTPayload {
+        var strings: [String: String] = [:]
+        var numbers: [String: Double] = [:]
+        var audiences: [String] = []
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Key.self)
+            for key in container.allKeys {
+                if let text = try? container.decode(String.self, forKey: key) {
+                    strings[key.stringValue] = text
+                } else if let number = try? container.decode(Double.self, forKey: key) {
+                    numbers[key.stringValue] = number
+                } else if key.stringValue == "aud", let list = try? container.decode([String].self, forKey: key) {
+                    audiences = list
+                }
+            }
+            if let single = strings["aud"] { audiences = [single] }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            for (key, value) in strings { try container.encode(value, forKey: Key(stringValue: key)) }
+            for (key, value) in numbers { try container.encode(value, forKey: Key(stringValue: key)) }
+        }
+
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+}
