@@ -185,8 +185,8 @@ extension Reason.Code {
     // MARK: Final exit
 
     public static let workerRequestNotInForce = Reason.Code("final_exit.worker_request_not_in_force",
-        ar: "لم يكن للعامل أن يطلب الخروج النهائي بنفسه قبل إصلاحات العمل (٢٠٢١-٠٣-١٤).",
-        en: "A worker could not ask for a final exit himself before the labor reform (2021-03-14).")
+        ar: "لا تجيز القواعد النافذة في هذا اليوم أن يطلب العامل الخروج النهائي بنفسه (أجازته إصلاحات العمل).",
+        en: "The rules in force on this day do not let a worker ask for a final exit himself (the labor reform did).")
     public static let contractNotEnded = Reason.Code("final_exit.contract_not_ended",
         ar: "يطلب العامل الخروج النهائي عند انتهاء العقد في {date}.", en: "A worker may ask for a final exit when the contract ends, on {date}.")
 
