@@ -190,6 +190,26 @@ struct DeadlineTests {
         #expect(scenario.decide(TransferFlow.pay, ["worker_id": .id(Scenario.w), "amount": JSONValue(fee)]).isCompleted)
     }
 
+    @Test("an occupation change's fee: paid within the rulebook's 30 days of the worker's approval (29, 30 paid; 31 refused), lapsing on day 31")
+    func occupationChangeFee() throws {
+        expectWindow(30, timer: "occupation-change.lapse",
+                     OccupationChangeFlow.accept, ["worker_id": .id(Scenario.w)],
+                     then: OccupationChangeFlow.pay, ["worker_id": .id(Scenario.w), "amount": 2000],
+                     prepare: { scenario in
+                         scenario.run(OccupationChangeFlow.request, ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e1),
+                                                                     "occupation": "mason"], as: .owner)
+                     })
+        var scenario = Scenario()
+        scenario.run(OccupationChangeFlow.request, ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e1), "occupation": "mason"], as: .owner)
+        let approved = scenario.run(OccupationChangeFlow.accept, ["worker_id": .id(Scenario.w)], as: .worker)
+        let file = try #require(Scenario.caseFile(in: approved))
+        scenario.advance(days: 31)
+        let lapsed = scenario.run(OccupationChangeFlow.lapse, ["worker_id": .id(Scenario.w), "case_id": .string(file.id.uuidString.lowercased())])
+        #expect(lapsed.events.first?.type == "occupationChangeFeeLapsed")
+        #expect(scenario.world.openCase(.occupationChange, of: Scenario.w) == nil)
+        #expect(scenario.world.workers[Scenario.w]?.occupation == "laborer")
+    }
+
     @Test("a dependent's transfer: 14 days to complete after the guardian's approval (13, 14 completed; 15 refused)")
     func dependentCompletion() {
         expectWindow(14, timer: "dependent-transfer.lapse",

@@ -81,6 +81,9 @@ public struct RuleParameters: Codable, Sendable, Equatable {
         public var fee: Int
         public var minimumBand: NitaqatBand
         public var workerAcceptDays: Int
+        /// Days the employer has to pay once the worker approved; then the change lapses (a
+        /// choice, as for a transfer: DOMAIN.md gives no number).
+        public var feeWithinDays: Int
         /// Titles that can be corrected once, free and without the worker's approval.
         public var genericTitles: [String]
     }

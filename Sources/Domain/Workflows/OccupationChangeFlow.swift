@@ -6,7 +6,7 @@ import Foundation
 /// |----------------|----------------------------------------------------------|
 /// | none           | no change asked                                          |
 /// | pending_worker | the employer asked; the worker approves within 10 days   |
-/// | awaiting_fee   | approved; the fee is due                                 |
+/// | awaiting_fee   | approved; the fee is due within 30 days (the rulebook's)  |
 /// | completed      | the worker holds the new occupation                      |
 /// | rejected/lapsed| ended without a change                                   |
 ///
@@ -32,6 +32,8 @@ public enum OccupationChangeFlow: StateTable {
         Transition("accept", from: .pendingWorker, to: .awaitingFee, event: "occupationChangeApproved", by: [.worker, .staff]),
         Transition("decline", from: .pendingWorker, to: .rejected, event: "occupationChangeDeclined", by: [.worker, .staff]),
         Transition("lapse", from: .pendingWorker, to: .lapsed, event: "occupationChangeLapsed", by: [.system, .staff]),
+        // A change waiting for its fee for ever blocked the worker's next one.
+        Transition("lapse", from: .awaitingFee, to: .lapsed, event: "occupationChangeFeeLapsed", by: [.system, .staff]),
         Transition("pay", from: .awaitingFee, to: .completed, event: "occupationChanged", by: [.system, .staff]),
         Transition("end", from: .pendingWorker, to: .lapsed, event: "occupationChangeEnded", by: [.system]),
         Transition("end", from: .awaitingFee, to: .lapsed, event: "occupationChangeEnded", by: [.system]),
@@ -76,6 +78,7 @@ public enum OccupationChangeFlow: StateTable {
         descriptionEn: "The employer changes a worker's occupation to one that fits the activity and is not reserved for Saudis; the worker approves and the fee is paid.",
         roles: employer, fields: requestFields, subject: .worker("worker_id"), workflow: (name, "request"),
         terms: { rules in ["fee": "\(rules.occupationChange.fee) SAR", "worker's time": "\(rules.occupationChange.workerAcceptDays) days",
+                           "fee due within": "\(rules.occupationChange.feeWithinDays) days",
                            "minimum band": rules.occupationChange.minimumBand.english] }
     ) { context throws(Reason) in
         let (worker, establishment, occupation) = try prepare("occupation-change.request", context)
@@ -120,7 +123,11 @@ public enum OccupationChangeFlow: StateTable {
         let waiting = file.deadline.map { [Cases.timerKey("lapse", file, due: $0.adding(days: 1))] } ?? []
         file.state = row.to.rawValue
         file.deadline = nil
-        return Cases.step(row.event, file, cancelledTimers: waiting, summary: row.to == .awaitingFee ? ["fee": file.details["fee"] ?? 0] : [:])
+        guard row.to == .awaitingFee else { return Cases.step(row.event, file, cancelledTimers: waiting) }
+        let deadline = Cases.deadline(from: context.today, days: context.rules.occupationChange.feeWithinDays)
+        file.deadline = deadline
+        return Cases.step(row.event, file, timers: [Cases.timer("lapse", service: "occupation-change.lapse", file, due: deadline.adding(days: 1))],
+                          cancelledTimers: waiting, summary: ["fee": file.details["fee"] ?? 0])
     }
 
     public static let accept = ServiceDefinition(
@@ -148,19 +155,23 @@ public enum OccupationChangeFlow: StateTable {
         guard var file = existing, let row = transition("pay", from: state) else {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed("pay", in: state))
         }
+        if let reason = Cases.checkDeadline(file, context) { return .reject(reason) }
         let due = file.details["fee"]?.intValue ?? 0
         guard amount == due else { return .reject(.feeMismatch, ["paid": String(amount), "due": String(due)]) }
         guard var worker = context.world.workers[workerID], let target = file.details["to"]?.stringValue else {
             return .reject(.workerNotFound, ["worker": workerID.digits])
         }
+        let waiting = file.deadline.map { [Cases.timerKey("lapse", file, due: $0.adding(days: 1))] } ?? []
         worker.occupation = target
         file.state = row.to.rawValue
-        return Cases.step(row.event, file, changes: [.worker(worker)])
+        file.deadline = nil
+        return Cases.step(row.event, file, changes: [.worker(worker)], cancelledTimers: waiting)
     }
 
     public static let lapse = ServiceDefinition(
         code: "occupation-change.lapse", nameAr: "انقضاء طلب تغيير مهنة", nameEn: "Occupation change lapsed",
-        descriptionAr: "مؤقت داخلي: لم يوافق العامل خلال ١٠ أيام.", descriptionEn: "Internal timer: the worker did not approve within 10 days.",
+        descriptionAr: "مؤقت داخلي: لم يوافق العامل خلال ١٠ أيام، أو لم يُسدد المقابل خلال ٣٠ يومًا.",
+        descriptionEn: "Internal timer: the worker did not approve within 10 days, or the fee was not paid within 30.",
         roles: [.system, .staff], fields: [workerField, FieldSpec("case_id", .uuid, "the case")],
         subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "lapse"), internalOnly: true
     ) { context in
