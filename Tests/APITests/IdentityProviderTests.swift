@@ -61,6 +61,17 @@ struct IdentityProviderTests {
         func verify(using algorithm: some JWTAlgorithm) async throws {}
     }
 
+    /// Good claims but a not-before that is text.
+    struct OddClaims: JWTPayload {
+        var iss = IdentityProviderTests.issuer
+        var aud = IdentityProviderTests.audience
+        var exp = Date().timeIntervalSince1970 + 600
+        var nbf = "yesterday"
+        var national_id = IdentityProviderTests.person.digits
+
+        func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+
     static func unsigned(alg: String, kid: String = "rsa-1", claims: String = #"{"iss":"x"}"#) -> String {
         Data(#"{"alg":"\#(alg)","kid":"\#(kid)","typ":"JWT"}"#.utf8).base64URL + "." + Data(claims.utf8).base64URL + "."
     }
@@ -90,6 +101,11 @@ struct IdentityProviderTests {
         var impostor = Provider()
         try await impostor.addEC(kid: "ec-1")
         #expect(await verifier.person(from: try await impostor.token(kid: "ec-1")) == .failure(.signature))
+        // A real key of the provider's, named by a kid the JWKS does not have.
+        let misnamed = JWTKeyCollection()
+        let stray = ES256PrivateKey()
+        await misnamed.add(ecdsa: stray, kid: "nope")
+        #expect(await verifier.person(from: try await misnamed.sign(TestClaims(), kid: "nope")) == .failure(.signature))
         // A token without a kid, and one that is not a token.
         #expect(await verifier.person(from: Self.unsigned(alg: "RS256", kid: "")) == .failure(.signature))
         #expect(await verifier.person(from: "a.b.c") == .failure(.malformed))
@@ -108,11 +124,26 @@ struct IdentityProviderTests {
         claims = TestClaims()
         claims.nbf = Date().timeIntervalSince1970 + 120
         #expect(await verifier.person(from: try await provider.token(kid: "ec-1", claims)) == .failure(.notYetValid))
+        // A not-before that is not a time is refused, not ignored.
+        let odd = OddClaims()
+        #expect(await verifier.person(from: try await provider.signing.sign(odd, kid: "ec-1")) == .failure(.notYetValid))
         claims = TestClaims()
         claims.national_id = "2000000015"  // a wrong check digit
         #expect(await verifier.person(from: try await provider.token(kid: "ec-1", claims)) == .failure(.noPerson))
         claims.national_id = nil
         #expect(await verifier.person(from: try await provider.token(kid: "ec-1", claims)) == .failure(.noPerson))
+    }
+
+    @Test("a remembered token is not used past its expiry: the expiry is read on every use")
+    func expiryOnEveryUse() async throws {
+        let provider = try await Provider.make()
+        let verifier = try await provider.verifier()
+        var claims = TestClaims()
+        claims.exp = Date().timeIntervalSince1970 - 30
+        let token = try await provider.token(kid: "ec-1", claims)
+        #expect(!verifier.hasExpired(token))
+        #expect(verifier.hasExpired(token, now: Date().addingTimeInterval(31)))
+        #expect(verifier.hasExpired("not.a.token"))
     }
 
     @Test("key rotation: a token of the new key is believed once the JWKS has it; the old key's once it is gone, no more")
@@ -170,6 +201,13 @@ struct IdentityProviderTests {
                     .authorization: "Bearer \(mine)", HTTPField.Name("Muamala-Account")!: owner,
                 ]) { $0 }
                 #expect(notMine.status == .unauthorized)
+                // A bad token is told as one, whatever the account header says.
+                let forged = try await client.execute(uri: "/v1/me", method: .get, headers: [
+                    .authorization: "Bearer a.b.c", HTTPField.Name("Muamala-Account")!: "garbage",
+                ]) { response in response.status }
+                #expect(forged == .unauthorized)
+                let garbage = try await client.call(.get, "/v1/me", token: mine)
+                #expect(garbage.status == .ok)
 
                 claims.national_id = Fixtures.person(3).digits  // signed in, but no portal account
                 #expect(try await client.call(.get, "/v1/me", token: try await provider.token(kid: "ec-1", claims)).status == .unauthorized)

@@ -45,7 +45,8 @@ struct PortalReadTests {
     @Test("the authorization matrix: every role against every read; the foreign answers as the unknown")
     func matrix() async throws {
         try await Self.withWorld { world in
-            let readers = ["staff", "ownerA", "ownerB", "delegateA", "delegateB", "agent12", "worker", "otherWorker", "guardian"]
+            // "system": other government systems report facts; they do not read files.
+            let readers = ["staff", "system", "ownerA", "ownerB", "delegateA", "delegateB", "agent12", "worker", "otherWorker", "guardian"]
             let w = E2E.w.digits
             let reads: [(path: String, allowed: Set<String>)] = [
                 ("/v1/me", Set(readers)),
@@ -71,6 +72,10 @@ struct PortalReadTests {
                 #expect(try await world.get(path, as: nil).status == .unauthorized, "no token: \(path)")
             }
             // What does not exist answers exactly as what may not be seen, malformed or not.
+            // A delegate reads each request his establishment's list shows him, whatever its service.
+            let listed = try await world.get("/v1/requests?establishment=1-1&limit=50", as: "delegateA").json["requests"]?.arrayValue ?? []
+            let permit = try #require(listed.first { $0["service"] == "work-permit.issue" }?["id"]?.stringValue)
+            #expect(try await world.get("/v1/requests/\(permit)", as: "delegateA").status == .ok)
             for path in ["/v1/establishments/9-9", "/v1/establishments/9-9/workers", "/v1/establishments/x",
                          "/v1/workers/\(Fixtures.person(77).digits)", "/v1/workers/12", "/v1/cases/\(UUID().uuidString)", "/v1/cases/nope"] {
                 for reader in ["staff", "ownerA"] {

@@ -60,18 +60,17 @@ extension AuthenticationMiddleware {
     /// of ours, under the token and the account asked for); nil when the token is not
     /// believed or the person has no portal account.
     func person(_ token: String, account header: String?) async throws -> AccountStore.Principal? {
-        guard let identityProvider else { return nil }
-        var account: UUID?
-        if let header {
-            guard let id = UUID(uuidString: header.trimmingCharacters(in: .whitespaces)) else {
-                throw APIError(.unauthorized, .accountUnknown).withChallenge
-            }
-            account = id
-        }
+        guard let identityProvider, !identityProvider.hasExpired(token) else { return nil }
+        // The account asked for, in one spelling whatever its case (each spelling would be
+        // remembered, and read, on its own); a header that names no account is judged after
+        // the token, so that a bad token is always told as one.
+        let account = header.map { UUID(uuidString: $0.trimmingCharacters(in: .whitespaces)) }
+        let spelled = account.map { $0?.uuidString ?? "?" } ?? ""
         let pool = self.pool
-        let chosen = account
-        return try await cache.principal(for: AccountStore.cacheKey(for: token + "\n" + (header ?? ""))) {
+        return try await cache.principal(for: AccountStore.cacheKey(for: token + "\n" + spelled)) {
             guard case .success(let person) = await identityProvider.person(from: token) else { return nil }
+            if case .some(.none) = account { throw APIError(.unauthorized, .accountUnknown).withChallenge }
+            let chosen = account ?? nil
             let accounts = try await pool.withConnection { connection in
                 try await connection.run { db in try AccountStore.accounts(ofPerson: person, account: chosen, on: db) }
             }

@@ -22,6 +22,9 @@ public struct IdentityProvider: Sendable {
     public static let algorithms: Set<String> = ["RS256", "ES256"]
 
     let keys: JWTKeyCollection
+    /// The kids of the keys loaded: a token must name one of them (jwt-kit would otherwise
+    /// fall back to a default key).
+    let kids: Set<String>
     let issuer: String
     let audience: String
     let idClaim: String
@@ -62,6 +65,7 @@ public struct IdentityProvider: Sendable {
             throw LoadError.unreadable("\(source): \(error)")
         }
         self.keys = keys
+        kids = Set(usable.compactMap { $0["kid"] as? String })
         self.issuer = issuer
         self.audience = audience
         self.idClaim = idClaim
@@ -93,21 +97,35 @@ public struct IdentityProvider: Sendable {
         guard let header = Self.header(of: token) else { return .failure(.malformed) }
         let alg = header["alg"] as? String ?? ""
         guard Self.algorithms.contains(alg) else { return .failure(.algorithm(alg)) }
-        guard header["kid"] is String else { return .failure(.malformed) }
+        guard let kid = header["kid"] as? String, kids.contains(kid) else { return .failure(.signature) }
         let claims: Claims
         do { claims = try await keys.verify(token, as: Claims.self) } catch { return .failure(.signature) }
         guard claims.strings["iss"] == issuer else { return .failure(.issuer) }
         guard claims.audiences.contains(audience) else { return .failure(.audience) }
-        guard let exp = claims.numbers["exp"], now.timeIntervalSince1970 < exp + leeway else { return .failure(.expired) }
-        if let nbf = claims.numbers["nbf"], now.timeIntervalSince1970 + leeway < nbf { return .failure(.notYetValid) }
+        guard let exp = claims.numbers["exp"], exp.isFinite, now.timeIntervalSince1970 < exp + leeway else { return .failure(.expired) }
+        if claims.present.contains("nbf") {
+            guard let nbf = claims.numbers["nbf"], nbf.isFinite, now.timeIntervalSince1970 + leeway >= nbf else { return .failure(.notYetValid) }
+        }
         guard let number = claims.strings[idClaim], let person = try? PersonID(number) else { return .failure(.noPerson) }
         return .success(person)
     }
 
+    /// Whether a token's `exp` has passed (beyond the leeway), read without verifying it: a
+    /// token once verified is remembered under its exact bytes, so this is asked on every
+    /// use, and no remembered token outlives its expiry.
+    public func hasExpired(_ token: String, now: Date = Date()) -> Bool {
+        guard let claims = Self.part(1, of: token), let exp = claims["exp"] as? Double, exp.isFinite else { return true }
+        return now.timeIntervalSince1970 >= exp + leeway
+    }
+
     /// The token's header, decoded without trusting it.
-    static func header(of token: String) -> [String: Any]? {
-        guard let first = token.split(separator: ".", omittingEmptySubsequences: false).first, first.utf8.count <= 4096 else { return nil }
-        var text = first.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    static func header(of token: String) -> [String: Any]? { part(0, of: token) }
+
+    /// One of the token's first two parts as JSON, decoded without trusting it.
+    static func part(_ index: Int, of token: String) -> [String: Any]? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[index].utf8.count <= 6144 else { return nil }
+        var text = parts[index].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         text += String(repeating: "=", count: (4 - text.utf8.count % 4) % 4)
         guard let data = Data(base64Encoded: text) else { return nil }
         return try? JSONSerialization.jsonObject(with: data) as? [String: Any]
@@ -119,6 +137,8 @@ public struct IdentityProvider: Sendable {
         var strings: [String: String] = [:]
         var numbers: [String: Double] = [:]
         var audiences: [String] = []
+        /// Every claim the token carries, whatever its type.
+        var present: Set<String> = []
 
         struct Key: CodingKey {
             var stringValue: String
@@ -130,6 +150,7 @@ public struct IdentityProvider: Sendable {
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Key.self)
             for key in container.allKeys {
+                present.insert(key.stringValue)
                 if let text = try? container.decode(String.self, forKey: key) {
                     strings[key.stringValue] = text
                 } else if let number = try? container.decode(Double.self, forKey: key) {

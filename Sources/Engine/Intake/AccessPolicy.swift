@@ -45,12 +45,16 @@ public enum AccessPolicy {
         }
     }
 
-    /// Whether a principal may see a stored request.
+    /// Whether a principal may see a stored request: its submitter; staff and systems; an
+    /// owner, delegate or agent who may read its establishment (a delegate sees the requests
+    /// of an establishment he holds any grant on, as its list shows them, not only those of
+    /// his services); a worker those about himself.
     public static func mayRead(_ principal: AccountStore.Principal, record: RequestRecord, company: UnifiedNumber?) -> Bool {
         let user = principal.user
         if user.role == .staff || user.role == .system { return true }
         if record.actorID == user.actor.id { return true }
         let establishment = record.establishmentID.flatMap { try? EstablishmentID($0) }
+        if user.role == .delegate, let establishment { return mayReadEstablishment(principal, establishment, company: company) }
         let subject = Subject(key: record.subject) ?? .establishment(EstablishmentID(office: 0, sequence: 0))
         return mayAct(principal, service: record.service, subject: subject, scope: Scope(establishment: establishment, company: company))
     }
@@ -58,12 +62,13 @@ public enum AccessPolicy {
     // MARK: Reads
 
     /// Whether a principal may read an establishment's file and its workers: staff; the owner
-    /// of its company; a delegate or agent with any grant on it. Never a worker.
+    /// of its company; a delegate or agent with any grant on it. Never a worker, nor a system
+    /// account (other government systems report facts; they do not browse files).
     public static func mayReadEstablishment(_ principal: AccountStore.Principal, _ establishment: EstablishmentID, company: UnifiedNumber?) -> Bool {
         let user = principal.user
         switch user.role {
-        case .staff, .system: return true
-        case .worker: return false
+        case .staff: return true
+        case .worker, .system: return false
         case .owner:
             guard let company, let owned = user.unifiedNumber else { return false }
             return company.digits == owned
@@ -77,16 +82,15 @@ public enum AccessPolicy {
     public static func mayReadWorker(_ principal: AccountStore.Principal, worker: PersonID, employer: EstablishmentID?,
                                      company: UnifiedNumber?) -> Bool {
         if principal.user.role == .worker { return principal.user.personID == worker.digits }
-        if principal.user.role == .staff || principal.user.role == .system { return true }
-        guard let employer else { return false }
+        guard let employer else { return principal.user.role == .staff }
         return mayReadEstablishment(principal, employer, company: company)
     }
 
     /// Whether a principal may read a case: its worker, staff, and whoever may read either
     /// side (the establishment it was opened for, or the counterpart: a transfer's current employer).
-    public static func mayReadCase(_ principal: AccountStore.Principal, _ file: CaseFile, companies: [EstablishmentID: UnifiedNumber]) -> Bool {
-        if principal.user.role == .worker { return principal.user.personID == file.worker.digits }
-        let sides = [file.establishment] + (file.counterpart.map { [$0] } ?? [])
+    public static func mayReadCase(_ principal: AccountStore.Principal, worker: PersonID, sides: [EstablishmentID],
+                                   companies: [EstablishmentID: UnifiedNumber]) -> Bool {
+        if principal.user.role == .worker { return principal.user.personID == worker.digits }
         return sides.contains { mayReadEstablishment(principal, $0, company: companies[$0]) }
     }
 }

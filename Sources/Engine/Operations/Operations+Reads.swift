@@ -7,7 +7,7 @@ import Store
 /// what the caller may not see answers exactly as what does not exist (nil), so that ids
 /// cannot be probed.
 ///
-/// | read                    | staff | owner               | delegate, agent             | worker  |
+/// | read (system accounts: none but `me`) | staff | owner | delegate, agent | worker |
 /// |-------------------------|-------|---------------------|-----------------------------|---------|
 /// | me                      | ✔     | ✔                   | ✔                           | ✔       |
 /// | establishment, workers  | ✔     | his company's       | a granted establishment     | —       |
@@ -90,15 +90,16 @@ extension Operations {
     public func worker(_ id: PersonID, for principal: AccountStore.Principal, rulebook: Rulebook) async throws -> WorkerRead? {
         let clock = self.clock
         let role = principal.user.role
-        let found = try await run { db -> (Profiles.WorkerProfile, UnifiedNumber?)? in
+        // Who the file belongs to first, by one probe whatever the answer; the file only when
+        // the caller may read it (a refusal must not take longer than "no such worker").
+        let owner = try await run { db in try Profiles.workerOwner(id, on: db) }
+        guard let owner, AccessPolicy.mayReadWorker(principal, worker: id, employer: owner.employer, company: owner.company) else { return nil }
+        let found = try await run { db -> (Profiles.WorkerProfile, [NextSteps.Option])? in
             guard let profile = try Profiles.worker(id, on: db) else { return nil }
-            return (profile, try profile.worker.employer.flatMap { try DirectoryStore.company(of: $0, on: db) })
+            return (profile, try NextSteps.forWorker(id, rulebook: rulebook, clock: clock, on: db))
         }
-        guard let (profile, company) = found,
-              AccessPolicy.mayReadWorker(principal, worker: id, employer: profile.worker.employer, company: company) else { return nil }
-        let next = try await run { db in
-            try NextSteps.forWorker(id, rulebook: rulebook, clock: clock, on: db)
-        }.filter { option in role == .staff || ServiceCatalog.service(option.service)?.roles.contains(role) == true }
+        guard let (profile, options) = found else { return nil }
+        let next = options.filter { option in role == .staff || ServiceCatalog.service(option.service)?.roles.contains(role) == true }
         return WorkerRead(profile: profile, countedInNitaqat: Nitaqat.counts(profile.worker, permit: profile.permit), next: next)
     }
 
@@ -113,14 +114,13 @@ extension Operations {
 
     /// A case, open or closed; nil when it does not exist or is not the caller's to see.
     public func caseFile(_ id: UUID, for principal: AccountStore.Principal) async throws -> CaseRead? {
-        let found = try await run { db -> (CaseFile, [EstablishmentID: UnifiedNumber])? in
-            guard let file = try Profiles.caseFile(id, on: db) else { return nil }
-            let sides = [file.establishment] + (file.counterpart.map { [$0] } ?? [])
-            return (file, try DirectoryStore.companies(of: sides, on: db))
-        }
-        guard let (file, companies) = found, AccessPolicy.mayReadCase(principal, file, companies: companies) else { return nil }
+        // The sides first, by one probe whatever the answer; the case only for a caller who may read it.
+        let sides = try await run { db in try Profiles.caseSides(id, on: db) }
+        guard let sides, AccessPolicy.mayReadCase(principal, worker: sides.worker, sides: [sides.establishment] + (sides.counterpart.map { [$0] } ?? []),
+                                                  companies: sides.companies) else { return nil }
+        guard let file = try await run({ db in try Profiles.caseFile(id, on: db) }) else { return nil }
         let counterpartVisible = principal.user.role == .worker
-            || file.counterpart.map { AccessPolicy.mayReadEstablishment(principal, $0, company: companies[$0]) } ?? true
+            || file.counterpart.map { AccessPolicy.mayReadEstablishment(principal, $0, company: sides.companies[$0]) } ?? true
         return CaseRead(file: file, counterpartVisible: counterpartVisible)
     }
 
@@ -128,8 +128,8 @@ extension Operations {
 
     private func mayRead(establishment id: EstablishmentID, _ principal: AccountStore.Principal) async throws -> Bool {
         switch principal.user.role {
-        case .staff, .system: return true
-        case .worker: return false
+        case .staff: return true
+        case .system, .worker: return false
         case .delegate, .agent: return AccessPolicy.mayReadEstablishment(principal, id, company: nil)
         case .owner:
             let company = try await run { db in try DirectoryStore.company(of: id, on: db) }

@@ -45,6 +45,35 @@ extension Profiles {
         try db.query(establishmentsOf, [company.digits, limit]).map { try AggregateRows.establishmentID($0, Column.id) }
     }
 
+    /// Who a worker's file belongs to, for the access check before anything else is read:
+    /// his employer and its company (nil when there is no such worker). One indexed probe,
+    /// the same whether the worker is the caller's or not, so that the time of a refusal
+    /// says nothing more than its answer.
+    public static func workerOwner(_ id: PersonID, on db: isolated Connection) throws -> (employer: EstablishmentID?, company: UnifiedNumber?)? {
+        guard let row = try db.query(workerOwnerOf, [id.digits]).first else { return nil }
+        let employer = try row.decode(String?.self, at: 0).flatMap { try? EstablishmentID($0) }
+        return (employer, try row.decode(String?.self, at: 1).map { UnifiedNumber(trusted: $0) })
+    }
+
+    /// A case's worker and sides with their companies, for the access check before the case is read.
+    public struct CaseSides: Sendable {
+        public let worker: PersonID
+        public let establishment: EstablishmentID
+        public let counterpart: EstablishmentID?
+        public let companies: [EstablishmentID: UnifiedNumber]
+    }
+
+    public static func caseSides(_ id: UUID, on db: isolated Connection) throws -> CaseSides? {
+        guard let row = try db.query(caseSidesOf, [id]).first else { return nil }
+        let establishment = try EstablishmentID(try row.decode(String.self, at: 1))
+        let counterpart = try row.decode(String?.self, at: 2).map { try EstablishmentID($0) }
+        var companies: [EstablishmentID: UnifiedNumber] = [:]
+        if let company = try row.decode(String?.self, at: 3) { companies[establishment] = UnifiedNumber(trusted: company) }
+        if let counterpart, let company = try row.decode(String?.self, at: 4) { companies[counterpart] = UnifiedNumber(trusted: company) }
+        return CaseSides(worker: PersonID(trusted: try row.decode(String.self, at: 0)), establishment: establishment,
+                         counterpart: counterpart, companies: companies)
+    }
+
     /// The one column the id list reads.
     enum Column: Int, SelectColumn { case id }
 
@@ -55,6 +84,17 @@ extension Profiles {
     static let latestCertificateOf = Statement("profiles_latest_certificate", """
         SELECT id, band, saudization_percent, issued_on, valid_until FROM certificates
         WHERE establishment_id = $1 ORDER BY issued_on DESC, id DESC LIMIT 1
+        """)
+    static let workerOwnerOf = Statement("profiles_worker_owner", """
+        SELECT w.establishment_id, e.unified_number FROM workers w LEFT JOIN establishments e ON e.id = w.establishment_id
+        WHERE w.id = $1
+        """)
+    static let caseSidesOf = Statement("profiles_case_sides", """
+        SELECT c.worker_id, c.establishment_id, c.counterpart_id, e.unified_number, o.unified_number
+        FROM cases c
+        LEFT JOIN establishments e ON e.id = c.establishment_id
+        LEFT JOIN establishments o ON o.id = c.counterpart_id
+        WHERE c.id = $1
         """)
     static let establishmentsOf = Statement("profiles_establishments_of", """
         SELECT id FROM establishments WHERE unified_number = $1 ORDER BY id LIMIT $2
