@@ -153,6 +153,19 @@ struct PortalReadTests {
         }
     }
 
+    @Test("after a transfer the file follows the worker: the new employer reads it, permit and all, the old one no longer")
+    func afterTransfer() async throws {
+        try await E2E.withPortal { portal in
+            try await portal.advance(days: 25)  // past the contracts' end: no consent, no notice
+            try await portal.submit("service-transfer.request", E2E.worker(E2E.other, ["establishment_id": "2-1"]), as: "ownerB")
+            try await portal.submit("service-transfer.accept", E2E.worker(E2E.other), as: "staff")
+            try await portal.submit("service-transfer.pay", E2E.worker(E2E.other, ["amount": 2000]), as: "system")
+            let file = try await portal.client.call(.get, "/v1/workers/\(E2E.other.digits)", token: portal.token("ownerB")).json
+            #expect(file["employer_id"] == "2-1" && file["permit"]?["establishment_id"] == "2-1", "\(file)")
+            #expect(try await portal.client.call(.get, "/v1/workers/\(E2E.other.digits)", token: portal.token("ownerA")).status == .notFound)
+        }
+    }
+
     @Test("who am I: the role, the owner's establishments, a delegate's grants")
     func me() async throws {
         try await Self.withWorld { world in
