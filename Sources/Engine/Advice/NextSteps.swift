@@ -38,7 +38,6 @@ public enum NextSteps {
             for edge in workflow.edges where edge.from == file.state && !edge.by.allSatisfy({ $0 == "system" || $0 == "staff" }) {
                 guard let service = ServiceCatalog.service("\(workflow.name).\(edge.action)"),
                       !candidates.contains(where: { $0.0.code == service.code }) else { continue }
-                let action = edge.action
                 var payload: [String: JSONValue] = ["worker_id": .string(worker.digits)]
                 if service.fields.contains(where: { $0.name == "establishment_id" }) {
                     // Whose move it is: the current employer answers a transfer (the case's
