@@ -21,7 +21,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let pool: ConnectionPool
     let cache: PrincipalCache
-    var identityProvider: IdentityProvider? = nil
+    let identityProvider: IdentityProvider?
 
     static let accountField = HTTPField.Name("Muamala-Account")!
 

@@ -40,11 +40,7 @@ struct ReadRoutes {
             guard let person = PersonID(cursor: text) else { throw APIError(.badRequest, .badQuery, ["field": "after"]) }
             after = person
         }
-        var limit = 100
-        if let text = query["limit"].map(String.init) {
-            guard let value = Int(text), (1...500).contains(value) else { throw APIError(.badRequest, .badQuery, ["field": "limit"]) }
-            limit = value
-        }
+        let limit = try PageLimit.parse(request, default: 100)
         guard let id = Self.establishmentID(context),
               let lines = try await environment.operations.workers(of: id, after: after, limit: limit, for: principal) else {
             throw Self.notFound

@@ -144,10 +144,7 @@ struct RequestRoutes {
             guard let before = Int64(text), before >= 1 else { throw APIError(.badRequest, .badQuery, ["field": "before"]) }
             filter.before = before
         }
-        if let text = query["limit"].map(String.init) {
-            guard let limit = Int(text), (1...500).contains(limit) else { throw APIError(.badRequest, .badQuery, ["field": "limit"]) }
-            filter.limit = limit
-        }
+        filter.limit = try PageLimit.parse(request, default: filter.limit)
         let records: [RequestRecord]
         switch try await environment.operations.requests(filter, for: principal) {
         case .success(let page): records = page
@@ -164,9 +161,10 @@ struct RequestRoutes {
 
     /// `?subject=worker:<national ID or iqama>` or `establishment:<number>`, each number checked.
     static func subject(_ text: String) -> Subject? {
-        if text.hasPrefix("worker:"), let person = PersonID(cursor: String(text.dropFirst(7))) { return .worker(person) }
-        if text.hasPrefix("establishment:"), let id = try? EstablishmentID(String(text.dropFirst(14))) { return .establishment(id) }
-        return nil
+        switch Subject(key: text) {
+        case .worker(let person)?: PersonID(cursor: person.digits).map(Subject.worker)
+        case let subject: subject
+        }
     }
 
     // MARK: Withdraw and re-drive

@@ -49,12 +49,11 @@ extension Operations {
     }
 
     /// The establishment's file, band, share and newest certificate; nil when it does not
-    /// exist or is not the caller's to see.
+    /// exist or is not the caller's to see. One hop: the access check, then the reads.
     public func establishment(_ id: EstablishmentID, for principal: AccountStore.Principal, rulebook: Rulebook) async throws -> EstablishmentRead? {
-        guard try await mayRead(establishment: id, principal) else { return nil }
         let clock = self.clock
         let found = try await run { db -> (Profiles.EstablishmentProfile, Certificate?, Date)? in
-            guard let profile = try Profiles.establishment(id, on: db) else { return nil }
+            guard try Self.mayRead(establishment: id, principal, on: db), let profile = try Profiles.establishment(id, on: db) else { return nil }
             return (profile, try Profiles.latestCertificate(of: id, on: db), try clock.now(on: db))
         }
         guard let (profile, certificate, now) = found else { return nil }
@@ -68,12 +67,10 @@ extension Operations {
     /// nil when the establishment is not the caller's to see (or does not exist).
     public func workers(of id: EstablishmentID, after: PersonID?, limit: Int,
                         for principal: AccountStore.Principal) async throws -> [Profiles.WorkerLine]? {
-        guard try await mayRead(establishment: id, principal) else { return nil }
-        let found = try await run { db -> [Profiles.WorkerLine]? in
-            guard try DirectoryStore.company(of: id, on: db) != nil else { return nil }
+        try await run { db in
+            guard try Self.mayRead(establishment: id, principal, on: db) else { return nil }
             return try Profiles.workers(of: id, after: after, limit: limit, on: db)
         }
-        return found
     }
 
     // MARK: Workers
@@ -92,10 +89,10 @@ extension Operations {
         let role = principal.user.role
         // Who the file belongs to first, by one probe whatever the answer; the file only when
         // the caller may read it (a refusal must not take longer than "no such worker").
-        let owner = try await run { db in try Profiles.workerOwner(id, on: db) }
-        guard let owner, AccessPolicy.mayReadWorker(principal, worker: id, employer: owner.employer, company: owner.company) else { return nil }
         let found = try await run { db -> (Profiles.WorkerProfile, [NextSteps.Option])? in
-            guard let profile = try Profiles.worker(id, on: db) else { return nil }
+            guard let owner = try Profiles.workerOwner(id, on: db),
+                  AccessPolicy.mayReadWorker(principal, worker: id, employer: owner.employer, company: owner.company),
+                  let profile = try Profiles.worker(id, on: db) else { return nil }
             return (profile, try NextSteps.forWorker(id, rulebook: rulebook, clock: clock, on: db))
         }
         guard let (profile, options) = found else { return nil }
@@ -115,25 +112,24 @@ extension Operations {
     /// A case, open or closed; nil when it does not exist or is not the caller's to see.
     public func caseFile(_ id: UUID, for principal: AccountStore.Principal) async throws -> CaseRead? {
         // The sides first, by one probe whatever the answer; the case only for a caller who may read it.
-        let sides = try await run { db in try Profiles.caseSides(id, on: db) }
-        guard let sides, AccessPolicy.mayReadCase(principal, worker: sides.worker, sides: [sides.establishment] + (sides.counterpart.map { [$0] } ?? []),
-                                                  companies: sides.companies) else { return nil }
-        guard let file = try await run({ db in try Profiles.caseFile(id, on: db) }) else { return nil }
-        let counterpartVisible = principal.user.role == .worker
-            || file.counterpart.map { AccessPolicy.mayReadEstablishment(principal, $0, company: sides.companies[$0]) } ?? true
-        return CaseRead(file: file, counterpartVisible: counterpartVisible)
+        try await run { db -> CaseRead? in
+            guard let sides = try Profiles.caseSides(id, on: db),
+                  AccessPolicy.mayReadCase(principal, worker: sides.worker, sides: [sides.establishment] + (sides.counterpart.map { [$0] } ?? []),
+                                           companies: sides.companies),
+                  let file = try Profiles.caseFile(id, on: db) else { return nil }
+            let counterpartVisible = principal.user.role == .worker
+                || file.counterpart.map { AccessPolicy.mayReadEstablishment(principal, $0, company: sides.companies[$0]) } ?? true
+            return CaseRead(file: file, counterpartVisible: counterpartVisible)
+        }
     }
 
     // MARK: Helpers
 
-    private func mayRead(establishment id: EstablishmentID, _ principal: AccountStore.Principal) async throws -> Bool {
-        switch principal.user.role {
-        case .staff: return true
-        case .system, .worker: return false
-        case .delegate, .agent: return AccessPolicy.mayReadEstablishment(principal, id, company: nil)
-        case .owner:
-            let company = try await run { db in try DirectoryStore.company(of: id, on: db) }
-            return AccessPolicy.mayReadEstablishment(principal, id, company: company)
-        }
+    /// Whether the establishment exists and `AccessPolicy.mayReadEstablishment` lets the
+    /// caller read it: its company read by one probe whatever the caller (so that a refusal
+    /// takes the time of "not there").
+    private static func mayRead(establishment id: EstablishmentID, _ principal: AccountStore.Principal, on db: isolated Connection) throws -> Bool {
+        guard let company = try DirectoryStore.company(of: id, on: db) else { return false }
+        return AccessPolicy.mayReadEstablishment(principal, id, company: company)
     }
 }
