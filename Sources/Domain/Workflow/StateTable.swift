@@ -38,6 +38,11 @@ extension StateTable {
         transitions.first { $0.action == action && $0.from == state }
     }
 
+    /// The row for `action` from `state` to `target`, when an action has several outcomes.
+    public static func transition(_ action: String, from state: State, to target: State) -> Transition<State>? {
+        transitions.first { $0.action == action && $0.from == state && $0.to == target }
+    }
+
     /// Every action the table knows.
     public static var actions: [String] {
         var seen: [String] = []

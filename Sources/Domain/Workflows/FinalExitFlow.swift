@@ -99,7 +99,7 @@ public enum FinalExitFlow: StateTable {
         case .absconded, .removed:
             // "The worker may only leave or transfer": no employer answers, the exit is his at once.
             guard let last = worker.lastEmployer,
-                  let row = transitions.first(where: { $0.action == "request" && $0.from == state && $0.to == .issued }) else {
+                  let row = Self.transition("request", from: state, to: .issued) else {
                 return .reject(.workerNotEmployed)
             }
             let file = CaseFile(id: context.newID(1), kind: kind, worker: workerID, establishment: last,
@@ -164,8 +164,9 @@ public enum FinalExitFlow: StateTable {
         guard var file = existing, let transition = transition("cancel", from: state) else {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed("cancel", in: state))
         }
-        // Only the employer: not the one a worker without employer left behind.
-        guard file.establishment == establishmentID, context.world.workers[workerID]?.employer == establishmentID else {
+        // Only the employer (`.employee` access has checked the worker is still its): not the
+        // one a worker without employer left behind.
+        guard file.establishment == establishmentID else {
             return .reject(Reason.Code.about(.notPartyToCase, kind))
         }
         if let expires = context.world.workers[workerID]?.iqamaExpiresOn, expires < context.today {

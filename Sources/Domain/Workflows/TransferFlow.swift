@@ -60,11 +60,6 @@ public enum TransferFlow: StateTable {
     static let kind = CaseFile.Kind.transfer
     static let workerField = FieldSpec("worker_id", .personID, "the worker who moves")
 
-    /// The row for `action` from `state` to `to`.
-    static func transition(_ action: String, from state: State, to target: State) -> Transition<State>? {
-        transitions.first { $0.action == action && $0.from == state && $0.to == target }
-    }
-
     /// The timer that waits on a case in `state`, by key (to cancel it when the case moves on).
     static func waitingTimer(_ file: CaseFile, _ state: State) -> [String] {
         guard let deadline = file.deadline else { return [] }

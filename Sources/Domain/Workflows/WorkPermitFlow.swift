@@ -242,7 +242,7 @@ extension WorkPermitFlow {
             return Timers.superseded
         }
         if permit.kind == .temporary { return endSeason(permit, context) }
-        guard let transition = transitions.first(where: { $0.action == "expire" && $0.from == .active && $0.to == .expired }) else {
+        guard let transition = Self.transition("expire", from: .active, to: .expired) else {
             return Timers.superseded
         }
         permit.state = transition.to
@@ -262,7 +262,7 @@ extension WorkPermitFlow {
     /// nothing changes there). It never stands as an expired permit in the company's gate,
     /// which a permit that can be neither renewed nor replaced would block for three months.
     static func endSeason(_ permit: Permit, _ context: DecisionContext) -> Decision {
-        guard let transition = transitions.first(where: { $0.action == "expire" && $0.from == .active && $0.to == .void }) else {
+        guard let transition = Self.transition("expire", from: .active, to: .void) else {
             return Timers.superseded
         }
         var ended = permit
