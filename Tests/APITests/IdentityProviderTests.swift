@@ -175,13 +175,11 @@ struct IdentityProviderTests {
         try await withScratchDatabase { database in
             let api = try TestAPI(database, identityProvider: verifier)
             let other = Fixtures.person(2)
-            let (account, owner) = try await api.run { db -> (String, String) in
-                let worker = try Fixtures.user(.worker, person: Self.person, on: db)
+            let owner = try await api.run { db -> String in
+                _ = try Fixtures.user(.worker, person: Self.person, on: db)
                 _ = try Fixtures.user(.worker, person: other, on: db)
-                let owner = try Fixtures.user(.owner, company: "7000000001", person: other, on: db)
-                return (worker.principal.user.id.uuidString, owner.principal.user.id.uuidString)
+                return try Fixtures.user(.owner, company: "7000000001", person: other, on: db).principal.user.id.uuidString
             }
-            _ = account
             try await api.application.test(.router) { client in
                 let mine = try await provider.token(kid: "rsa-1")
                 let me = try await client.call(.get, "/v1/me", token: mine)

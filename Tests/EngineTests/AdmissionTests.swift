@@ -23,15 +23,7 @@ struct AdmissionTests {
                                   idempotencyKey: "admission-\(n)")
             }
             // The pool's only session is held, so the batches that take it wait.
-            let (releases, release) = AsyncStream<Void>.makeStream()
-            let (holds, held) = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await pool.withConnection { _ in
-                    held.yield()
-                    for await _ in releases { break }
-                }
-            }
-            for await _ in holds { break }
+            let session = await HeldSession(pool)
             let accepted = Task {
                 try await withThrowingTaskGroup(of: Bool.self) { group in
                     for n in 1...3 {
@@ -44,15 +36,9 @@ struct AdmissionTests {
                 }
             }
             // Two batches in flight (waiting for the session), one submission waiting for a batch.
-            let deadline = ContinuousClock.now + .seconds(30)
-            while intake.batcher.load != (pending: 1, leaders: 2) {
-                guard ContinuousClock.now < deadline else { throw SetupError("intake never filled: \(intake.batcher.load)") }
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            try await waitUntil("intake filled", intake) { $0.batcher.load == (pending: 1, leaders: 2) }
             await #expect(throws: Intake.Overloaded.self) { _ = try await intake.submit(submission(4), by: staff) }
-            release.yield()
-            release.finish()
-            try await holder.value
+            try await session.release()
             #expect(try await accepted.value == 3)
             let queued = try await database.run { db in try db.query("SELECT count(*)::int FROM requests").single().decode(Int.self, at: 0) }
             #expect(queued == 3)
@@ -73,15 +59,7 @@ struct AdmissionTests {
                 Intake.Submission(service: "worker.register", payload: hiringPayloads(person, at: "1-1", arrived: "2026-11-01")[0].1,
                                   idempotencyKey: "flood-\(n)")
             }
-            let (releases, release) = AsyncStream<Void>.makeStream()
-            let (holds, held) = AsyncStream<Void>.makeStream()
-            let holder = Task {
-                try await pool.withConnection { _ in
-                    held.yield()
-                    for await _ in releases { break }
-                }
-            }
-            for await _ in holds { break }
+            let session = await HeldSession(pool)
             // 30 about one worker, with 30 keys: one is taken by a batch (waiting for the
             // session), a quarter of the room (16) waits, the rest are refused at once.
             let refused = Locked(0)
@@ -101,26 +79,51 @@ struct AdmissionTests {
                     return try await group.reduce(into: [Bool]()) { $0.append($1) }
                 }
             }
-            let deadline = ContinuousClock.now + .seconds(30)
-            while intake.batcher.load.pending < 16 || refused.value < 13 {
-                guard ContinuousClock.now < deadline else { throw SetupError("the flood never filled its share: \(intake.batcher.load)") }
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            try await waitUntil("the flood filled its share", intake) { $0.batcher.load.pending >= 16 && refused.value >= 13 }
             // Someone else, about someone else, is let in (and taken by the second batch).
             let otherSubmission = submission(100, about: Fixtures.person(2))
             let admitted = Task { try await intake.submit(otherSubmission, by: other) }
-            while intake.batcher.load.leaders < 2 {
-                guard ContinuousClock.now < deadline else { throw SetupError("the other submission was not taken: \(intake.batcher.load)") }
-                try await Task.sleep(for: .milliseconds(5))
-            }
-            release.yield()
-            release.finish()
-            try await holder.value
+            try await waitUntil("the other submission was taken", intake) { $0.batcher.load.leaders >= 2 }
+            try await session.release()
             let results = try await outcomes.value
             #expect(results.filter { $0 }.count == 17)
             #expect(results.filter { !$0 }.count == 13)
             if case .success = try await admitted.value {} else { Issue.record("the other caller was refused") }
             await pool.close()
         }
+    }
+}
+
+/// The pool's only session, held until `release()`: batches that need it wait meanwhile.
+private struct HeldSession {
+    private let releasing: AsyncStream<Void>.Continuation
+    private let holder: Task<Void, any Error>
+
+    init(_ pool: ConnectionPool) async {
+        let (releases, release) = AsyncStream<Void>.makeStream()
+        let (holds, held) = AsyncStream<Void>.makeStream()
+        holder = Task {
+            try await pool.withConnection { _ in
+                held.yield()
+                for await _ in releases { break }
+            }
+        }
+        for await _ in holds { break }
+        releasing = release
+    }
+
+    func release() async throws {
+        releasing.yield()
+        releasing.finish()
+        try await holder.value
+    }
+}
+
+/// Polls `condition` on intake's state until it holds, for up to 30 s.
+private func waitUntil(_ what: String, _ intake: Intake, _ condition: (Intake) -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(30)
+    while !condition(intake) {
+        guard ContinuousClock.now < deadline else { throw SetupError("never: \(what) (\(intake.batcher.load))") }
+        try await Task.sleep(for: .milliseconds(5))
     }
 }
