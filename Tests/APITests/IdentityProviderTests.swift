@@ -146,6 +146,25 @@ struct IdentityProviderTests {
         #expect(verifier.hasExpired("not.a.token"))
     }
 
+    @Test("through the middleware: a token remembered by the principal cache is refused once its expiry passes")
+    func rememberedTokenExpires() async throws {
+        let provider = try await Provider.make()
+        let verifier = try await provider.verifier()
+        try await withScratchDatabase { database in
+            let api = try TestAPI(database, identityProvider: verifier)
+            try await api.run { db in _ = try Fixtures.user(.worker, person: Self.person, on: db) }
+            try await api.application.test(.router) { client in
+                var claims = TestClaims()
+                claims.exp = Date().timeIntervalSince1970 - 57  // three seconds left of the 60 s leeway
+                let token = try await provider.token(kid: "ec-1", claims)
+                #expect(try await client.call(.get, "/v1/me", token: token).status == .ok)  // now remembered for 30 s
+                try await Task.sleep(for: .seconds(4))
+                #expect(try await client.call(.get, "/v1/me", token: token).status == .unauthorized)
+            }
+            await api.pool.close()
+        }
+    }
+
     @Test("key rotation: a token of the new key is believed once the JWKS has it; the old key's once it is gone, no more")
     func rotation() async throws {
         var provider = try await Provider.make()
@@ -202,8 +221,8 @@ struct IdentityProviderTests {
                 // A bad token is told as one, whatever the account header says.
                 let forged = try await client.execute(uri: "/v1/me", method: .get, headers: [
                     .authorization: "Bearer a.b.c", HTTPField.Name("Muamala-Account")!: "garbage",
-                ]) { response in response.status }
-                #expect(forged == .unauthorized)
+                ]) { response in (response.status, String(decoding: response.body.readableBytesView, as: UTF8.self)) }
+                #expect(forged.0 == .unauthorized && forged.1.contains("\"auth.unauthenticated\""), "\(forged.1)")
                 let garbage = try await client.call(.get, "/v1/me", token: mine)
                 #expect(garbage.status == .ok)
 

@@ -194,7 +194,11 @@ public struct Operations: Sendable {
         while true {
             let remaining = deadline - ContinuousClock.now
             if let waiters, remaining > .zero {
-                try await waiters.wait(for: id, timeout: min(remaining, .seconds(1))) { try await find(id)?.isFinished == true }
+                // The look before the wait answers at once when it finds the decision.
+                let decided = try await waiters.wait(for: id, timeout: min(remaining, .seconds(1))) {
+                    try await find(id).flatMap { $0.isFinished ? $0 : nil }
+                }
+                if let decided { return decided }
             }
             if let record = try await find(id), record.isFinished { return record }
             let left = deadline - ContinuousClock.now

@@ -64,34 +64,32 @@ public final class DecisionWaiters: Sendable {
     /// Waits until `id` is reported decided, the timeout, or cancellation. The caller looks
     /// the request up afterwards either way (it may have been decided before the wait began).
     public func wait(for request: UUID, timeout: Duration) async {
-        let id = state.withLock { $0.register(request) }
-        await Waiting.suspend(
-            timeout: timeout, clock: clock,
-            hold: { continuation in self.state.withLock { $0.suspend(id, continuation) } },
-            release: { self.state.withLock { $0.release(id) } },
-            finish: { self.state.withLock { $0.finish(id) } })
+        _ = try? await wait(for: request, timeout: timeout) { nil as Bool? }
     }
 
-    /// Registers first, then asks `decided`, and waits only when it says no: a decision
-    /// reported between the question and the wait is not missed (the slot remembers it).
-    public func wait(for request: UUID, timeout: Duration, unless decided: @Sendable () async throws -> Bool) async throws {
+    /// Registers first, then looks (`look`), and waits only when the look finds nothing: a
+    /// decision reported between the look and the wait is not missed (the slot remembers
+    /// it). Returns what the look found, or nil after waiting.
+    public func wait<Found: Sendable>(for request: UUID, timeout: Duration,
+                                      unless look: @Sendable () async throws -> Found?) async throws -> Found? {
         let id = state.withLock { $0.register(request) }
-        let done: Bool
+        let found: Found?
         do {
-            done = try await decided()
+            found = try await look()
         } catch {
             state.withLock { $0.finish(id) }?.resume()
             throw error
         }
-        if done {
+        if let found {
             state.withLock { $0.finish(id) }?.resume()
-            return
+            return found
         }
         await Waiting.suspend(
             timeout: timeout, clock: clock,
             hold: { continuation in self.state.withLock { $0.suspend(id, continuation) } },
             release: { self.state.withLock { $0.release(id) } },
             finish: { self.state.withLock { $0.finish(id) } })
+        return nil
     }
 
     /// Wakes every waiter (notifications may have been lost: each looks again).
