@@ -72,7 +72,7 @@ public enum AbsenceReportFlow: StateTable {
         if let deadline = report.deadline, context.today > deadline {
             return .reject(.cancelWindowPassed, ["days": String(context.rules.absence.cancelWithinDays), "date": deadline.iso])
         }
-        let waiting = report.deadline.map { [Cases.timerKey("finalize", report, due: $0.adding(days: 1))] } ?? []
+        let waiting = Cases.waitingKey("finalize", report)
         report.state = row.to.rawValue
         return Cases.step(row.event, report, cancelledTimers: waiting)
     }
@@ -89,11 +89,7 @@ public enum AbsenceReportFlow: StateTable {
         }
         var report = target
         var changes: [Change] = []
-        if var worker = context.world.workers[report.worker] {
-            changes += Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
-            worker.endEmployment(.absconded)
-            changes.append(.worker(worker))
-        }
+        if let worker = context.world.workers[report.worker] { changes += Cases.endEmployment(worker, .absconded, context) }
         let ended = WorkPermitFlow.end(report.worker, context)
         let others = Cases.endAll(of: report.worker, why: "the worker was reported absent", except: report.id, context)
         report.state = row.to.rawValue

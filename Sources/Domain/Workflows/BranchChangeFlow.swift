@@ -32,10 +32,6 @@ public enum BranchChangeFlow: StateTable {
     static let kind = CaseFile.Kind.branchChange
     static let workerField = FieldSpec("worker_id", .personID, "the worker")
 
-    static func lapseKey(_ file: CaseFile) -> [String] {
-        file.deadline.map { [Cases.timerKey("lapse", file, due: $0.adding(days: 1))] } ?? []
-    }
-
     public static let request = ServiceDefinition(
         code: "branch-change.request", nameAr: "طلب تغيير فرع عامل", nameEn: "Move a worker to another branch",
         descriptionAr: "ينقل صاحب العمل عاملًا إلى فرع آخر للرقم الموحد نفسه؛ يقبل العامل خلال ١٠ أيام؛ بلا مقابل.",
@@ -72,7 +68,7 @@ public enum BranchChangeFlow: StateTable {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed(action, in: state))
         }
         if let reason = Cases.checkDeadline(file, context) { return .reject(reason) }
-        let waiting = lapseKey(file)
+        let waiting = Cases.waitingKey("lapse", file)
         file.state = row.to.rawValue
         guard row.to == .completed, let target = file.counterpart else { return Cases.step(row.event, file, cancelledTimers: waiting) }
         // What the move needs, again at the move: the worker still at the branch he leaves, and

@@ -35,6 +35,12 @@ enum Cases {
         "\(file.kind.rawValue):\(purpose):\(file.id.uuidString.lowercased()):\(due.iso)"
     }
 
+    /// The key of the timer waiting for the case's deadline (`purpose`: lapse, finalize, …),
+    /// to cancel it when the case moves on; none when the case has no deadline.
+    static func waitingKey(_ purpose: String, _ file: CaseFile) -> [String] {
+        file.deadline.map { [timerKey(purpose, file, due: $0.adding(days: 1))] } ?? []
+    }
+
     /// The case a timer was set for, if it is still open and still in one of `states`.
     static func timerTarget<Table: StateTable>(_ kind: CaseFile.Kind, _ table: Table.Type, _ context: DecisionContext) -> (CaseFile, Table.State)? {
         guard let worker = context.payload.person("worker_id"), let caseID = context.payload.string("case_id"),
@@ -79,6 +85,16 @@ enum Cases {
         return Ended(changes: [.caseFile(ended)], events: [DomainEvent(row.event, aggregate: aggregate(ended), data: data)], cancelledTimers: timers)
     }
 
+    /// A worker's employment ends (`why`: departed, absconded, removed): he leaves his
+    /// employer's Nitaqat counts first (asked of him as he was), then the employment ends
+    /// with his last employer kept. The changes, the worker's own row last.
+    static func endEmployment(_ worker: Worker, _ why: Worker.Employment, _ context: DecisionContext) -> [Change] {
+        var worker = worker
+        let counts = Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
+        worker.endEmployment(why)
+        return counts + [.worker(worker)]
+    }
+
     /// What ending cases changes.
     struct Ended {
         var changes: [Change] = []
@@ -111,19 +127,19 @@ enum Cases {
                     ending(file, TransferFlow.self, why: why, timers: TransferFlow.waitingTimer(file, state))
                 }
             case .branchChange:
-                ended = ending(file, BranchChangeFlow.self, why: why, timers: BranchChangeFlow.lapseKey(file))
+                ended = ending(file, BranchChangeFlow.self, why: why, timers: waitingKey("lapse", file))
             case .occupationChange:
                 ended = ending(file, OccupationChangeFlow.self, why: why,
-                               timers: file.deadline.map { [timerKey("lapse", file, due: $0.adding(days: 1))] } ?? [])
+                               timers: waitingKey("lapse", file))
             case .finalExit:
                 let purpose = file.state == FinalExitFlow.State.pendingEmployer.rawValue ? "employer-deadline" : "lapse"
                 ended = ending(file, FinalExitFlow.self, why: why,
-                               timers: file.deadline.map { [timerKey(purpose, file, due: $0.adding(days: 1))] } ?? [])
+                               timers: waitingKey(purpose, file))
             case .dependentTransfer:
-                ended = ending(file, DependentTransferFlow.self, why: why, timers: DependentTransferFlow.lapseKey(file))
+                ended = ending(file, DependentTransferFlow.self, why: why, timers: waitingKey("lapse", file))
             case .absenceReport:
                 ended = ending(file, AbsenceReportFlow.self, why: why,
-                               timers: file.deadline.map { [timerKey("finalize", file, due: $0.adding(days: 1))] } ?? [])
+                               timers: waitingKey("finalize", file))
             }
             if let ended { all.add(ended) }
         }

@@ -45,10 +45,6 @@ public enum DependentTransferFlow: StateTable {
         return [Cases.timer("lapse", service: "dependent-transfer.lapse", file, due: deadline.adding(days: 1))]
     }
 
-    static func lapseKey(_ file: CaseFile) -> [String] {
-        file.deadline.map { [Cases.timerKey("lapse", file, due: $0.adding(days: 1))] } ?? []
-    }
-
     public static let request = ServiceDefinition(
         code: "dependent-transfer.request", nameAr: "طلب نقل خدمة تابع", nameEn: "Request a dependent's transfer",
         descriptionAr: "تطلب منشأة توظيف تابع بالغ؛ يوافق العائل خلال ١٤ يومًا ثم تكمل المنشأة خلال ١٤ يومًا.",
@@ -99,7 +95,7 @@ public enum DependentTransferFlow: StateTable {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed(action, in: state))
         }
         if let reason = Cases.checkDeadline(file, context) { return .reject(reason) }
-        let waiting = lapseKey(file)
+        let waiting = Cases.waitingKey("lapse", file)
         file.state = row.to.rawValue
         if row.to == .approved {
             file.deadline = Cases.deadline(from: context.today, days: context.rules.dependentTransfer.completeWithinDays)
@@ -148,7 +144,7 @@ public enum DependentTransferFlow: StateTable {
         person.guardian = nil
         if let occupation = file.details["occupation"]?.stringValue { person.occupation = occupation }
         if let wage = file.details["wage"]?.intValue { person.wage = wage }
-        let waiting = lapseKey(file)
+        let waiting = Cases.waitingKey("lapse", file)
         file.state = row.to.rawValue
         let joined = Nitaqat.joining(&person, in: context.world, rules: context.rules)
         let changes: [Change] = [.worker(person)] + joined

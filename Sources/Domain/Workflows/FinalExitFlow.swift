@@ -221,11 +221,7 @@ public enum FinalExitFlow: StateTable {
         }
         var changes: [Change] = []
         var events: [DomainEvent] = []
-        if var worker = context.world.workers[workerID] {
-            changes += Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
-            worker.endEmployment(.departed)
-            changes.append(.worker(worker))
-        }
+        if let worker = context.world.workers[workerID] { changes += Cases.endEmployment(worker, .departed, context) }
         let ended = WorkPermitFlow.end(workerID, context)
         changes += ended.changes
         events += ended.events

@@ -120,7 +120,7 @@ public enum OccupationChangeFlow: StateTable {
             return .reject(existing == nil ? Reason.Code.about(.caseNotFound, kind) : notAllowed(action, in: state))
         }
         if let reason = Cases.checkDeadline(file, context) { return .reject(reason) }
-        let waiting = file.deadline.map { [Cases.timerKey("lapse", file, due: $0.adding(days: 1))] } ?? []
+        let waiting = Cases.waitingKey("lapse", file)
         file.state = row.to.rawValue
         file.deadline = nil
         guard row.to == .awaitingFee else { return Cases.step(row.event, file, cancelledTimers: waiting) }
@@ -161,7 +161,7 @@ public enum OccupationChangeFlow: StateTable {
         guard var worker = context.world.workers[workerID], let target = file.details["to"]?.stringValue else {
             return .reject(.workerNotFound, ["worker": workerID.digits])
         }
-        let waiting = file.deadline.map { [Cases.timerKey("lapse", file, due: $0.adding(days: 1))] } ?? []
+        let waiting = Cases.waitingKey("lapse", file)
         worker.occupation = target
         file.state = row.to.rawValue
         file.deadline = nil

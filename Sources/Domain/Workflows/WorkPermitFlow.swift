@@ -269,10 +269,8 @@ extension WorkPermitFlow {
         ended.state = transition.to
         var changes: [Change] = [.permit(ended)]
         var events = [DomainEvent(transition.event, aggregate: aggregate(ended), data: permitData(ended))]
-        if var worker = context.world.workers[permit.worker], worker.employer == permit.establishment, worker.employment == .employed {
-            changes += Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
-            worker.endEmployment(.removed)
-            changes.append(.worker(worker))
+        if let worker = context.world.workers[permit.worker], worker.employer == permit.establishment, worker.employment == .employed {
+            changes += Cases.endEmployment(worker, .removed, context)
             events.append(DomainEvent("seasonalWorkEnded", aggregate: "worker:\(worker.id)", data: [
                 "worker_id": .string(worker.id.digits), "establishment_id": .string(permit.establishment.description),
                 "why": "the temporary permit ended",
@@ -301,10 +299,8 @@ extension WorkPermitFlow {
         var changes: [Change] = [.permit(permit), .expiredPermits(permit.establishment, -1)]
         var events = [DomainEvent(transition.event, aggregate: aggregate(permit), data: permitData(permit))]
         var cancelled: [String] = []
-        if var worker = context.world.workers[workerID], worker.employer == permit.establishment, worker.employment == .employed {
-            changes += Nitaqat.leaving(&worker, in: context.world, rules: context.rules)
-            worker.endEmployment(.removed)
-            changes.append(.worker(worker))
+        if let worker = context.world.workers[workerID], worker.employer == permit.establishment, worker.employment == .employed {
+            changes += Cases.endEmployment(worker, .removed, context)
             let others = Cases.endAll(of: workerID, why: "the worker was removed: the permit was expired too long", keepingIssuedExit: true, context)
             changes += others.changes
             events += others.events
