@@ -178,8 +178,7 @@ struct FidelityTests {
         var transfer = Scenario()
         transfer.world.workers[Scenario.w]?.contractEndsOn = transfer.today.adding(days: -1)
         _ = try #require(Self.transferOpen(&transfer))
-        transfer.world.establishments[Scenario.e3]?.saudiCount = 0
-        transfer.world.establishments[Scenario.e3]?.saudiWeight = 0
+        transfer.makeRed(Scenario.e3)
         #expect(transfer.decide(TransferFlow.pay, ["worker_id": Self.w, "amount": 2000]).reason?.code == .bandTooLow)
         transfer.world.establishments[Scenario.e3]?.saudiCount = 6
         transfer.world.establishments[Scenario.e3]?.saudiWeight = 6
@@ -326,9 +325,7 @@ struct FidelityTests {
     @Test("#8: the levy exemption belongs to the first four expatriates by the order they joined; a seat given back goes to the next charged, before any newcomer")
     func levySeats() throws {
         var scenario = Scenario()
-        scenario.world.establishments[Scenario.e3]?.headcount = 0
-        scenario.world.establishments[Scenario.e3]?.saudiCount = 0
-        scenario.world.establishments[Scenario.e3]?.saudiWeight = 0
+        scenario.empty(Scenario.e3)
         scenario.world.establishments[Scenario.e3]?.ownerFullTime = true
         let people = (1...6).map { PersonID.make(prefix: 2, body: 500 + $0) }
         func join(_ person: PersonID) {

@@ -85,21 +85,18 @@ struct ReasonTests {
                 $0.world.expiredPermits[UnifiedNumber(trusted: "7000000001")] = 1
             } },
             "establishment.band_too_low": { decide(TransferFlow.request, ["worker_id": w, "establishment_id": e3]) {
-                $0.world.establishments[Scenario.e3]?.saudiCount = 0
-                $0.world.establishments[Scenario.e3]?.saudiWeight = 0
+                $0.makeRed(Scenario.e3)
             } },
             "establishment.already_registered": { decide(EstablishmentFileFlow.open, open.merging(["establishment_id": e1]) { $1 }) },
             "establishment.cr_taken": { decide(EstablishmentFileFlow.open, open.merging(["cr_number": "1000000011"]) { $1 }) },
             "establishment.activity_unknown": { decide(EstablishmentFileFlow.open, open.merging(["activity": "piracy"]) { $1 }) },
             "establishment.labor_rental_barred": { decide(EstablishmentFileFlow.open, open.merging(["activity": "labor_rental"]) { $1 }) },
             "establishment.red_sibling": { decide(EstablishmentFileFlow.open, open) {
-                $0.world.establishments[Scenario.e2]?.saudiCount = 0
-                $0.world.establishments[Scenario.e2]?.saudiWeight = 0
+                $0.makeRed(Scenario.e2)
             } },
             "establishment.same_activity": { decide(EstablishmentFileFlow.changeActivity, ["establishment_id": e1, "activity": "construction"]) },
             "certificate.not_compliant": { decide(EstablishmentFileFlow.issueCertificate, ["establishment_id": e1]) {
-                $0.world.establishments[Scenario.e1]?.saudiCount = 0
-                $0.world.establishments[Scenario.e1]?.saudiWeight = 0
+                $0.makeRed(Scenario.e1)
             } },
             "worker.not_found": { decide(FinalExitFlow.request, ["worker_id": .id(PersonID.make(prefix: 2, body: 99))]) },
             "worker.not_transferable": { decide(TransferFlow.request, ["worker_id": .id(PersonID.make(prefix: 2, body: 99)), "establishment_id": e3]) },

@@ -51,8 +51,7 @@ struct RuleFigureTests {
         scenario.world.permits[Scenario.w]?.state = .void
         let payload: [String: JSONValue] = ["worker_id": .id(Scenario.w), "establishment_id": .id(Scenario.e1)]
         #expect(scenario.decide(WorkPermitFlow.issueTemporary, payload).isCompleted)
-        scenario.world.establishments[Scenario.e1]?.saudiCount = 0
-        scenario.world.establishments[Scenario.e1]?.saudiWeight = 0
+        scenario.makeRed(Scenario.e1)
         #expect(scenario.decide(WorkPermitFlow.issueTemporary, payload).reason?.code == .bandTooLow)
     }
 
@@ -105,8 +104,7 @@ struct RuleFigureTests {
         #expect(scenario.run(DependentTransferFlow.approve, ["dependent_id": .id(Scenario.d), "guardian_id": .id(Scenario.w)], as: .worker).isCompleted)
         let complete: [String: JSONValue] = ["dependent_id": .id(Scenario.d), "establishment_id": .id(Scenario.e3)]
         #expect(scenario.decide(DependentTransferFlow.complete, complete, as: .owner).isCompleted)
-        scenario.world.establishments[Scenario.e3]?.saudiCount = 0
-        scenario.world.establishments[Scenario.e3]?.saudiWeight = 0
+        scenario.makeRed(Scenario.e3)
         #expect(scenario.decide(DependentTransferFlow.complete, complete, as: .owner).reason?.code == .bandTooLow)
     }
 

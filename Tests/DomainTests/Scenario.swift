@@ -79,6 +79,19 @@ struct Scenario {
         return decision
     }
 
+    /// Empties an establishment's counts (no employees), for worlds built through the services.
+    mutating func empty(_ id: EstablishmentID) {
+        world.establishments[id]?.headcount = 0
+        world.establishments[id]?.saudiCount = 0
+        world.establishments[id]?.saudiWeight = 0
+    }
+
+    /// Takes every Saudi out of an establishment's counts: red, whatever its size.
+    mutating func makeRed(_ id: EstablishmentID) {
+        world.establishments[id]?.saudiCount = 0
+        world.establishments[id]?.saudiWeight = 0
+    }
+
     /// Moves the date forward.
     mutating func advance(days: Int) { today = today.adding(days: days) }
 

@@ -54,11 +54,7 @@ struct RandomRun {
         // swift-property-based's generator: the same on every machine, so a seed replays its run.
         random = Xoshiro(seed: (seed, 0x9E37_79B9_7F4A_7C15, ~seed, 0xBF58_476D_1CE4_E5B9))
         // Empty establishments: every count comes from workers registered through the service.
-        for id in establishments {
-            scenario.world.establishments[id]?.headcount = 0
-            scenario.world.establishments[id]?.saudiCount = 0
-            scenario.world.establishments[id]?.saudiWeight = 0
-        }
+        for id in establishments { scenario.empty(id) }
         scenario.world.establishments[Scenario.e3]?.ownerFullTime = true
         scenario.world.workers = [:]
         scenario.world.dependents = [:]
