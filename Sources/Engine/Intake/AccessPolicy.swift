@@ -30,14 +30,11 @@ public enum AccessPolicy {
         case .staff, .system:
             return true
         case .owner:
-            guard let company = scope.company, let owned = user.unifiedNumber else { return false }
-            return company.digits == owned
+            return owns(user, scope.company)
         case .delegate:
-            guard let establishment = scope.establishment else { return false }
-            return principal.grants.contains { $0.establishmentID == establishment.description && $0.allows(service) }
+            return scope.establishment.map { holdsGrant(principal, on: $0, for: service) } ?? false
         case .agent:
-            guard let establishment = scope.establishment else { return false }
-            return principal.grants.contains { $0.establishmentID == establishment.description }
+            return scope.establishment.map { holdsGrant(principal, on: $0) } ?? false
         case .worker:
             guard let person = user.personID else { return false }
             // About himself, or acting as the person the service names (a guardian about a dependent).
@@ -54,7 +51,7 @@ public enum AccessPolicy {
         if user.role == .staff || user.role == .system { return true }
         if record.actorID == user.actor.id { return true }
         let establishment = record.establishmentID.flatMap { try? EstablishmentID($0) }
-        if user.role == .delegate, let establishment { return mayReadEstablishment(principal, establishment, company: company) }
+        if user.role != .worker, let establishment { return mayReadEstablishment(principal, establishment, company: company) }
         let subject = Subject(key: record.subject) ?? .establishment(EstablishmentID(office: 0, sequence: 0))
         return mayAct(principal, service: record.service, subject: subject, scope: Scope(establishment: establishment, company: company))
     }
@@ -69,12 +66,20 @@ public enum AccessPolicy {
         switch user.role {
         case .staff: return true
         case .worker, .system: return false
-        case .owner:
-            guard let company, let owned = user.unifiedNumber else { return false }
-            return company.digits == owned
-        case .delegate, .agent:
-            return principal.grants.contains { $0.establishmentID == establishment.description }
+        case .owner: return owns(user, company)
+        case .delegate, .agent: return holdsGrant(principal, on: establishment)
         }
+    }
+
+    /// An owner acts for every establishment of his unified number (unknown: none).
+    private static func owns(_ user: AccountStore.User, _ company: UnifiedNumber?) -> Bool {
+        guard let company, let owned = user.unifiedNumber else { return false }
+        return company.digits == owned
+    }
+
+    /// A grant on the establishment (covering `service`, when one is named).
+    private static func holdsGrant(_ principal: AccountStore.Principal, on establishment: EstablishmentID, for service: String? = nil) -> Bool {
+        principal.grants.contains { $0.establishmentID == establishment.description && (service.map($0.allows) ?? true) }
     }
 
     /// Whether a principal may read a worker's file: himself, staff, and whoever may read his
