@@ -160,11 +160,7 @@ public enum EventLog {
                         previous = (seq, stored)
                         continue
                     }
-                    let recomputed = EventChain.hash(
-                        previous: link, stream: stream, seq: seq, aggregate: try row.decode(String.self, "aggregate"),
-                        type: try row.decode(String.self, "type"), requestID: try row.decode(UUID?.self, "request_id"),
-                        actorID: try row.decode(String.self, "actor_id"), at: try row.decode(Date.self, "at"),
-                        data: try row.decode(String.self, "data"))
+                    let recomputed = try Self.recomputedHash(row, previous: link, stream: stream, seq: seq)
                     guard seq == previous.seq + 1, link == previous.hash, recomputed == stored else {
                         broken = "#\(seq) does not follow from #\(previous.seq) as it should"
                         break
@@ -228,11 +224,7 @@ public enum EventLog {
                 let expectedPrevious = current!.head
                 let previous = [UInt8](try row.decode(Data.self, "prev_hash"))
                 let stored = [UInt8](try row.decode(Data.self, "hash"))
-                let recomputed = EventChain.hash(
-                    previous: previous, stream: stream, seq: seq, aggregate: try row.decode(String.self, "aggregate"),
-                    type: try row.decode(String.self, "type"), requestID: try row.decode(UUID?.self, "request_id"),
-                    actorID: try row.decode(String.self, "actor_id"), at: try row.decode(Date.self, "at"),
-                    data: try row.decode(String.self, "data"))
+                let recomputed = try Self.recomputedHash(row, previous: previous, stream: stream, seq: seq)
                 if seq != expectedPrevious.seq + 1 {
                     report.problems.append("\(stream): event \(seq) follows \(expectedPrevious.seq) (a gap)")
                 }
@@ -271,6 +263,16 @@ public enum EventLog {
             }
         }
         return report
+    }
+
+    /// The hash an event row should carry, from its content and the hash it links to
+    /// (`verify` and the checkpoint taker's continuity check both recompute it).
+    static func recomputedHash(_ row: Row, previous: [UInt8], stream: String, seq: Int64) throws -> [UInt8] {
+        EventChain.hash(
+            previous: previous, stream: stream, seq: seq, aggregate: try row.decode(String.self, "aggregate"),
+            type: try row.decode(String.self, "type"), requestID: try row.decode(UUID?.self, "request_id"),
+            actorID: try row.decode(String.self, "actor_id"), at: try row.decode(Date.self, "at"),
+            data: try row.decode(String.self, "data"))
     }
 }
 
