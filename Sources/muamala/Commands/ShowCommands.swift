@@ -82,16 +82,16 @@ struct EstablishmentCommand: AsyncParsableCommand {
         func run() async throws {
             let establishmentID: EstablishmentID
             do { establishmentID = try EstablishmentID(id) } catch { throw ValidationError("\(id): \(error.english)") }
-            let connection = try await global.connect()
-            let rulebook = try Settings.fromEnvironment().rulebook()
-            // The edition in force on the database's day (simulated or not), as decisions use.
-            let (found, now) = try await connection.run { db in
-                (try Profiles.establishment(establishmentID, on: db), try GlobalOptions.clock(on: db).now(on: db))
-            }
-            guard let profile = found else { throw ValidationError("no establishment \(establishmentID)") }
+            // The portal's read, as an operator: the band by the edition in force on the
+            // database's day (simulated or not), as decisions use.
+            let operations = try await global.operations()
+            let found = try await operations.establishment(
+                establishmentID, for: AccountStore.Principal(user: .cliOperator("cli"), grants: []), rulebook: try Settings.fromEnvironment().rulebook())
+            await operations.pool.close()
+            guard let read = found else { throw ValidationError("no establishment \(establishmentID)") }
+            let profile = read.profile
             let establishment = profile.establishment
-            let rules = rulebook.parameters(on: Day(now))
-            let band = Nitaqat.band(of: establishment, rules: rules.nitaqat)
+            let band = read.band
             if global.json {
                 struct Output: Encodable {
                     let establishment: Establishment
@@ -100,13 +100,13 @@ struct EstablishmentCommand: AsyncParsableCommand {
                     let expired_permits: Int
                     let open_requests: Int
                 }
-                return try printJSON(Output(establishment: establishment, band: band, saudization_percent: Nitaqat.saudizationPercent(establishment),
+                return try printJSON(Output(establishment: establishment, band: band, saudization_percent: read.saudizationPercent,
                                             expired_permits: profile.expiredPermits, open_requests: profile.queuedRequests))
             }
             print("establishment \(establishment.id) \(establishment.nameEn) — \(establishment.nameAr)")
             print("company       \(establishment.unifiedNumber), CR \(establishment.cr) (expires \(establishment.crExpiresOn))")
             print("activity      \(establishment.activity); status \(establishment.status.rawValue)")
-            print("nitaqat       \(band.english) — \(band.arabic): \(Nitaqat.saudizationPercent(establishment))% weighted Saudi share")
+            print("nitaqat       \(band.english) — \(band.arabic): \(read.saudizationPercent)% weighted Saudi share")
             print("headcount     \(establishment.headcount) (\(establishment.saudiCount) Saudi, \(establishment.expatCount) resident)")
             print("expired permits \(profile.expiredPermits); queued requests \(profile.queuedRequests)")
         }
