@@ -56,6 +56,7 @@ struct NoOracleTests {
             case .uuid: payload[field.name] = .string(UUID().uuidString.lowercased())
             case .unifiedNumber: payload[field.name] = "7000000002"
             case .crNumber: payload[field.name] = "1999999999"
+            case .visaNumber: payload[field.name] = .string(Visa.number(Scenario.e3, 1))
             }
         }
         return payload

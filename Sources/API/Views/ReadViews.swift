@@ -83,7 +83,7 @@ enum ReadViews {
         [
             "id": .string(file.id.lowercasedText), "kind": .string(file.kind.rawValue),
             "kind_ar": .string(file.kind.arabic), "kind_en": .string(file.kind.english),
-            "worker_id": .string(file.worker.digits), "establishment_id": .string(file.establishment.description),
+            "worker_id": file.worker.map { .string($0.digits) } ?? .null, "establishment_id": .string(file.establishment.description),
             "counterpart_id": showCounterpart ? file.counterpart.map { .string($0.description) } ?? .null : .null,
             "state": .string(file.state), "open": .bool(ServiceCatalog.isOpen(file)),
             "opened_at": .string(RequestView.iso(file.openedAt)), "opened_on": JSONValue(file.openedOn),

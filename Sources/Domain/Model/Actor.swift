@@ -66,3 +66,19 @@ public enum Subject: Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+/// A subject is written as its key (`worker:1234567890`).
+extension Subject: Codable {
+    public init(from decoder: any Decoder) throws {
+        let key = try decoder.singleValueContainer().decode(String.self)
+        guard let subject = Subject(key: key) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a subject: \(key)"))
+        }
+        self = subject
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(key)
+    }
+}

@@ -226,6 +226,33 @@ extension Reason.Code {
     public static let cancelWindowPassed = Reason.Code("absence.cancel_window_passed",
         ar: "يُلغى بلاغ التغيب خلال {days} يومًا من تقديمه، أي حتى {date}.", en: "An absence report can be cancelled within {days} days of filing, until {date}.")
 
+    // MARK: Recruitment
+
+    public static let tooManyAtOnce = Reason.Code("recruitment.too_many_at_once",
+        ar: "طُلبت {count} تأشيرة، والحد في الطلب الواحد {max}.", en: "{count} visas were asked for; one request may ask for at most {max}.")
+    public static let newEstablishmentLimit = Reason.Code("recruitment.new_establishment_limit",
+        ar: "لا يتجاوز رصيد المنشأة في أشهرها الـ{months} الأولى {max} تأشيرات، وقد اعتُمد لها {approved} حتى {date}.",
+        en: "In its first {months} months an establishment may be approved for at most {max} visas; {approved} are approved already (until {date}).")
+    public static let balanceInsufficient = Reason.Code("recruitment.balance_insufficient",
+        ar: "الرصيد المعتمد لمهنة {occupation} {remaining} تأشيرة، وطُلب {count}.",
+        en: "The approved balance for {occupation} is {remaining} visa(s); {count} were asked for.")
+    public static let visaNotFound = Reason.Code("recruitment.visa_not_found",
+        ar: "لا توجد تأشيرة رقمها {visa} لهذه المنشأة.", en: "This establishment has no visa {visa}.")
+    public static let visaExpired = Reason.Code("recruitment.visa_expired",
+        ar: "انتهت صلاحية التأشيرة {visa} في {date}.", en: "The visa {visa} expired on {date}.")
+    public static let visaMismatch = Reason.Code("recruitment.visa_mismatch",
+        ar: "التأشيرة {visa} لمهنة {occupation} وجنسية {nationality}.", en: "The visa {visa} is for the occupation {occupation} and the nationality {nationality}.")
+    public static let visaIssueNotFound = Reason.Code("recruitment.visa_issue_not_found",
+        ar: "لا يوجد طلب صرف {case_id} بانتظار السداد لهذه المنشأة.", en: "This establishment has no visa issue {case_id} waiting for its fee.")
+    public static let notReplaceable = Reason.Code("recruitment.not_replaceable",
+        ar: "لم يغادر {worker} هذه المنشأة بخروج نهائي أو تغيب، فلا يُعوَّض بتأشيرة.",
+        en: "{worker} is not a worker who left this establishment by final exit or absconding: no compensatory visa replaces him.")
+    public static let alreadyReplaced = Reason.Code("recruitment.already_replaced",
+        ar: "صدرت (أو طُلبت) تأشيرة تعويضية عن {worker} من قبل.", en: "A compensatory visa for {worker} was already issued or asked for.")
+    public static let compensatoryLimit = Reason.Code("recruitment.compensatory_limit",
+        ar: "لا تتجاوز التأشيرات التعويضية {max} في السنة للمنشأة التي يقل عمالها عن {size}، واستُخدم منها {used} هذه السنة.",
+        en: "An establishment with fewer than {size} employees gets at most {max} compensatory visas a year; {used} were used this year.")
+
     // MARK: Clock
 
     public static let clockNotSimulated = Reason.Code("clock.not_simulated",
@@ -275,6 +302,8 @@ extension Reason.Code {
         branchOtherCompany, branchSame, occupationReserved, occupationUnfit, occupationUnknown, occupationSame,
         genericCorrectionUsed, notGenericTitle,
         cancelWindowPassed,
+        tooManyAtOnce, newEstablishmentLimit, balanceInsufficient, visaNotFound, visaExpired, visaMismatch, visaIssueNotFound,
+        notReplaceable, alreadyReplaced, compensatoryLimit,
         clockNotSimulated, clockBackwards, clockBeyondRange,
     ]
 }

@@ -14,6 +14,7 @@ public struct RuleParameters: Codable, Sendable, Equatable {
     public var absence: Absence
     public var saudization: Saudization
     public var nitaqat: Nitaqat
+    public var recruitment: Recruitment
     public var activities: [String: Activity]
     public var occupations: [String: Occupation]
 
@@ -97,6 +98,29 @@ public struct RuleParameters: Codable, Sendable, Equatable {
     public struct Saudization: Codable, Sendable, Equatable {
         public var certificateValidityMonths: Int
         public var minimumBandForNewVisas: NitaqatBand
+    }
+
+    /// Visa balances, visa issues and compensatory visas. DOMAIN.md gives the compensatory
+    /// limit (25 a year under 250 employees, low green); the other numbers are choices, said
+    /// so in the rulebook file. The band for a balance is `saudization.minimumBandForNewVisas`.
+    public struct Recruitment: Codable, Sendable, Equatable {
+        /// SAR per visa, paid before a visa issue's visas are issued.
+        public var visaFee: Int
+        /// Days to pay a visa issue's fee; then it lapses and the visas return to the balance.
+        public var feeWithinDays: Int
+        /// Days an issued visa can be used.
+        public var visaValidityDays: Int
+        /// Most visas one balance request or one visa issue may ask for.
+        public var maxPerRequest: Int
+        /// An establishment younger than this many months…
+        public var newEstablishmentMonths: Int
+        /// …may be approved for at most this many visas in all.
+        public var newEstablishmentMaxVisas: Int
+        public var compensatoryMinimumBand: NitaqatBand
+        /// Compensatory visas a year (calendar year) for an establishment below the size that follows.
+        public var compensatoryPerYear: Int
+        /// The yearly limit applies to establishments with fewer employees than this.
+        public var compensatoryLimitBelowEmployees: Int
     }
 
     public struct Nitaqat: Codable, Sendable, Equatable {

@@ -47,7 +47,7 @@ public struct Decision: Sendable {
 public struct DomainEvent: Sendable, Equatable {
     /// Past tense (`permitRenewed`).
     public let type: String
-    /// `permit:<uuid>`, `worker:<id>`, `establishment:<id>`, `case:<uuid>`.
+    /// `permit:<uuid>`, `worker:<id>`, `establishment:<id>`, `case:<uuid>`, `visa:<number>`.
     public let aggregate: String
     public let data: [String: JSONValue]
 
@@ -68,6 +68,11 @@ public enum Change: Sendable, Equatable {
     case headcount(EstablishmentID, HeadcountDelta)
     /// A change in the number of expired permits an establishment holds (a gate of its company).
     case expiredPermits(EstablishmentID, Int)
+    /// A visa, new or changed.
+    case visa(Visa)
+    /// Visas approved (`approved`) and drawable (`remaining`) added to an establishment's
+    /// balance for an occupation (negative to draw): relative, like the headcounts.
+    case visaBalance(EstablishmentID, occupation: String, approved: Int, remaining: Int)
 }
 
 /// A request the engine will run later, at the start of `due` (a workflow's timer).

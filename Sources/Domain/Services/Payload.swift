@@ -13,6 +13,8 @@ public struct FieldSpec: Sendable, Equatable {
         case boolean
         case choice([String])
         case uuid
+        /// A visa's number, `<establishment>/<n>` (`Visa.number`).
+        case visaNumber
 
         /// JSON Schema for the type.
         public var jsonSchema: JSONValue {
@@ -33,12 +35,13 @@ public struct FieldSpec: Sendable, Equatable {
             case .boolean: return ["type": "boolean"]
             case .choice(let values): return ["type": "string", "enum": .array(values.map(JSONValue.string))]
             case .uuid: return ["type": "string", "format": "uuid"]
+            case .visaNumber: return ["type": "string", "pattern": "^[1-9][0-9]{0,8}-[1-9][0-9]{0,8}/[1-9][0-9]{0,8}$"]
             }
         }
 
         var expected: String {
             switch self {
-            case .personID, .establishmentID, .unifiedNumber, .crNumber, .day, .text, .choice, .uuid: return "a string"
+            case .personID, .establishmentID, .unifiedNumber, .crNumber, .day, .text, .choice, .uuid, .visaNumber: return "a string"
             case .integer: return "a whole number"
             case .number: return "a number"
             case .boolean: return "true or false"
@@ -47,7 +50,7 @@ public struct FieldSpec: Sendable, Equatable {
 
         var expectedArabic: String {
             switch self {
-            case .personID, .establishmentID, .unifiedNumber, .crNumber, .day, .text, .choice, .uuid: return "نصًا"
+            case .personID, .establishmentID, .unifiedNumber, .crNumber, .day, .text, .choice, .uuid, .visaNumber: return "نصًا"
             case .integer: return "عددًا صحيحًا"
             case .number: return "عددًا"
             case .boolean: return "true أو false"
@@ -169,6 +172,11 @@ public struct Payload: Sendable, Equatable {
         case .uuid:
             guard let text = value.stringValue else { return wrongType }
             guard UUIDText.isValid(text) else { return Reason.Code.invalid(field.name, en: "a UUID", ar: "معرّفًا فريدًا (UUID)") }
+        case .visaNumber:
+            guard let text = value.stringValue else { return wrongType }
+            guard Visa.establishment(ofNumber: text) != nil else {
+                return Reason.Code.invalid(field.name, en: "a visa number, establishment/n (1-12345/7)", ar: "رقم تأشيرة بصيغة المنشأة/الرقم (1-12345/7)")
+            }
         }
         return nil
     }
@@ -178,6 +186,7 @@ public struct Payload: Sendable, Equatable {
     public func string(_ name: String) -> String? { values[name]?.stringValue }
     public func person(_ name: String) -> PersonID? { string(name).flatMap { try? PersonID($0) } }
     public func establishment(_ name: String) -> EstablishmentID? { string(name).flatMap { try? EstablishmentID($0) } }
+    public func visa(_ name: String) -> String? { string(name).flatMap { Visa.establishment(ofNumber: $0) == nil ? nil : $0 } }
     public func unifiedNumber(_ name: String) -> UnifiedNumber? { string(name).flatMap { try? UnifiedNumber($0) } }
     public func cr(_ name: String) -> CRNumber? { string(name).flatMap { try? CRNumber($0) } }
     public func day(_ name: String) -> Day? { string(name).flatMap { Day(iso: $0) } }

@@ -6,7 +6,7 @@ public enum ServiceCatalog {
         WorkPermitFlow.issue, WorkPermitFlow.pay, WorkPermitFlow.renew, WorkPermitFlow.issueTemporary,
         WorkPermitFlow.extendTemporary, WorkPermitFlow.expire, WorkPermitFlow.remove,
     ] + FinalExitFlow.services + TransferFlow.services + DependentTransferFlow.services + BranchChangeFlow.services
-        + OccupationChangeFlow.services + AbsenceReportFlow.services
+        + OccupationChangeFlow.services + AbsenceReportFlow.services + Recruitment.services
 
     private static let byCode: [String: ServiceDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
 
@@ -37,6 +37,9 @@ public enum ServiceCatalog {
         WorkflowDiagram(BranchChangeFlow.self),
         WorkflowDiagram(OccupationChangeFlow.self),
         WorkflowDiagram(AbsenceReportFlow.self),
+        WorkflowDiagram(VisaBalanceFlow.self),
+        WorkflowDiagram(VisaIssueFlow.self),
+        WorkflowDiagram(VisaFlow.self),
     ]
 
     /// The workflow a kind of case runs in, and its service codes' prefix.
@@ -49,6 +52,7 @@ public enum ServiceCatalog {
         case .branchChange: name = BranchChangeFlow.name
         case .occupationChange: name = OccupationChangeFlow.name
         case .absenceReport: name = AbsenceReportFlow.name
+        case .visaIssue: name = VisaIssueFlow.name
         }
         return workflows.first { $0.name == name }
     }

@@ -29,6 +29,17 @@ public struct ServiceDefinition: Sendable {
         case none
     }
 
+    /// Records a decision reads beyond the subject, its establishments and the people and
+    /// cases its payload names (which every request loads).
+    public struct Reads: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// The subject establishment's recruitment file: its visa balances, the count of its
+        /// visas, and the visas and replaced workers the payload names.
+        public static let recruitment = Reads(rawValue: 1 << 0)
+    }
+
     /// Stable code, `area.action` (`work-permit.renew`).
     public let code: String
     public let nameAr: String
@@ -54,6 +65,8 @@ public struct ServiceDefinition: Sendable {
     public let terms: @Sendable (RuleParameters) -> [String: String]
     /// Runs only on the engine's timers, never submitted by people.
     public let internalOnly: Bool
+    /// What else its decision reads.
+    public let reads: Reads
     /// The decision: completed, or rejected with a reason.
     public let decide: @Sendable (DecisionContext) -> Decision
 
@@ -62,6 +75,7 @@ public struct ServiceDefinition: Sendable {
         roles: Set<Actor.Role>, fields: [FieldSpec], subject: SubjectField, establishmentField: String? = "establishment_id",
         alsoActsFor: [String] = [], subjectAccess: SubjectAccess? = nil,
         actingPersonField: String? = nil, workflow: (name: String, action: String)? = nil, internalOnly: Bool = false,
+        reads: Reads = [],
         terms: @escaping @Sendable (RuleParameters) -> [String: String] = { _ in [:] },
         decide: @escaping @Sendable (DecisionContext) throws(Reason) -> Decision
     ) {
@@ -88,6 +102,7 @@ public struct ServiceDefinition: Sendable {
         self.actingPersonField = actingPersonField
         self.workflow = workflow
         self.internalOnly = internalOnly
+        self.reads = reads
         self.terms = terms
         // A decision may refuse by throwing its reason (a failed gate: `try Gates.check(…)`).
         let subjectField = subject

@@ -12,6 +12,9 @@ public struct World: Sendable {
     public var permits: [PersonID: Permit] = [:]
     /// Open cases of each worker.
     public var cases: [PersonID: [CaseFile]] = [:]
+    /// Open cases of each establishment of its own (a visa issue), for the establishments
+    /// that requests are about.
+    public var establishmentCases: [EstablishmentID: [CaseFile]] = [:]
     /// Every establishment of each unified number seen (for the red-sibling and branch rules).
     public var companies: [UnifiedNumber: [EstablishmentID]] = [:]
     /// Expired permits held across each unified number (a shared gate).
@@ -22,6 +25,16 @@ public struct World: Sendable {
     public var dependents: [PersonID: [PersonID]] = [:]
     /// Cases named by id in the requests (closed ones too, e.g. a final absence report to clear).
     public var casesByID: [UUID: CaseFile] = [:]
+    /// Approved visa balances of the establishments recruitment requests are about, by occupation.
+    public var visaBalances: [EstablishmentID: [String: VisaBalance]] = [:]
+    /// What those establishments' recruitment files count.
+    public var visaCounts: [EstablishmentID: VisaCounts] = [:]
+    /// Visas named by the requests, by number (and those replacing the workers they name).
+    public var visas: [String: Visa] = [:]
+    /// Visa issues (packages) of which a visa was used: a cancelled visa of one is not refunded.
+    public var usedPackages: Set<UUID> = []
+    /// Compensatory visas issued, by the worker each replaces (for the workers requests name).
+    public var replacedWorkers: [PersonID: String] = [:]
 
     public init() {}
 
@@ -31,6 +44,14 @@ public struct World: Sendable {
     }
 
     public func openCases(of worker: PersonID) -> [CaseFile] { cases[worker] ?? [] }
+
+    /// The open cases of a subject: a worker's, or an establishment's own.
+    public func openCases(of subject: Subject) -> [CaseFile] {
+        switch subject {
+        case .worker(let id): return cases[id] ?? []
+        case .establishment(let id): return establishmentCases[id] ?? []
+        }
+    }
 
     /// Applies a decision's changes (closed cases leave the open list).
     public mutating func apply(_ changes: [Change], closedStates: (CaseFile) -> Bool) {
@@ -48,10 +69,28 @@ public struct World: Sendable {
                 permits[permit.worker] = permit
             case .caseFile(let file):
                 if casesByID[file.id] != nil { casesByID[file.id] = file }
-                var list = cases[file.worker] ?? []
+                var list = openCases(of: file.subject)
                 list.removeAll { $0.id == file.id }
                 if !closedStates(file) { list.append(file) }
-                cases[file.worker] = list
+                switch file.subject {
+                case .worker(let id): cases[id] = list
+                case .establishment(let id): establishmentCases[id] = list
+                }
+            case .visa(let visa):
+                if visas[visa.id] == nil {
+                    visaCounts[visa.establishment, default: VisaCounts()].issued += 1
+                    if let replaced = visa.replaces {
+                        visaCounts[visa.establishment, default: VisaCounts()].compensatoryThisYear += 1
+                        replacedWorkers[replaced] = visa.id
+                    }
+                }
+                visas[visa.id] = visa
+                if visa.state == .used { usedPackages.insert(visa.caseID) }
+            case .visaBalance(let id, let occupation, let approved, let remaining):
+                var balance = visaBalances[id]?[occupation] ?? VisaBalance()
+                balance.approved += approved
+                balance.remaining += remaining
+                visaBalances[id, default: [:]][occupation] = balance
             case .certificate:
                 break
             case .headcount(let id, let delta):

@@ -84,14 +84,15 @@ public enum AbsenceReportFlow: StateTable {
         roles: [.system, .staff], fields: [workerField, FieldSpec("case_id", .uuid, "the report")],
         subject: .worker("worker_id"), establishmentField: nil, workflow: (name, "finalize"), internalOnly: true
     ) { context in
-        guard let (target, state) = Cases.timerTarget(kind, AbsenceReportFlow.self, context), let row = transition("finalize", from: state) else {
+        guard let (target, state) = Cases.timerTarget(kind, AbsenceReportFlow.self, context), let row = transition("finalize", from: state),
+              let workerID = target.worker else {
             return Timers.superseded
         }
         var report = target
         var changes: [Change] = []
-        if let worker = context.world.workers[report.worker] { changes += Cases.endEmployment(worker, .absconded, context) }
-        let ended = WorkPermitFlow.end(report.worker, context)
-        let others = Cases.endAll(of: report.worker, why: "the worker was reported absent", except: report.id, context)
+        if let worker = context.world.workers[workerID] { changes += Cases.endEmployment(worker, .absconded, context) }
+        let ended = WorkPermitFlow.end(workerID, context)
+        let others = Cases.endAll(of: workerID, why: "the worker was reported absent", except: report.id, context)
         report.state = row.to.rawValue
         return Cases.step(row.event, report, changes: changes + ended.changes + others.changes, events: ended.events + others.events,
                           cancelledTimers: ended.cancelledTimers + others.cancelledTimers)
@@ -113,7 +114,7 @@ public enum AbsenceReportFlow: StateTable {
             return .reject(notAllowed("clear", in: State(rawValue: report.state) ?? .none))
         }
         var changes: [Change] = []
-        if var worker = context.world.workers[report.worker], worker.employment == .absconded {
+        if let workerID = report.worker, var worker = context.world.workers[workerID], worker.employment == .absconded {
             worker.employment = .removed
             changes.append(.worker(worker))
         }

@@ -23,12 +23,21 @@ enum Cases {
     }
 
     /// A timer of a case: due at the start of `due`; its key names the case, the purpose and the day.
+    /// The timer's payload names the case and its subject (`worker_id`, or `establishment_id`
+    /// for an establishment's own case).
     static func timer(_ purpose: String, service: String, _ file: CaseFile, due: Day) -> ScheduledRequest {
         ScheduledRequest(
-            key: "\(file.kind.rawValue):\(purpose):\(file.id.uuidString.lowercased()):\(due.iso)", service: service,
-            subject: .worker(file.worker), establishment: file.establishment,
-            payload: ["worker_id": .string(file.worker.digits), "case_id": .string(file.id.uuidString.lowercased())],
+            key: timerKey(purpose, file, due: due), service: service, subject: file.subject, establishment: file.establishment,
+            payload: subjectFields(file).merging(["case_id": .string(file.id.uuidString.lowercased())]) { $1 },
             due: due)
+    }
+
+    /// The payload field naming a case's subject.
+    static func subjectFields(_ file: CaseFile) -> [String: JSONValue] {
+        switch file.subject {
+        case .worker(let id): return ["worker_id": .string(id.digits)]
+        case .establishment(let id): return ["establishment_id": .string(id.description)]
+        }
     }
 
     static func timerKey(_ purpose: String, _ file: CaseFile, due: Day) -> String {
@@ -43,8 +52,16 @@ enum Cases {
 
     /// The case a timer was set for, if it is still open and still in one of `states`.
     static func timerTarget<Table: StateTable>(_ kind: CaseFile.Kind, _ table: Table.Type, _ context: DecisionContext) -> (CaseFile, Table.State)? {
-        guard let worker = context.payload.person("worker_id"), let caseID = context.payload.string("case_id"),
-              let file = context.world.openCase(kind, of: worker), file.id.uuidString.lowercased() == caseID.lowercased(),
+        let subject: Subject
+        if kind.isEstablishments {
+            guard let establishment = context.payload.establishment("establishment_id") else { return nil }
+            subject = .establishment(establishment)
+        } else {
+            guard let worker = context.payload.person("worker_id") else { return nil }
+            subject = .worker(worker)
+        }
+        guard let caseID = context.payload.string("case_id"),
+              let file = context.world.openCases(of: subject).first(where: { $0.kind == kind && $0.id.uuidString.lowercased() == caseID.lowercased() }),
               let state = Table.State(rawValue: file.state) else { return nil }
         return (file, state)
     }
@@ -54,9 +71,9 @@ enum Cases {
     static func data(_ file: CaseFile) -> [String: JSONValue] {
         var data: [String: JSONValue] = [
             "case_id": .string(file.id.uuidString.lowercased()), "kind": .string(file.kind.rawValue),
-            "worker_id": .string(file.worker.digits), "establishment_id": .string(file.establishment.description),
-            "state": .string(file.state),
+            "establishment_id": .string(file.establishment.description), "state": .string(file.state),
         ]
+        if let worker = file.worker { data["worker_id"] = .string(worker.digits) }
         if let counterpart = file.counterpart { data["counterpart_id"] = .string(counterpart.description) }
         if let deadline = file.deadline { data["deadline"] = JSONValue(deadline) }
         for (key, value) in file.details { data[key] = value }
@@ -140,6 +157,8 @@ enum Cases {
             case .absenceReport:
                 ended = ending(file, AbsenceReportFlow.self, why: why,
                                timers: waitingKey("finalize", file))
+            case .visaIssue:
+                ended = nil  // an establishment's case, never a worker's
             }
             if let ended { all.add(ended) }
         }

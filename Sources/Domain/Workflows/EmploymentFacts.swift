@@ -24,6 +24,7 @@ public enum EmploymentFacts {
             FieldSpec("part_time", .boolean, required: false, "works part time"),
             FieldSpec("disabled", .boolean, required: false, "a worker with a disability (Nitaqat weight)"),
             FieldSpec("guardian_id", .personID, required: false, "for a dependent: the sponsoring worker"),
+            FieldSpec("visa_id", .visaNumber, required: false, "the visa a newly arrived worker came on (it becomes used)"),
         ],
         subject: .worker("worker_id")
     ) { context throws(Reason) in
@@ -48,15 +49,27 @@ public enum EmploymentFacts {
             contractEndsOn: payload.day("contract_ends_on"), iqamaExpiresOn: payload.day("iqama_expires_on"),
             transferCount: previous?.transferCount ?? 0, genericTitleCorrected: previous?.genericTitleCorrected ?? false,
             guardian: guardian, lastEmployer: previous?.lastEmployer)
-        let joined = Nitaqat.joining(&worker, in: context.world, rules: context.rules)
-        let changes: [Change] = [.worker(worker)] + joined
-        let data: [String: JSONValue] = [
+        // Arrival on a visa: the visa is used, and the first permit's window runs from this arrival.
+        var visaChanges: [Change] = [], visaEvents: [DomainEvent] = [], cancelled: [String] = []
+        var data: [String: JSONValue] = [
             "worker_id": .string(id.digits), "establishment_id": .string(establishmentID.description),
             "occupation": .string(occupation), "wage": JSONValue(wage), "saudi": .bool(worker.isSaudi),
         ]
+        if let number = payload.visa("visa_id") {
+            let (visa, event, expiry) = try VisaFlow.use(number, by: id, at: establishmentID, occupation: occupation,
+                                                         nationality: worker.nationality, context)
+            worker.arrivedOn = payload.day("arrived_on") ?? context.today
+            visaChanges = [.visa(visa)]
+            visaEvents = [event]
+            cancelled = [expiry]
+            data["visa_id"] = .string(number)
+        }
+        let joined = Nitaqat.joining(&worker, in: context.world, rules: context.rules)
+        let changes: [Change] = [.worker(worker)] + joined + visaChanges
         return Decision(
             verdict: .completed(data),
-            events: [DomainEvent(worker.employment == .dependent ? "dependentRegistered" : "workerEmployed", aggregate: "worker:\(id)", data: data)],
-            changes: changes)
+            events: [DomainEvent(worker.employment == .dependent ? "dependentRegistered" : "workerEmployed", aggregate: "worker:\(id)", data: data)]
+                + visaEvents,
+            changes: changes, cancelledTimers: cancelled)
     }
 }

@@ -93,7 +93,7 @@ public enum TransferFlow: StateTable {
 
     /// After consent (or silence): the notice while the contract still runs, else the fee.
     static func afterConsent(_ action: String, _ file: CaseFile, event: String, cancelled: [String], _ context: DecisionContext) -> Decision {
-        let worker = context.world.workers[file.worker]
+        let worker = file.worker.flatMap { context.world.workers[$0] }
         let contractRunning = worker?.employment == .employed && (worker?.contractEndsOn.map { $0 > context.today } ?? true)
         guard contractRunning, let row = transition(action, from: .pendingCurrentEmployer, to: .noticePeriod) else {
             return awaitingFee(file, event: event, cancelled: cancelled, context)

@@ -93,9 +93,9 @@ public enum AccessPolicy {
 
     /// Whether a principal may read a case: its worker, staff, and whoever may read either
     /// side (the establishment it was opened for, or the counterpart: a transfer's current employer).
-    public static func mayReadCase(_ principal: AccountStore.Principal, worker: PersonID, sides: [EstablishmentID],
+    public static func mayReadCase(_ principal: AccountStore.Principal, worker: PersonID?, sides: [EstablishmentID],
                                    companies: [EstablishmentID: UnifiedNumber]) -> Bool {
-        if principal.user.role == .worker { return principal.user.personID == worker.digits }
+        if principal.user.role == .worker { return worker.map { principal.user.personID == $0.digits } ?? false }
         return sides.contains { mayReadEstablishment(principal, $0, company: companies[$0]) }
     }
 }

@@ -90,6 +90,7 @@ public struct BatchProcessor: Sendable {
         complete: ([RequestQueue.Completion]) -> PipelineStatement
     ) throws -> (report: Report, completions: [RequestQueue.Completion]) {
         var needs = AggregateStore.Needs()
+        needs.compensatorySince = Day(year: Day(businessNow).components.year, month: 1, day: 1)
         for request in prepared { request.addNeeds(to: &needs) }
         let loaded = try aggregates.load(needs, on: db)
 
@@ -226,12 +227,20 @@ struct PreparedRequest {
         guard case .success(let (input, service)) = input else { return }
         switch input.subject {
         case .worker(let id): needs.workers.insert(id)
-        case .establishment(let id): needs.establishments.insert(id)
+        case .establishment(let id):
+            needs.establishments.insert(id)
+            needs.establishmentSubjects.insert(id)
+            if service.reads.contains(.recruitment) { needs.recruitment.insert(id) }
         }
         if let establishment = input.establishment { needs.establishments.insert(establishment) }
         for field in service.fields {
             switch field.type {
-            case .personID: if let id = input.payload.person(field.name) { needs.workers.insert(id) }
+            case .personID:
+                if let id = input.payload.person(field.name) {
+                    needs.workers.insert(id)
+                    if service.reads.contains(.recruitment) { needs.replacedWorkers.insert(id) }
+                }
+            case .visaNumber: if let number = input.payload.visa(field.name) { needs.visas.insert(number) }
             case .establishmentID: if let id = input.payload.establishment(field.name) { needs.establishments.insert(id) }
             case .crNumber: if let cr = input.payload.cr(field.name) { needs.registrations.insert(cr) }
             case .unifiedNumber: if let company = input.payload.unifiedNumber(field.name) { needs.companies.insert(company) }

@@ -101,19 +101,61 @@ enum AggregateRows {
             throw PQError(.decoding, "row \(row.index): unknown case kind \(kindText)", column: "kind")
         }
         let details = try JSONCoding.decode(try row.decode(String.self, C.details)).objectValue ?? [:]
+        let establishment = try establishmentID(row, C.establishmentId)
+        // An establishment's own case has no worker (Schema/0022).
+        let subject = try row.decode(String?.self, C.workerId).map { Subject.worker(PersonID(trusted: $0)) } ?? .establishment(establishment)
         let file = CaseFile(
-            id: try row.decode(UUID.self, C.id), kind: kind, worker: PersonID(trusted: try row.decode(String.self, C.workerId)),
-            establishment: try establishmentID(row, C.establishmentId),
+            id: try row.decode(UUID.self, C.id), kind: kind, subject: subject, establishment: establishment,
             counterpart: try row.decode(String?.self, C.counterpartId).map { try EstablishmentID($0) },
             state: try row.decode(String.self, C.state), openedAt: try row.decode(Date.self, C.openedAt),
             openedOn: try day(row, C.openedOn), deadline: try optionalDay(row, C.deadline), details: details)
         return (file, try row.decode(Int.self, C.version))
     }
 
+    enum VisaColumn: Int, SelectColumn {
+        case id, establishmentId, caseId, occupation, nationality, state, issuedOn, expiresOn, fee, refund
+        case replacesWorkerId, usedByWorkerId, endedOn, version
+    }
+
+    static let visaColumns = VisaColumn.selectList
+
+    /// A visa, whether a visa of its package was used (the column after the visa's), and its version.
+    static func visa(_ row: Row) throws -> (Visa, packageUsed: Bool, version: Int) {
+        typealias C = VisaColumn
+        let stateText = try row.decode(String.self, C.state)
+        guard let state = VisaFlow.State(rawValue: stateText) else {
+            throw PQError(.decoding, "row \(row.index): unknown visa state \(stateText)", column: "state")
+        }
+        let visa = Visa(
+            id: try row.decode(String.self, C.id), establishment: try establishmentID(row, C.establishmentId),
+            caseID: try row.decode(UUID.self, C.caseId), occupation: try row.decode(String.self, C.occupation),
+            nationality: try row.decode(String.self, C.nationality), state: state, issuedOn: try day(row, C.issuedOn),
+            expiresOn: try day(row, C.expiresOn), fee: try row.decode(Int.self, C.fee), refund: try row.decode(Int?.self, C.refund),
+            replaces: try row.decode(String?.self, C.replacesWorkerId).map { PersonID(trusted: $0) },
+            usedBy: try row.decode(String?.self, C.usedByWorkerId).map { PersonID(trusted: $0) },
+            endedOn: try optionalDay(row, C.endedOn))
+        return (visa, try row.decode(Bool.self, at: VisaColumn.allCases.count), try row.decode(Int.self, C.version))
+    }
+
+    /// A row of `visa_balances`: establishment, occupation, approved, remaining.
+    static func visaBalance(_ row: Row) throws -> (EstablishmentID, String, VisaBalance) {
+        (try establishmentID(row, 0), try row.decode(String.self, at: 1),
+         VisaBalance(approved: try row.decode(Int.self, at: 2), remaining: try row.decode(Int.self, at: 3)))
+    }
+
+    /// A row of the visa counts: establishment, visas issued, compensatory visas this year.
+    static func visaCounts(_ row: Row) throws -> (EstablishmentID, VisaCounts) {
+        (try establishmentID(row, 0), VisaCounts(issued: try row.decode(Int.self, at: 1), compensatoryThisYear: try row.decode(Int.self, at: 2)))
+    }
+
     static func establishmentID(_ row: Row, _ column: some SelectColumn) throws -> EstablishmentID {
-        let text = try row.decode(String.self, column)
+        try establishmentID(row, column.rawValue, name: column.sqlName)
+    }
+
+    static func establishmentID(_ row: Row, _ index: Int, name: String = "establishment_id") throws -> EstablishmentID {
+        let text = try row.decode(String.self, at: index)
         do { return try EstablishmentID(text) } catch {
-            throw PQError(.decoding, "row \(row.index): \(column.sqlName) \(text) is not an establishment number", column: column.sqlName)
+            throw PQError(.decoding, "row \(row.index): \(name) \(text) is not an establishment number", column: name)
         }
     }
 

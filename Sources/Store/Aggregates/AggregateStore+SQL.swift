@@ -36,6 +36,43 @@ extension AggregateStore {
         CROSS JOIN LATERAL (SELECT \(AggregateRows.caseColumns) FROM cases WHERE worker_id = k.id AND open) c
         """)
 
+    /// The open cases of the establishments requests are about, that are their own (no worker).
+    static let loadEstablishmentCases = Statement("aggregates_load_establishment_cases", """
+        SELECT c.* FROM unnest($1::text[]) AS k(id)
+        CROSS JOIN LATERAL (
+            SELECT \(AggregateRows.caseColumns) FROM cases WHERE establishment_id = k.id AND open AND worker_id IS NULL
+        ) c
+        """)
+
+    static let loadVisaBalances = Statement("aggregates_load_visa_balances", """
+        SELECT b.* FROM unnest($1::text[]) AS k(id)
+        CROSS JOIN LATERAL (
+            SELECT establishment_id, occupation, approved, remaining FROM visa_balances WHERE establishment_id = k.id
+        ) b
+        """)
+
+    /// Each establishment's visas so far (the next one's number) and its compensatory visas
+    /// issued since $2 (the yearly limit).
+    static let loadVisaCounts = Statement("aggregates_load_visa_counts", """
+        SELECT k.id,
+               (SELECT count(*) FROM visas WHERE establishment_id = k.id)::int AS issued,
+               (SELECT count(*) FROM visas
+                WHERE establishment_id = k.id AND replaces_worker_id IS NOT NULL AND issued_on >= $2)::int AS compensatory
+        FROM unnest($1::text[]) AS k(id)
+        """)
+
+    /// The named visas and the compensatory visas replacing the named workers, each with
+    /// whether a visa of its package (visa issue) was used.
+    static let loadVisas = Statement("aggregates_load_visas", """
+        SELECT v.*, EXISTS (SELECT 1 FROM visas u WHERE u.case_id = v.case_id AND u.state = 'used') AS package_used
+        FROM (
+            SELECT k.id FROM unnest($1::text[]) AS k(id)
+            UNION
+            SELECT r.id FROM unnest($2::text[]) AS k(worker) CROSS JOIN LATERAL (SELECT id FROM visas WHERE replaces_worker_id = k.worker) r
+        ) ids
+        CROSS JOIN LATERAL (SELECT \(AggregateRows.visaColumns) FROM visas WHERE id = ids.id) v
+        """)
+
     /// The named establishments, those holding the named CRs, and every establishment of the
     /// named unified numbers (each once); each with its company's expired permits (a shared
     /// gate), summed over every establishment of the company.
@@ -138,6 +175,38 @@ extension AggregateStore {
     static let insertCertificates = Statement("aggregates_insert_certificates", """
         INSERT INTO certificates (id, establishment_id, band, saudization_percent, issued_on, valid_until)
         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::float8[], $5::date[], $6::date[])
+        """)
+
+    /// Relative updates of existing balances, and new rows for the rest. Not an upsert:
+    /// PostgreSQL checks a proposed row's CHECK before it finds the conflict, so a draw
+    /// (a negative delta) could never reach the update. The table's CHECK refuses a balance
+    /// drawn below zero, whichever way it is written.
+    static let applyVisaBalances = Statement("aggregates_apply_visa_balances", """
+        WITH d AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[]) AS d(establishment_id, occupation, approved, remaining)
+        ), moved AS (
+            UPDATE visa_balances b SET approved = b.approved + d.approved, remaining = b.remaining + d.remaining
+            FROM d WHERE b.establishment_id = d.establishment_id AND b.occupation = d.occupation
+            RETURNING b.establishment_id, b.occupation
+        )
+        INSERT INTO visa_balances (establishment_id, occupation, approved, remaining)
+        SELECT d.* FROM d
+        WHERE NOT EXISTS (SELECT 1 FROM moved m WHERE m.establishment_id = d.establishment_id AND m.occupation = d.occupation)
+        """)
+
+    static let upsertVisas = Statement("aggregates_upsert_visas", """
+        INSERT INTO visas AS v (id, establishment_id, case_id, occupation, nationality, state, issued_on, expires_on, fee, refund,
+                                replaces_worker_id, used_by_worker_id, ended_on, version)
+        SELECT u.id, u.establishment_id, u.case_id, u.occupation, u.nationality, u.state, u.issued_on, u.expires_on, u.fee,
+               u.refund, u.replaces_worker_id, u.used_by_worker_id, u.ended_on, u.expected + 1
+        FROM unnest($1::text[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[], $9::int[],
+                    $10::int[], $11::text[], $12::text[], $13::date[], $14::int[])
+             AS u(id, establishment_id, case_id, occupation, nationality, state, issued_on, expires_on, fee, refund,
+                  replaces_worker_id, used_by_worker_id, ended_on, expected)
+        ON CONFLICT (id) DO UPDATE SET
+            state = excluded.state, refund = excluded.refund, used_by_worker_id = excluded.used_by_worker_id,
+            ended_on = excluded.ended_on, version = v.version + 1
+        WHERE v.version = excluded.version - 1
         """)
 
     /// Relative updates: concurrent hires and departures add up instead of overwriting.

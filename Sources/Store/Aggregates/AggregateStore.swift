@@ -16,6 +16,16 @@ public struct AggregateStore: Sendable {
         public var companies: Set<UnifiedNumber> = []
         /// Cases named by id (closed ones too).
         public var cases: Set<UUID> = []
+        /// Establishments that requests are about: their own open cases are loaded.
+        public var establishmentSubjects: Set<EstablishmentID> = []
+        /// Establishments whose recruitment file (balances, visa counts) a decision reads.
+        public var recruitment: Set<EstablishmentID> = []
+        /// Visas named by number.
+        public var visas: Set<String> = []
+        /// Workers whose compensatory visa, if any, a decision reads.
+        public var replacedWorkers: Set<PersonID> = []
+        /// Compensatory visas are counted from this day (the first of the decision's year).
+        public var compensatorySince = Day(number: 0)
 
         public init() {}
     }
@@ -27,6 +37,7 @@ public struct AggregateStore: Sendable {
         var workerVersions: [PersonID: Int] = [:]
         var permitVersions: [UUID: Int] = [:]
         var caseVersions: [UUID: Int] = [:]
+        var visaVersions: [String: Int] = [:]
     }
 
     public init() {}
@@ -56,6 +67,19 @@ public struct AggregateStore: Sendable {
         }
         let casesIndex = first.count
         if !needs.cases.isEmpty { first.append(PipelineStatement(Self.loadCasesByID, [Array(needs.cases)])) }
+        let subjectsIndex = first.count
+        if !needs.establishmentSubjects.isEmpty {
+            first.append(PipelineStatement(Self.loadEstablishmentCases, [needs.establishmentSubjects.map(\.description)]))
+        }
+        let recruitmentIndex = first.count
+        if !needs.recruitment.isEmpty {
+            let ids = needs.recruitment.map(\.description)
+            first += [PipelineStatement(Self.loadVisaBalances, [ids]), PipelineStatement(Self.loadVisaCounts, [ids, needs.compensatorySince])]
+        }
+        let visasIndex = first.count
+        if !needs.visas.isEmpty || !needs.replacedWorkers.isEmpty {
+            first.append(PipelineStatement(Self.loadVisas, [Array(needs.visas), needs.replacedWorkers.map(\.digits)]))
+        }
         let results = try db.pipeline(first)
         if !ids.isEmpty {
             for row in results[0] {
@@ -72,7 +96,8 @@ public struct AggregateStore: Sendable {
             }
             for row in results[2] {
                 let (file, version) = try AggregateRows.caseFile(row)
-                loaded.world.cases[file.worker, default: []].append(file)
+                guard let worker = file.worker else { continue }  // loaded by worker: always a worker's
+                loaded.world.cases[worker, default: []].append(file)
                 loaded.caseVersions[file.id] = version
                 establishmentIDs.insert(file.establishment)
                 if let counterpart = file.counterpart { establishmentIDs.insert(counterpart) }
@@ -90,6 +115,33 @@ public struct AggregateStore: Sendable {
                 loaded.world.casesByID[file.id] = file
                 loaded.caseVersions[file.id] = version
                 establishmentIDs.insert(file.establishment)
+            }
+        }
+        if !needs.establishmentSubjects.isEmpty {
+            for row in results[subjectsIndex] {
+                let (file, version) = try AggregateRows.caseFile(row)
+                loaded.world.establishmentCases[file.establishment, default: []].append(file)
+                loaded.caseVersions[file.id] = version
+            }
+        }
+        if !needs.recruitment.isEmpty {
+            for row in results[recruitmentIndex] {
+                let (id, occupation, balance) = try AggregateRows.visaBalance(row)
+                loaded.world.visaBalances[id, default: [:]][occupation] = balance
+            }
+            for row in results[recruitmentIndex + 1] {
+                let (id, counts) = try AggregateRows.visaCounts(row)
+                loaded.world.visaCounts[id] = counts
+            }
+        }
+        if !needs.visas.isEmpty || !needs.replacedWorkers.isEmpty {
+            for row in results[visasIndex] {
+                let (visa, packageUsed, version) = try AggregateRows.visa(row)
+                loaded.world.visas[visa.id] = visa
+                loaded.visaVersions[visa.id] = version
+                if packageUsed { loaded.world.usedPackages.insert(visa.caseID) }
+                if let replaced = visa.replaces { loaded.world.replacedWorkers[replaced] = visa.id }
+                establishmentIDs.insert(visa.establishment)
             }
         }
         guard !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty else { return loaded }
@@ -132,6 +184,9 @@ public struct AggregateStore: Sendable {
         var permits: [UUID: Permit] = [:]
         var cases: [UUID: CaseFile] = [:]
         var certificates: [Certificate] = []
+        var visas: [String: Visa] = [:]
+        var visaOrder: [String] = []
+        var balances: [String: (EstablishmentID, String, approved: Int, remaining: Int)] = [:]
         var deltas: [EstablishmentID: (HeadcountDelta, Int)] = [:]
         var order: (establishments: [EstablishmentID], workers: [PersonID], permits: [UUID], cases: [UUID]) = ([], [], [], [])
         for change in changes {
@@ -152,6 +207,12 @@ public struct AggregateStore: Sendable {
             case .expiredPermits(let id, let delta):
                 let current = deltas[id] ?? (HeadcountDelta(), 0)
                 deltas[id] = (current.0, current.1 + delta)
+            case .visa(let value):
+                if visas.updateValue(value, forKey: value.id) == nil { visaOrder.append(value.id) }
+            case .visaBalance(let id, let occupation, let approved, let remaining):
+                let key = "\(id)|\(occupation)"
+                let current = balances[key] ?? (id, occupation, 0, 0)
+                balances[key] = (id, occupation, current.approved + approved, current.remaining + remaining)
             }
         }
         var statements: [Write] = []
@@ -187,7 +248,7 @@ public struct AggregateStore: Sendable {
         if !order.cases.isEmpty {
             let rows = order.cases.compactMap { cases[$0] }
             statements.append(Write(statement: PipelineStatement(Self.upsertCases, [
-                rows.map(\.id), rows.map(\.kind.rawValue), rows.map(\.worker.digits), rows.map(\.establishment.description),
+                rows.map(\.id), rows.map(\.kind.rawValue), NullableArray(rows.map { $0.worker?.digits }), rows.map(\.establishment.description),
                 NullableArray(rows.map { $0.counterpart?.description }), rows.map(\.state), rows.map(\.openedAt), rows.map(\.openedOn),
                 NullableArray(rows.map(\.deadline)), rows.map { JSONCoding.encode(JSONValue.object($0.details)) },
                 NullableArray(rows.map { ServiceCatalog.isOpen($0) ? nil : now }),
@@ -199,6 +260,23 @@ public struct AggregateStore: Sendable {
                 certificates.map(\.id), certificates.map(\.establishment.description), certificates.map(\.band.rawValue),
                 certificates.map(\.saudizationPercent), certificates.map(\.issuedOn), certificates.map(\.validUntil),
             ]), expectedRows: certificates.count, what: "certificates"))
+        }
+        // Balances before visas: a drawn balance that would go below zero fails the batch here.
+        let drawn = balances.values.filter { $0.approved != 0 || $0.remaining != 0 }
+            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        if !drawn.isEmpty {
+            statements.append(Write(statement: PipelineStatement(Self.applyVisaBalances, [
+                drawn.map(\.0.description), drawn.map(\.1), drawn.map(\.approved), drawn.map(\.remaining),
+            ]), expectedRows: nil, what: "visa balances"))
+        }
+        if !visaOrder.isEmpty {
+            let rows = visaOrder.compactMap { visas[$0] }
+            statements.append(Write(statement: PipelineStatement(Self.upsertVisas, [
+                rows.map(\.id), rows.map(\.establishment.description), rows.map(\.caseID), rows.map(\.occupation), rows.map(\.nationality),
+                rows.map(\.state.rawValue), rows.map(\.issuedOn), rows.map(\.expiresOn), rows.map(\.fee), NullableArray(rows.map(\.refund)),
+                NullableArray(rows.map { $0.replaces?.digits }), NullableArray(rows.map { $0.usedBy?.digits }),
+                NullableArray(rows.map(\.endedOn)), rows.map { loaded.visaVersions[$0.id] ?? 0 },
+            ]), expectedRows: rows.count, what: "visas"))
         }
         let moved = deltas.filter { !$0.value.0.isZero || $0.value.1 != 0 }.sorted { $0.key < $1.key }
         if !moved.isEmpty {

@@ -55,9 +55,10 @@ extension Profiles {
         return (employer, try row.decode(String?.self, at: 1).map { UnifiedNumber(trusted: $0) })
     }
 
-    /// A case's worker and sides with their companies, for the access check before the case is read.
+    /// A case's worker (none for an establishment's own case) and sides with their companies,
+    /// for the access check before the case is read.
     public struct CaseSides: Sendable {
-        public let worker: PersonID
+        public let worker: PersonID?
         public let establishment: EstablishmentID
         public let counterpart: EstablishmentID?
         public let companies: [EstablishmentID: UnifiedNumber]
@@ -70,7 +71,7 @@ extension Profiles {
         var companies: [EstablishmentID: UnifiedNumber] = [:]
         if let company = try row.decode(String?.self, at: 3) { companies[establishment] = UnifiedNumber(trusted: company) }
         if let counterpart, let company = try row.decode(String?.self, at: 4) { companies[counterpart] = UnifiedNumber(trusted: company) }
-        return CaseSides(worker: PersonID(trusted: try row.decode(String.self, at: 0)), establishment: establishment,
+        return CaseSides(worker: try row.decode(String?.self, at: 0).map { PersonID(trusted: $0) }, establishment: establishment,
                          counterpart: counterpart, companies: companies)
     }
 
