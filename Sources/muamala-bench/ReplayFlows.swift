@@ -53,6 +53,15 @@ extension ReplayPlan {
             steps.append((day(), absence(residents[index(residents.count)], cancelAfter: index(100) < 52 ? 1 + index(14) : nil)))
         }
         for n in 0..<Self.count("establishment.open", scale) { steps.append((day(), opening(n))) }
+        // Recruitment: each balance request is followed by its disbursements (the seed has more
+        // disbursements than balance requests), some of whose visas are cancelled; compensatory
+        // visas follow departures (`finalExit`).
+        let balances = Self.count("recruitment.balance-request", scale)
+        let issues = Self.count("recruitment.visa-issue", scale)
+        for n in 0..<balances {
+            let extra = n < issues - balances ? 1 : 0
+            steps.append((day(), recruitment(establishments[index(establishments.count)].id, issues: 1 + extra, seed: index(1_000))))
+        }
         for n in 0..<Self.count("dependent-transfer.request", scale) where !dependents.isEmpty {
             steps.append((day(), dependentTransfer(dependents[n % dependents.count], to: establishments[index(establishments.count)].id)))
         }
@@ -106,8 +115,15 @@ extension ReplayPlan {
                                        as: owner(worker.establishment))
             guard issued?.decidedState == "completed", Int.random(in: 0..<10) < 8 else { return [] }
             return [(Int.random(in: 3...40), Step { portal in
-                portal.submit("worker.depart", ["worker_id": .string(worker.id)], as: "system")
-                return []
+                guard portal.submit("worker.depart", ["worker_id": .string(worker.id)], as: "system")?.decidedState == "completed",
+                      Int.random(in: 0..<1_000) < compensatoryPerMille else { return [] }
+                // A compensatory visa replaces him, in the seed's proportion to final exits.
+                return [(Int.random(in: 1...10), Step { portal in
+                    portal.submit("recruitment.compensatory-visa", [
+                        "establishment_id": .string(worker.establishment), "replaces_worker_id": .string(worker.id), "nationality": "NPL",
+                    ], as: owner(worker.establishment))
+                    return []
+                })]
             })]
         }
     }
@@ -146,6 +162,47 @@ extension ReplayPlan {
                     return []
                 })]
             })]
+        }
+    }
+
+    /// Compensatory visas per thousand departures: the seed's 2,423 against 35,952 final exits,
+    /// of which the replay sees eight in ten leave.
+    var compensatoryPerMille: Int { 2_423 * 1_000 / (35_952 * 8 / 10) }
+
+    /// A balance request, then `issues` disbursements drawing on it; each paid in a few days
+    /// (nine in ten), and one of its visas cancelled later in the seed's proportion.
+    func recruitment(_ establishment: String, issues: Int, seed: Int) -> Step {
+        let occupation = Self.fitting[activities[establishment] ?? ""] ?? "technician"
+        let count = 1 + seed % 6
+        let cancelPerMille = 91_009 * 1_000 / 137_779
+        return Step { portal in
+            portal.submit("recruitment.balance-request", ["establishment_id": .string(establishment), "occupation": .string(occupation),
+                                                          "count": .number(Double(count))], as: owner(establishment))
+            return (0..<issues).map { _ in (Int.random(in: 1...20), Step { portal in
+                let asked = portal.submit("recruitment.visa-issue", [
+                    "establishment_id": .string(establishment), "occupation": .string(occupation), "nationality": "IND",
+                    "count": .number(Double(max(1, count / issues))),
+                ], as: owner(establishment))
+                let cancels = Int.random(in: 0..<1_000) < cancelPerMille
+                guard let caseID = asked?.outcome("case_id"), Int.random(in: 0..<10) < 9 else {
+                    // Unpaid or refused: the cancellation is still asked for, of a visa it never got.
+                    return cancels ? [(Int.random(in: 5...60), cancel(establishment, visa: "\(establishment)/1"))] : []
+                }
+                return [(Int.random(in: 1...5), Step { portal in
+                    let paid = portal.submit("recruitment.visa-pay", ["establishment_id": .string(establishment), "case_id": caseID,
+                                                                      "amount": asked?.outcome("fee") ?? 0], as: "system")
+                    guard cancels else { return [] }
+                    let visa = paid?.outcome("visas")?.arrayValue?.last?.stringValue ?? "\(establishment)/1"
+                    return [(Int.random(in: 5...60), cancel(establishment, visa: visa))]
+                })]
+            }) }
+        }
+    }
+
+    func cancel(_ establishment: String, visa: String) -> Step {
+        Step { portal in
+            portal.submit("recruitment.visa-cancel", ["establishment_id": .string(establishment), "visa_id": .string(visa)], as: owner(establishment))
+            return []
         }
     }
 

@@ -7,13 +7,15 @@ import Store
 /// spread over the days with their follow-ups.
 struct ReplayPlan: Sendable {
     /// The seed's ten-month counts (`shared/seed/README.md`) for the services Muamala runs.
-    /// Recruitment (balance, disbursement, visa cancellation, compensatory recruitment) and
-    /// portal registrations are not services of the engine yet, so they are not replayed.
+    /// Portal registrations, owners, delegates and agents are not services of the engine
+    /// yet, so they are not replayed.
     static let seed: [(String, Int)] = [
         ("work-permit.renew", 7_855_568), ("work-permit.issue", 981_372), ("service-transfer.request", 924_942),
         ("saudization-certificate.issue", 435_887), ("branch-change.request", 231_556), ("absence-report.file", 213_979),
         ("occupation-change.request", 146_059), ("establishment.open", 140_466), ("final-exit.issue", 35_952),
         ("dependent-transfer.request", 34_087), ("work-permit.issue-temporary", 32_031), ("establishment.change-activity", 13_290),
+        ("recruitment.visa-issue", 137_779), ("recruitment.balance-request", 117_645), ("recruitment.visa-cancel", 91_009),
+        ("recruitment.compensatory-visa", 2_423),
     ]
 
     let scale: Int

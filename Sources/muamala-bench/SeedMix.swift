@@ -90,6 +90,18 @@ struct SeedMix {
             case "dependent-transfer.request":
                 add(service, other, "worker:" + worker, ["dependent_id": .string(worker), "establishment_id": .string(other),
                                                          "occupation": "salesperson", "wage": 4000])
+            case "recruitment.balance-request":
+                add(service, establishment, "establishment:" + establishment,
+                    ["establishment_id": .string(establishment), "occupation": "technician", "count": 3])
+            case "recruitment.visa-issue":
+                add(service, establishment, "establishment:" + establishment,
+                    ["establishment_id": .string(establishment), "occupation": "technician", "nationality": "IND", "count": 1])
+            case "recruitment.visa-cancel":
+                add(service, establishment, "establishment:" + establishment,
+                    ["establishment_id": .string(establishment), "visa_id": .string(establishment + "/1")])
+            case "recruitment.compensatory-visa":
+                add(service, establishment, "establishment:" + establishment,
+                    ["establishment_id": .string(establishment), "replaces_worker_id": .string(worker), "nationality": "NPL"])
             case "work-permit.issue-temporary", "final-exit.issue", "absence-report.file":
                 add(service, establishment, "worker:" + worker, workerAt)
             default:

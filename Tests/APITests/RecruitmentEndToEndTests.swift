@@ -62,6 +62,9 @@ struct RecruitmentEndToEndTests {
             #expect(try await portal.scalar("SELECT remaining FROM visa_balances WHERE establishment_id = '1-1' AND occupation = 'mason'", as: Int.self) == 2)
             #expect(try await portal.scalar("SELECT count(*)::int FROM requests WHERE service = 'recruitment.visa-expire'", as: Int.self) == 0,
                     "used and cancelled visas' expiry timers are gone")
+            let establishment = try await portal.client.call(.get, "/v1/establishments/1-1", token: portal.token("ownerA"))
+            #expect(establishment.json["recruitment"]?["balances"] == [["occupation": "mason", "approved": 3, "remaining": 2]])
+            #expect(establishment.json["recruitment"]?["visas"] == ["issued": 0, "used": 1, "cancelled": 1, "expired": 0])
             // The visas' events are on the establishment's stream.
             let types = try await portal.api.pool.withConnection { connection in
                 try await connection.query("SELECT type FROM events WHERE stream = 'establishment:1-1' ORDER BY seq").map { try $0.decode(String.self, at: 0) }

@@ -48,8 +48,8 @@ struct SeedMixTests {
         #expect(Set(counts.keys) == services)  // 20,000 draws reach even the rarest (0.12%)
         let renewals = Double(counts["work-permit.renew"] ?? 0) / Double(requests.count)
         #expect(renewals > 0.60 && renewals < 0.70)
-        // Every first permit goes to a newcomer registered just for it.
-        #expect(counts["worker.register"] == counts["work-permit.issue"])
+        // Every first permit goes to a newcomer registered just for it (the plan may end between the two).
+        #expect([0, 1].contains((counts["worker.register"] ?? 0) - (counts["work-permit.issue"] ?? 0)))
     }
 
     @Test("newcomers are numbered after first-new, each registered once; ranges apart never meet")

@@ -33,6 +33,18 @@ enum ReadViews {
                 ["id": .string(c.id.lowercasedText), "band": .string(c.band.rawValue), "saudization_percent": .number(c.saudizationPercent),
                  "issued_on": JSONValue(c.issuedOn), "valid_until": JSONValue(c.validUntil)]
             } ?? .null,
+            "recruitment": recruitment(read.profile),
+        ]
+    }
+
+    /// The visa balance by occupation and the visas by state (every state, zero included).
+    static func recruitment(_ profile: Profiles.EstablishmentProfile) -> JSONValue {
+        [
+            "balances": .array(profile.visaBalances.map { ["occupation": .string($0.occupation), "approved": JSONValue($0.balance.approved),
+                                                           "remaining": JSONValue($0.balance.remaining)] }),
+            "visas": .object(Dictionary(uniqueKeysWithValues: VisaFlow.State.allCases.filter { $0 != .none }.map {
+                ($0.rawValue, JSONValue(profile.visasByState[$0] ?? 0))
+            })),
         ]
     }
 

@@ -33,17 +33,32 @@ public enum Profiles {
         public let establishment: Establishment
         public let expiredPermits: Int
         public let queuedRequests: Int
+        /// The approved visa balance by occupation, in occupation order.
+        public let visaBalances: [(occupation: String, balance: VisaBalance)]
+        /// How many of its visas are in each state.
+        public let visasByState: [VisaFlow.State: Int]
     }
 
     public static func establishment(_ id: EstablishmentID, on db: isolated Connection) throws -> EstablishmentProfile? {
         let results = try db.pipeline([
             PipelineStatement(establishmentByID, [id.description]),
             PipelineStatement(queuedFor, [id.description]),
+            PipelineStatement(AggregateStore.loadVisaBalances, [[id.description]]),
+            PipelineStatement(visaStatesOf, [id.description]),
         ])
         guard let row = results[0].first else { return nil }
         let (establishment, expired, _) = try AggregateRows.establishment(row)
-        return EstablishmentProfile(establishment: establishment, expiredPermits: expired,
-                                    queuedRequests: try results[1].single().decode(Int.self, at: 0))
+        var states: [VisaFlow.State: Int] = [:]
+        for row in results[3] {
+            if let state = VisaFlow.State(rawValue: try row.decode(String.self, at: 0)) { states[state] = try row.decode(Int.self, at: 1) }
+        }
+        return EstablishmentProfile(
+            establishment: establishment, expiredPermits: expired, queuedRequests: try results[1].single().decode(Int.self, at: 0),
+            visaBalances: try results[2].map { row in
+                let (_, occupation, balance) = try AggregateRows.visaBalance(row)
+                return (occupation, balance)
+            }.sorted { $0.0 < $1.0 },
+            visasByState: states)
     }
 
     static let employerName = Statement("profiles_employer_name", """
@@ -53,4 +68,7 @@ public enum Profiles {
         SELECT \(AggregateRows.establishmentColumns) FROM establishments WHERE id = $1
         """)
     static let queuedFor = Statement("profiles_queued_for", "SELECT count(*)::int FROM requests WHERE establishment_id = $1")
+    static let visaStatesOf = Statement("profiles_visa_states", """
+        SELECT state, count(*)::int FROM visas WHERE establishment_id = $1 GROUP BY state
+        """)
 }

@@ -99,9 +99,14 @@ struct EstablishmentCommand: AsyncParsableCommand {
                     let saudization_percent: Double
                     let expired_permits: Int
                     let open_requests: Int
+                    let visa_balances: [String: VisaBalance]
+                    let visas: [String: Int]
                 }
-                return try printJSON(Output(establishment: establishment, band: band, saudization_percent: read.saudizationPercent,
-                                            expired_permits: profile.expiredPermits, open_requests: profile.queuedRequests))
+                return try printJSON(Output(
+                    establishment: establishment, band: band, saudization_percent: read.saudizationPercent,
+                    expired_permits: profile.expiredPermits, open_requests: profile.queuedRequests,
+                    visa_balances: Dictionary(uniqueKeysWithValues: profile.visaBalances.map { ($0.occupation, $0.balance) }),
+                    visas: Dictionary(uniqueKeysWithValues: profile.visasByState.map { ($0.key.rawValue, $0.value) })))
             }
             print("establishment \(establishment.id) \(establishment.nameEn) — \(establishment.nameAr)")
             print("company       \(establishment.unifiedNumber), CR \(establishment.cr) (expires \(establishment.crExpiresOn))")
@@ -109,6 +114,10 @@ struct EstablishmentCommand: AsyncParsableCommand {
             print("nitaqat       \(band.english) — \(band.arabic): \(read.saudizationPercent)% weighted Saudi share")
             print("headcount     \(establishment.headcount) (\(establishment.saudiCount) Saudi, \(establishment.expatCount) resident)")
             print("expired permits \(profile.expiredPermits); queued requests \(profile.queuedRequests)")
+            let balances = profile.visaBalances.map { "\($0.occupation) \($0.balance.remaining) of \($0.balance.approved)" }
+            print("visa balance  \(balances.isEmpty ? "none" : balances.joined(separator: ", "))")
+            let states = VisaFlow.State.allCases.filter { $0 != .none }.map { "\(profile.visasByState[$0] ?? 0) \($0.rawValue)" }
+            print("visas         \(states.joined(separator: ", "))")
         }
     }
 }
