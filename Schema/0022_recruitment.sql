@@ -40,8 +40,9 @@ CREATE TABLE visa_balances (
 );
 
 -- Each visa: `issued → used | cancelled | expired`. The number is unique nationwide (the
--- primary key). A compensatory visa names the worker it replaces, and a worker is replaced
--- once.
+-- primary key). A compensatory visa names the worker it replaces, and an establishment
+-- replaces a worker once (another establishment he later left may replace him too). A
+-- worker may arrive on several visas over the years (he leaves and comes back).
 CREATE TABLE visas (
     id                 text COLLATE "C" PRIMARY KEY CHECK (id ~ '^[1-9][0-9]{0,8}-[1-9][0-9]{0,8}/[1-9][0-9]{0,8}$'),
     establishment_id   text COLLATE "C" NOT NULL REFERENCES establishments (id),
@@ -53,16 +54,20 @@ CREATE TABLE visas (
     expires_on         date NOT NULL CHECK (expires_on >= issued_on),
     fee                integer NOT NULL CHECK (fee >= 0),
     refund             integer CHECK (refund >= 0 AND refund <= fee),
-    replaces_worker_id text COLLATE "C" UNIQUE REFERENCES workers (id),
-    used_by_worker_id  text COLLATE "C" UNIQUE REFERENCES workers (id),
+    replaces_worker_id text COLLATE "C" REFERENCES workers (id),
+    used_by_worker_id  text COLLATE "C" REFERENCES workers (id),
     ended_on           date,
     version            integer NOT NULL DEFAULT 1,
     CHECK ((state = 'used') = (used_by_worker_id IS NOT NULL)),
-    CHECK (refund IS NULL OR state = 'cancelled')
+    CHECK (refund IS NULL OR state = 'cancelled'),
+    UNIQUE (establishment_id, replaces_worker_id)
 );
 
 CREATE INDEX visas_establishment ON visas (establishment_id, id);
 CREATE INDEX visas_case ON visas (case_id);
+CREATE INDEX visas_replacing ON visas (replaces_worker_id) WHERE replaces_worker_id IS NOT NULL;
+-- The yearly count of an establishment's compensatory visas.
+CREATE INDEX visas_compensatory ON visas (establishment_id, issued_on) WHERE replaces_worker_id IS NOT NULL;
 
 ALTER TABLE visa_balances ALTER COLUMN occupation SET STATISTICS 10;
 ALTER TABLE visas ALTER COLUMN occupation SET STATISTICS 10;

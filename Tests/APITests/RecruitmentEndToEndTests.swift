@@ -87,7 +87,7 @@ struct RecruitmentEndToEndTests {
             try await portal.advance(days: 1)
             #expect(try await portal.scalar("SELECT state FROM cases WHERE id = $1::uuid", [unpaid["outcome"]?["case_id"]?.stringValue], as: String.self) == "lapsed")
             #expect(try await portal.scalar("SELECT remaining FROM visa_balances WHERE establishment_id = '1-1'", as: Int.self) == 2)
-            try await portal.advance(days: 334)
+            try await portal.advance(days: 333)  // the visa's 365th day: still usable
             #expect(try await portal.scalar("SELECT state FROM visas WHERE id = '1-1/1'", as: String.self) == "issued")
             try await portal.advance(days: 1)
             #expect(try await portal.scalar("SELECT state FROM visas WHERE id = '1-1/1'", as: String.self) == "expired")
@@ -130,6 +130,8 @@ struct RecruitmentEndToEndTests {
                 await #expect(throws: PQError.self) { try await connection.query(insert, ["1-1/7", caseID, nil]) }
                 await #expect(throws: PQError.self) { try await connection.query(insert, ["1-1/8", caseID, WorkflowEndToEndTests.other.digits]) }
                 await #expect(throws: PQError.self) { try await connection.query(insert, ["1-1/08", caseID, nil]) }
+                // Another establishment may replace the same worker (he may have left it too).
+                try await connection.query(insert.replacingOccurrences(of: "'1-1'", with: "'2-1'"), ["2-1/1", caseID, WorkflowEndToEndTests.other.digits])
             }
         }
     }

@@ -222,8 +222,9 @@ struct RecruitmentTests {
         #expect(paid.isCompleted)
         let visas = Self.visas(in: paid)
         #expect(visas.map(\.id) == (1...3).map { Visa.number(Scenario.e1, $0) })
-        #expect(visas.allSatisfy { $0.fee == 2000 && $0.expiresOn == scenario.today.adding(days: 365) && $0.state == .issued })
-        #expect(paid.timers.filter { $0.service == "recruitment.visa-expire" }.map(\.due) == Array(repeating: scenario.today.adding(days: 366), count: 3))
+        // 365 days of use, the day of issue the first.
+        #expect(visas.allSatisfy { $0.fee == 2000 && $0.expiresOn == scenario.today.adding(days: 364) && $0.state == .issued })
+        #expect(paid.timers.filter { $0.service == "recruitment.visa-expire" }.map(\.due) == Array(repeating: scenario.today.adding(days: 365), count: 3))
         #expect(paid.cancelledTimers == [lapse?.key].compactMap { $0 })
         // The next issue's numbers follow on.
         #expect(Self.issued(&scenario, count: 1) == [Visa.number(Scenario.e1, 4)])
@@ -296,9 +297,48 @@ struct RecruitmentTests {
         scenario.run(Recruitment.cancel, ["establishment_id": Self.e1, "visa_id": .string(numbers[1])], as: .owner)
         again["visa_id"] = .string(numbers[1])
         #expect(scenario.decide(EmploymentFacts.register, again, as: .system).reason?.code == .notAllowedInState)
-        var expired = Self.withVisa(.issued, expiresIn: -1)
-        expired.advance(days: 0)
+        let expired = Self.withVisa(.issued, expiresIn: -1)
         #expect(expired.decide(EmploymentFacts.register, Self.arrival(on: Visa.number(Scenario.e1, 1)), as: .system).reason?.code == .visaExpired)
+    }
+
+    @Test("the visa's last day: a worker who entered on it is registered the day after; one who entered the day after is not; cancellation likewise")
+    func validityDay() {
+        let number = Visa.number(Scenario.e1, 1)
+        let lastDay = Self.withVisa(.issued, expiresIn: 0)
+        var onLastDay = Self.arrival(on: number)
+        onLastDay["arrived_on"] = JSONValue(lastDay.today)
+        var registeredNextDay = lastDay
+        registeredNextDay.advance(days: 1)
+        #expect(registeredNextDay.decide(EmploymentFacts.register, onLastDay, as: .system).isCompleted)
+        var afterIt = onLastDay
+        afterIt["arrived_on"] = JSONValue(registeredNextDay.today)
+        #expect(registeredNextDay.decide(EmploymentFacts.register, afterIt, as: .system).reason?.code == .visaExpired)
+        let cancel: [String: JSONValue] = ["establishment_id": Self.e1, "visa_id": .string(number)]
+        #expect(lastDay.decide(Recruitment.cancel, cancel, as: .owner).isCompleted)
+        #expect(registeredNextDay.decide(Recruitment.cancel, cancel, as: .owner).reason?.code == .visaExpired)
+        // An arrival before the visa was issued, or in the future, is not believed.
+        var before = onLastDay
+        before["arrived_on"] = JSONValue(lastDay.today.adding(days: -11))
+        #expect(lastDay.decide(EmploymentFacts.register, before, as: .system).reason?.code == .fieldInvalid)
+        before["arrived_on"] = JSONValue(lastDay.today.adding(days: 1))
+        #expect(lastDay.decide(EmploymentFacts.register, before, as: .system).reason?.code == .fieldInvalid)
+    }
+
+    @Test("a worker who left comes back on another visa: a second arrival is allowed")
+    func secondArrival() {
+        var scenario = Self.withBalance()
+        let numbers = Self.issued(&scenario, count: 2)
+        #expect(scenario.run(EmploymentFacts.register, Self.arrival(on: numbers[0]), as: .system).isCompleted)
+        scenario.world.workers[Self.newcomer]?.endEmployment(.departed)
+        #expect(scenario.run(EmploymentFacts.register, Self.arrival(on: numbers[1]), as: .system).isCompleted)
+        #expect(scenario.world.visas[numbers[1]]?.usedBy == Self.newcomer)
+    }
+
+    @Test("a visa issue needs medium green too: a balance approved while green is not drawn once the band fell")
+    func issueBand() {
+        var scenario = Self.withBalance()
+        scenario.world.establishments[Scenario.e1]?.saudiWeight = 0.8  // 8%: low green in construction
+        #expect(scenario.decide(Recruitment.visaIssue, Self.issue(1), as: .owner).reason?.code == .bandTooLow)
     }
 
     // MARK: Compensatory visas
@@ -310,6 +350,8 @@ struct RecruitmentTests {
         var scenario = Self.withBalance(0)
         #expect(scenario.decide(Recruitment.compensatoryVisa, Self.compensatory, as: .owner).reason?.code == .notReplaceable, "still employed")
         Self.left(&scenario, .absconded)
+        // Another establishment's visa for him (he left it before) is none of this one's business.
+        scenario.world.replacements.insert(Replacement(establishment: Scenario.e3, worker: Scenario.w))
         let asked = scenario.run(Recruitment.compensatoryVisa, Self.compensatory, as: .owner)
         #expect(asked.isCompleted, "\(asked.reason?.english ?? "")")
         #expect(asked.changes.allSatisfy { if case .visaBalance = $0 { return false } else { return true } }, "draws no balance")
@@ -342,11 +384,28 @@ struct RecruitmentTests {
     func compensatoryLimits() {
         var scenario = Scenario()
         Self.left(&scenario)
-        scenario.world.visaCounts[Scenario.e1] = VisaCounts(issued: 40, compensatoryThisYear: 24)
-        #expect(scenario.decide(Recruitment.compensatoryVisa, Self.compensatory, as: .owner).isCompleted)
+        // 249 employees, 149 of them Saudi: the limit applies.
+        scenario.world.establishments[Scenario.e1]?.headcount = 249
+        scenario.world.establishments[Scenario.e1]?.saudiCount = 149
+        scenario.world.establishments[Scenario.e1]?.saudiWeight = 149
+        scenario.world.visaCounts[Scenario.e1] = VisaCounts(issued: 40, compensatoryThisYear: 23)
+        #expect(scenario.decide(Recruitment.compensatoryVisa, Self.compensatory, as: .owner).isCompleted, "the 24th")
+        scenario.world.visaCounts[Scenario.e1]?.compensatoryThisYear = 24
+        #expect(scenario.decide(Recruitment.compensatoryVisa, Self.compensatory, as: .owner).isCompleted, "the 25th")
         scenario.world.visaCounts[Scenario.e1]?.compensatoryThisYear = 25
         let refused = scenario.decide(Recruitment.compensatoryVisa, Self.compensatory, as: .owner)
-        #expect(refused.reason?.code == .compensatoryLimit)
+        #expect(refused.reason?.code == .compensatoryLimit, "the 26th")
+        // One still waiting for its fee counts too.
+        scenario.world.visaCounts[Scenario.e1]?.compensatoryThisYear = 24
+        let other = PersonID.make(prefix: 2, body: 31)
+        scenario.world.establishmentCases[Scenario.e1] = [CaseFile(
+            id: UUID(), kind: .visaIssue, subject: .establishment(Scenario.e1), establishment: Scenario.e1, state: "awaiting_fee",
+            openedAt: scenario.today.start, openedOn: scenario.today, deadline: scenario.today.adding(days: 30),
+            details: ["replaces": .id(other), "count": 1, "fee": 2000])]
+        #expect(scenario.decide(Recruitment.compensatoryVisa, Self.compensatory, as: .owner).reason?.code == .compensatoryLimit,
+                "24 issued and one asked for")
+        scenario.world.establishmentCases[Scenario.e1] = []
+        scenario.world.visaCounts[Scenario.e1]?.compensatoryThisYear = 25
         scenario.world.establishments[Scenario.e1]?.headcount = 250
         scenario.world.establishments[Scenario.e1]?.saudiCount = 150
         scenario.world.establishments[Scenario.e1]?.saudiWeight = 150

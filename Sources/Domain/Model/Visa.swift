@@ -51,8 +51,10 @@ public struct Visa: Sendable, Equatable, Codable {
 
     /// The establishment a visa number belongs to, if the text is a visa number.
     public static func establishment(ofNumber text: String) -> EstablishmentID? {
-        guard let slash = text.firstIndex(of: "/"), let n = Int(text[text.index(after: slash)...]), n > 0,
-              String(n) == text[text.index(after: slash)...] else { return nil }
+        guard let slash = text.firstIndex(of: "/") else { return nil }
+        let sequence = text[text.index(after: slash)...]
+        // 1 to 9 digits, the first not 0 (as the database's CHECK): one written form per number.
+        guard (1...9).contains(sequence.count), let n = Int(sequence), n > 0, String(n) == sequence else { return nil }
         return try? EstablishmentID(String(text[..<slash]))
     }
 }

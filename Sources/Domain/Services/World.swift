@@ -33,8 +33,8 @@ public struct World: Sendable {
     public var visas: [String: Visa] = [:]
     /// Visa issues (packages) of which a visa was used: a cancelled visa of one is not refunded.
     public var usedPackages: Set<UUID> = []
-    /// Compensatory visas issued, by the worker each replaces (for the workers requests name).
-    public var replacedWorkers: [PersonID: String] = [:]
+    /// Compensatory visas issued, as (establishment, worker replaced), for the workers requests name.
+    public var replacements: Set<Replacement> = []
 
     public init() {}
 
@@ -81,7 +81,7 @@ public struct World: Sendable {
                     visaCounts[visa.establishment, default: VisaCounts()].issued += 1
                     if let replaced = visa.replaces {
                         visaCounts[visa.establishment, default: VisaCounts()].compensatoryThisYear += 1
-                        replacedWorkers[replaced] = visa.id
+                        replacements.insert(Replacement(establishment: visa.establishment, worker: replaced))
                     }
                 }
                 visas[visa.id] = visa
@@ -104,5 +104,16 @@ public struct World: Sendable {
                 }
             }
         }
+    }
+}
+
+/// An establishment's compensatory visa for a worker who left it.
+public struct Replacement: Hashable, Sendable {
+    public let establishment: EstablishmentID
+    public let worker: PersonID
+
+    public init(establishment: EstablishmentID, worker: PersonID) {
+        self.establishment = establishment
+        self.worker = worker
     }
 }

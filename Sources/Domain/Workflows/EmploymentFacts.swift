@@ -56,9 +56,10 @@ public enum EmploymentFacts {
             "occupation": .string(occupation), "wage": JSONValue(wage), "saudi": .bool(worker.isSaudi),
         ]
         if let number = payload.visa("visa_id") {
+            let arrived = payload.day("arrived_on") ?? context.today
             let (visa, event, expiry) = try VisaFlow.use(number, by: id, at: establishmentID, occupation: occupation,
-                                                         nationality: worker.nationality, context)
-            worker.arrivedOn = payload.day("arrived_on") ?? context.today
+                                                         nationality: worker.nationality, arrived: arrived, context)
+            worker.arrivedOn = arrived
             visaChanges = [.visa(visa)]
             visaEvents = [event]
             cancelled = [expiry]

@@ -95,19 +95,26 @@ public enum VisaFlow: StateTable {
 
     /// An arriving worker registered on a visa: the visa, checked and marked used, with its
     /// event and its expiry timer to cancel. Throws why the worker cannot arrive on it.
+    ///
+    /// The visa is checked against the day the worker arrived (`arrived`), which is not after
+    /// today: a worker who entered on the visa's last day may be registered the day after.
     static func use(_ number: String, by worker: PersonID, at establishment: EstablishmentID, occupation: String,
-                    nationality: String, _ context: DecisionContext) throws(Reason) -> (Visa, DomainEvent, String) {
+                    nationality: String, arrived: Day, _ context: DecisionContext) throws(Reason) -> (Visa, DomainEvent, String) {
         guard var visa = context.world.visas[number], visa.establishment == establishment else {
             throw Reason.Code.visaNotFound(["visa": number])
         }
         guard let row = transition("use", from: visa.state) else { throw notAllowed("use", in: visa.state) }
-        if visa.expiresOn < context.today { throw Reason.Code.visaExpired(["visa": number, "date": visa.expiresOn.iso]) }
+        if arrived > context.today || arrived < visa.issuedOn {
+            throw Reason.Code.invalid("arrived_on", en: "between the visa's issue (\(visa.issuedOn.iso)) and today",
+                                      ar: "بين إصدار التأشيرة (\(visa.issuedOn.iso)) واليوم")
+        }
+        if visa.expiresOn < arrived { throw Reason.Code.visaExpired(["visa": number, "date": visa.expiresOn.iso]) }
         guard visa.occupation == occupation, visa.nationality == nationality else {
             throw Reason.Code.visaMismatch(["visa": number, "occupation": visa.occupation, "nationality": visa.nationality])
         }
         visa.state = row.to
         visa.usedBy = worker
-        visa.endedOn = context.today
+        visa.endedOn = arrived
         return (visa, DomainEvent(row.event, aggregate: aggregate(visa), data: data(visa)), expiryKey(visa))
     }
 }
@@ -207,7 +214,7 @@ public enum Recruitment {
               let nationality = context.payload.string("nationality"), let count = context.payload.int("count") else {
             return .reject(.fieldMissing, ["field": "establishment_id"])
         }
-        try Gates.check(id, context)
+        try Gates.check(id, context, .init(minimumBand: context.rules.saudization.minimumBandForNewVisas))
         try checkCount(count, context.rules)
         let remaining = context.world.visaBalances[id]?[occupation]?.remaining ?? 0
         guard remaining >= count else {
@@ -238,7 +245,7 @@ public enum Recruitment {
             return .reject(.notReplaceable, ["worker": replaced.digits])
         }
         let pending = context.world.openCases(of: .establishment(id)).filter { $0.kind == kind && $0.details["replaces"] != nil }
-        if context.world.replacedWorkers[replaced] != nil || pending.contains(where: { $0.details["replaces"]?.stringValue == replaced.digits }) {
+        if context.world.replacements.contains(Replacement(establishment: id, worker: replaced)) || pending.contains(where: { $0.details["replaces"]?.stringValue == replaced.digits }) {
             return .reject(.alreadyReplaced, ["worker": replaced.digits])
         }
         let used = (context.world.visaCounts[id]?.compensatoryThisYear ?? 0) + pending.count
@@ -283,7 +290,8 @@ public enum Recruitment {
         let count = file.details["count"]?.intValue ?? 0
         let issued = context.world.visaCounts[file.establishment]?.issued ?? 0
         guard let issue = VisaFlow.transition("issue", from: .none) else { return .reject(VisaFlow.notAllowed("issue", in: .none)) }
-        let expires = context.today.adding(days: context.rules.recruitment.visaValidityDays)
+        // Usable on the day of issue and the days after it: `visaValidityDays` days in all.
+        let expires = context.today.adding(days: context.rules.recruitment.visaValidityDays - 1)
         let visas = (1...max(count, 1)).map { n in
             Visa(id: Visa.number(file.establishment, issued + n), establishment: file.establishment, caseID: file.id,
                  occupation: file.details["occupation"]?.stringValue ?? "", nationality: file.details["nationality"]?.stringValue ?? "",
@@ -338,7 +346,7 @@ public enum Recruitment {
         guard let id = context.payload.establishment("establishment_id"), let number = context.payload.visa("visa_id") else {
             return .reject(.fieldMissing, ["field": "visa_id"])
         }
-        try Gates.check(id, context, .init(checkExpiredPermits: false))
+        // No gates: a suspended establishment, or one whose CR lapsed, may still give back an unused visa.
         guard var visa = context.world.visas[number], visa.establishment == id else { return .reject(.visaNotFound, ["visa": number]) }
         guard let row = VisaFlow.transition("cancel", from: visa.state) else { return .reject(VisaFlow.notAllowed("cancel", in: visa.state)) }
         if visa.expiresOn < context.today { return .reject(.visaExpired, ["visa": number, "date": visa.expiresOn.iso]) }

@@ -115,7 +115,14 @@ public struct BatchProcessor: Sendable {
                 world.apply(decision.changes, closedStates: { !ServiceCatalog.isOpen($0) })
                 changes += decision.changes
                 if !decision.events.isEmpty { recorded.append((request.claimed, decision.events)) }
-                cancelledTimers += decision.cancelledTimers.map(TimerID.make)
+                // A timer scheduled earlier in this batch and cancelled now is never written
+                // (the cancellations run before the new timers are inserted).
+                let cancelled = decision.cancelledTimers.map(TimerID.make)
+                if !cancelled.isEmpty, !timers.isEmpty {
+                    let gone = Set(cancelled)
+                    timers.removeAll { gone.contains($0.id) }
+                }
+                cancelledTimers += cancelled
                 for timer in decision.timers {
                     timers.append(NewRequest(
                         id: TimerID.make(timer.key), service: timer.service,

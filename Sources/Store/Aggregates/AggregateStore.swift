@@ -140,7 +140,9 @@ public struct AggregateStore: Sendable {
                 loaded.world.visas[visa.id] = visa
                 loaded.visaVersions[visa.id] = version
                 if packageUsed { loaded.world.usedPackages.insert(visa.caseID) }
-                if let replaced = visa.replaces { loaded.world.replacedWorkers[replaced] = visa.id }
+                if let replaced = visa.replaces {
+                    loaded.world.replacements.insert(Replacement(establishment: visa.establishment, worker: replaced))
+                }
                 establishmentIDs.insert(visa.establishment)
             }
         }
