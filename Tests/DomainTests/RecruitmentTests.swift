@@ -37,14 +37,16 @@ struct RecruitmentTests {
         scenario.world.workers[Scenario.w]?.endEmployment(how)
     }
 
-    /// Requests `count` visas, pays for them; returns their numbers.
+    /// Requests `count` visas, pays for them; returns their numbers (the test stops when they were not issued).
     @discardableResult
-    static func issued(_ scenario: inout Scenario, count: Int = 2) -> [String] {
+    static func issued(_ scenario: inout Scenario, count: Int = 2) throws -> [String] {
         let asked = scenario.run(Recruitment.visaIssue, issue(count), as: .owner)
-        guard let file = Scenario.caseFile(in: asked) else { return [] }
+        let file = try #require(Scenario.caseFile(in: asked), "the visa issue was refused: \(asked.reason?.english ?? "")")
         let paid = scenario.run(Recruitment.pay, ["establishment_id": e1, "case_id": .string(file.id.uuidString.lowercased()),
                                                   "amount": JSONValue(count * scenario.rules.recruitment.visaFee)], as: .system)
-        return paid.changes.compactMap { if case .visa(let visa) = $0 { return visa.id } else { return nil } }
+        let numbers = visas(in: paid).map(\.id)
+        try #require(numbers.count == count, "the payment issued \(numbers.count) visas, not \(count)")
+        return numbers
     }
 
     static func visas(in decision: Decision) -> [Visa] {
@@ -55,15 +57,19 @@ struct RecruitmentTests {
 
     @Test("visa balance: request from none and from approved, both approved")
     func balanceTable() {
-        for state in VisaBalanceFlow.State.allCases {
-            var scenario = Scenario()
-            if state == .approved { scenario.world.visaBalances[Scenario.e1] = ["mason": VisaBalance(approved: 1, remaining: 0)] }
-            let decision = scenario.decide(Recruitment.balanceRequest, Self.balance(), as: .owner)
-            let allowed = VisaBalanceFlow.transition("request", from: state)
-            #expect(decision.isCompleted == (allowed != nil), "request from \(state)")
-            #expect(decision.changes == [.visaBalance(Scenario.e1, occupation: "mason", approved: 3, remaining: 3)])
-            #expect(decision.events.map(\.type) == ["visaBalanceApproved"])
-        }
+        StateMachineTests.Harness<VisaBalanceFlow>(
+            services: ["request": Recruitment.balanceRequest], isCase: false,
+            setUp: { state, _ in
+                var scenario = Scenario()
+                if state == .approved { scenario.world.visaBalances[Scenario.e1] = ["mason": VisaBalance(approved: 1, remaining: 0)] }
+                return scenario
+            },
+            payload: { _, _ in Self.balance() },
+            stateAfter: { decision in
+                // Approved: the three visas added to the balance, and the fact recorded.
+                decision.changes == [.visaBalance(Scenario.e1, occupation: "mason", approved: 3, remaining: 3)]
+                    && decision.events.map(\.type) == ["visaBalanceApproved"] ? .approved : nil
+            }).check()
     }
 
     /// The scenario with e1's visa issue `caseID` in `state` (compensatory when `compensatory`).
@@ -83,36 +89,24 @@ struct RecruitmentTests {
 
     @Test("visa issue: every state × every action; opening actions start a new case whatever others are open")
     func issueTable() {
-        let services: [String: (ServiceDefinition, [String: JSONValue])] = [
-            "request": (Recruitment.visaIssue, Self.issue()),
-            "compensatory": (Recruitment.compensatoryVisa, ["establishment_id": Self.e1, "replaces_worker_id": .id(Scenario.w), "nationality": "IND"]),
-            "pay": (Recruitment.pay, ["establishment_id": Self.e1, "case_id": Self.caseIDText, "amount": 4000]),
-            "lapse": (Recruitment.feeLapse, ["establishment_id": Self.e1, "case_id": Self.caseIDText]),
-        ]
-        #expect(Set(services.keys) == Set(VisaIssueFlow.actions))
-        for state in VisaIssueFlow.State.allCases {
-            for (action, (service, payload)) in services.sorted(by: { $0.key < $1.key }) {
-                let scenario = Self.withIssue(state)
-                let decision = scenario.decide(service, payload, as: service.roles.contains(.owner) ? .owner : .system)
-                let opening = action == "request" || action == "compensatory"
-                // An opening action starts its own case from none; the others act on the open one.
-                let from: VisaIssueFlow.State = opening || !ServiceCatalog.closedCaseStates.contains(state.rawValue) ? (opening ? .none : state) : .none
-                let allowed = VisaIssueFlow.transitions.filter { $0.action == action && $0.from == from }.map(\.to)
-                let label = "visa-issue: \(action) from \(state.rawValue)"
-                if allowed.isEmpty {
-                    if service.internalOnly {
-                        #expect(decision.isCompleted && decision.changes.isEmpty && decision.events.isEmpty, "\(label): a stale timer does nothing")
-                    } else {
-                        #expect(decision.reason != nil, "\(label) must be refused")
-                    }
-                } else {
-                    #expect(decision.isCompleted, "\(label) must complete, got \(decision.reason?.code.rawValue ?? "?")")
-                    let file = Scenario.caseFile(in: decision)
-                    #expect(file.flatMap { VisaIssueFlow.State(rawValue: $0.state) }.map(allowed.contains) ?? false, "\(label) → \(file?.state ?? "nil")")
-                    #expect(file?.subject == .establishment(Scenario.e1) && file?.worker == nil, "\(label): the establishment's own case")
+        StateMachineTests.Harness<VisaIssueFlow>(
+            services: ["request": Recruitment.visaIssue, "compensatory": Recruitment.compensatoryVisa, "pay": Recruitment.pay,
+                       "lapse": Recruitment.feeLapse],
+            opening: ["request", "compensatory"],
+            setUp: { state, _ in Self.withIssue(state) },
+            payload: { action, _ in
+                switch action {
+                case "request": return Self.issue()
+                case "compensatory": return ["establishment_id": Self.e1, "replaces_worker_id": .id(Scenario.w), "nationality": "IND"]
+                case "pay": return ["establishment_id": Self.e1, "case_id": Self.caseIDText, "amount": 4000]
+                default: return ["establishment_id": Self.e1, "case_id": Self.caseIDText]
                 }
-            }
-        }
+            },
+            stateAfter: { decision in
+                // The establishment's own case, never a worker's.
+                guard let file = Scenario.caseFile(in: decision), file.subject == .establishment(Scenario.e1), file.worker == nil else { return nil }
+                return VisaIssueFlow.State(rawValue: file.state)
+            }).check()
     }
 
     /// The scenario with visa `1-1/1` of e1 in `state`.
@@ -127,38 +121,24 @@ struct RecruitmentTests {
     }
 
     @Test("visa: every state × every action (use is a worker's arrival; issue is the fee's payment)")
-    func visaTable() {
+    func visaTable() throws {
         let number = Visa.number(Scenario.e1, 1)
-        let services: [String: (ServiceDefinition, [String: JSONValue])] = [
-            "use": (EmploymentFacts.register, Self.arrival(on: number)),
-            "cancel": (Recruitment.cancel, ["establishment_id": Self.e1, "visa_id": .string(number)]),
-            "expire": (Recruitment.expire, ["establishment_id": Self.e1, "visa_id": .string(number)]),
-        ]
-        #expect(Set(services.keys).union(["issue"]) == Set(VisaFlow.actions))
-        for state in VisaFlow.State.allCases {
-            for (action, (service, payload)) in services.sorted(by: { $0.key < $1.key }) {
-                // The expiry timer is due the day after the last day; the others act before it.
-                let scenario = Self.withVisa(state, expiresIn: action == "expire" ? -1 : 100)
-                let decision = scenario.decide(service, payload, as: service.roles.contains(.owner) ? .owner : .system)
-                let allowed = VisaFlow.transitions.filter { $0.action == action && $0.from == state }.map(\.to)
-                let label = "visa: \(action) from \(state.rawValue)"
-                if allowed.isEmpty {
-                    if service.internalOnly {
-                        #expect(decision.isCompleted && decision.changes.isEmpty && decision.events.isEmpty, "\(label): a stale timer does nothing")
-                    } else {
-                        #expect(decision.reason != nil, "\(label) must be refused")
-                    }
-                } else {
-                    #expect(decision.isCompleted, "\(label) must complete, got \(decision.reason?.code.rawValue ?? "?")")
-                    let after = Self.visas(in: decision).first { $0.id == number }?.state
-                    #expect(after.map(allowed.contains) ?? false, "\(label) → \(after?.rawValue ?? "nil")")
-                    #expect(decision.events.contains { $0.aggregate == "visa:\(number)" }, "\(label) records an event on the visa")
-                }
-            }
-        }
+        StateMachineTests.Harness<VisaFlow>(
+            services: ["use": EmploymentFacts.register, "cancel": Recruitment.cancel, "expire": Recruitment.expire],
+            effects: ["issue"], isCase: false,
+            // The expiry timer is due the day after the last day; the others act before it.
+            setUp: { state, action in Self.withVisa(state, expiresIn: action == "expire" ? -1 : 100) },
+            payload: { action, _ in
+                action == "use" ? Self.arrival(on: number) : ["establishment_id": Self.e1, "visa_id": .string(number)]
+            },
+            stateAfter: { decision in
+                // The visa in its new state, with an event on the visa itself.
+                guard decision.events.contains(where: { $0.aggregate == "visa:\(number)" }) else { return nil }
+                return Self.visas(in: decision).first { $0.id == number }?.state
+            }).check()
         // issue: the payment of a visa issue's fee.
         var scenario = Self.withBalance()
-        let numbers = Self.issued(&scenario, count: 2)
+        let numbers = try Self.issued(&scenario, count: 2)
         #expect(numbers == [Visa.number(Scenario.e1, 1), Visa.number(Scenario.e1, 2)])
         #expect(numbers.allSatisfy { scenario.world.visas[$0]?.state == .issued })
     }
@@ -199,7 +179,7 @@ struct RecruitmentTests {
     // MARK: Visa issues and the fee
 
     @Test("a visa issue draws the balance at once and costs 2,000 a visa, paid within 30 days (30 paid; 31 refused), else the draw returns")
-    func issueAndFee() {
+    func issueAndFee() throws {
         var scenario = Self.withBalance(5)
         #expect(scenario.decide(Recruitment.visaIssue, Self.issue(6), as: .owner).reason?.code == .balanceInsufficient)
         let asked = scenario.run(Recruitment.visaIssue, Self.issue(3), as: .owner)
@@ -227,15 +207,15 @@ struct RecruitmentTests {
         #expect(paid.timers.filter { $0.service == "recruitment.visa-expire" }.map(\.due) == Array(repeating: scenario.today.adding(days: 365), count: 3))
         #expect(paid.cancelledTimers == [lapse?.key].compactMap { $0 })
         // The next issue's numbers follow on.
-        #expect(Self.issued(&scenario, count: 1) == [Visa.number(Scenario.e1, 4)])
+        #expect(try Self.issued(&scenario, count: 1) == [Visa.number(Scenario.e1, 4)])
     }
 
     // MARK: Cancellation
 
     @Test("cancelling an unused visa returns the balance and refunds the fee, unless a visa of its issue was used")
-    func cancellation() {
+    func cancellation() throws {
         var scenario = Self.withBalance(5)
-        let numbers = Self.issued(&scenario, count: 3)
+        let numbers = try Self.issued(&scenario, count: 3)
         #expect(scenario.world.visaBalances[Scenario.e1]?["mason"]?.remaining == 2)
         let cancel = { (number: String) -> [String: JSONValue] in ["establishment_id": Self.e1, "visa_id": .string(number)] }
         let first = scenario.run(Recruitment.cancel, cancel(numbers[0]), as: .owner)
@@ -268,9 +248,9 @@ struct RecruitmentTests {
     // MARK: Arrival
 
     @Test("a worker arrives on an issued visa of the establishment, in its occupation and nationality; the 90 days run from that arrival")
-    func arrival() {
+    func arrival() throws {
         var scenario = Self.withBalance()
-        let numbers = Self.issued(&scenario, count: 2)
+        let numbers = try Self.issued(&scenario, count: 2)
         #expect(scenario.decide(EmploymentFacts.register, Self.arrival(on: numbers[0], occupation: "carpenter"), as: .system).reason?.code == .visaMismatch)
         #expect(scenario.decide(EmploymentFacts.register, Self.arrival(on: numbers[0], nationality: "PAK"), as: .system).reason?.code == .visaMismatch)
         var other = Self.arrival(on: numbers[0])
@@ -325,9 +305,9 @@ struct RecruitmentTests {
     }
 
     @Test("a worker who left comes back on another visa: a second arrival is allowed")
-    func secondArrival() {
+    func secondArrival() throws {
         var scenario = Self.withBalance()
-        let numbers = Self.issued(&scenario, count: 2)
+        let numbers = try Self.issued(&scenario, count: 2)
         #expect(scenario.run(EmploymentFacts.register, Self.arrival(on: numbers[0]), as: .system).isCompleted)
         scenario.world.workers[Self.newcomer]?.endEmployment(.departed)
         #expect(scenario.run(EmploymentFacts.register, Self.arrival(on: numbers[1]), as: .system).isCompleted)

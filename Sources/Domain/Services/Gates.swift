@@ -74,10 +74,24 @@ public enum Gates {
     /// reserved for Saudis when the person is a resident; else throws why not.
     @discardableResult
     public static func occupation(_ code: String, for person: PersonID, rules: RuleParameters) throws(Reason) -> RuleParameters.Occupation {
+        try occupation(code, saudi: person.isSaudi, rules: rules)
+    }
+
+    /// The same for someone not known yet: a Saudi, or a resident (a visa's worker).
+    @discardableResult
+    public static func occupation(_ code: String, saudi: Bool, rules: RuleParameters) throws(Reason) -> RuleParameters.Occupation {
         guard let occupation = rules.occupations[code] else { throw Reason.Code.occupationUnknown(["occupation": code]) }
-        if occupation.reservedForSaudis == true && !person.isSaudi {
+        if occupation.reservedForSaudis == true && !saudi {
             throw Reason.Code.occupationReserved(["occupation": occupation.nameEn])
         }
         return occupation
+    }
+
+    /// Throws unless the occupation fits the establishment's activity (generic titles fit every activity).
+    public static func fits(_ code: String, _ occupation: RuleParameters.Occupation, _ establishment: Establishment,
+                            rules: RuleParameters) throws(Reason) {
+        let fits = rules.activities[establishment.activity]?.occupations.contains(code) ?? false
+            || rules.occupationChange.genericTitles.contains(code)
+        if !fits { throw Reason.Code.occupationUnfit(["occupation": occupation.nameEn, "activity": establishment.activity]) }
     }
 }

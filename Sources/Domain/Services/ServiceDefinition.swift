@@ -35,8 +35,9 @@ public struct ServiceDefinition: Sendable {
         public let rawValue: Int
         public init(rawValue: Int) { self.rawValue = rawValue }
 
-        /// The subject establishment's recruitment file: its visa balances, the count of its
-        /// visas, and the visas and replaced workers the payload names.
+        /// The subject establishment's recruitment file (its visa balances and the count of its
+        /// visas), and any compensatory visa of the people the payload names. (Visas named by
+        /// a visa-number field are loaded for every service.)
         public static let recruitment = Reads(rawValue: 1 << 0)
     }
 

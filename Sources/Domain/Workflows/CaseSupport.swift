@@ -50,7 +50,9 @@ enum Cases {
         file.deadline.map { [timerKey(purpose, file, due: $0.adding(days: 1))] } ?? []
     }
 
-    /// The case a timer was set for, if it is still open and still in one of `states`.
+    /// The open case of `kind` that the payload names by `case_id`, under the subject its
+    /// `worker_id` (or, for an establishment's own case, `establishment_id`) names, with its
+    /// state: the case a timer was set for, or a fact's (a payment's); nil once it closed.
     static func timerTarget<Table: StateTable>(_ kind: CaseFile.Kind, _ table: Table.Type, _ context: DecisionContext) -> (CaseFile, Table.State)? {
         let subject: Subject
         if kind.isEstablishments {

@@ -49,28 +49,23 @@ public enum EmploymentFacts {
             contractEndsOn: payload.day("contract_ends_on"), iqamaExpiresOn: payload.day("iqama_expires_on"),
             transferCount: previous?.transferCount ?? 0, genericTitleCorrected: previous?.genericTitleCorrected ?? false,
             guardian: guardian, lastEmployer: previous?.lastEmployer)
-        // Arrival on a visa: the visa is used, and the first permit's window runs from this arrival.
-        var visaChanges: [Change] = [], visaEvents: [DomainEvent] = [], cancelled: [String] = []
         var data: [String: JSONValue] = [
             "worker_id": .string(id.digits), "establishment_id": .string(establishmentID.description),
             "occupation": .string(occupation), "wage": JSONValue(wage), "saudi": .bool(worker.isSaudi),
         ]
+        // Arrival on a visa: the visa is used, and the first permit's window runs from this arrival.
+        var used: (visa: Visa, event: DomainEvent, expiry: String)?
         if let number = payload.visa("visa_id") {
             let arrived = payload.day("arrived_on") ?? context.today
-            let (visa, event, expiry) = try VisaFlow.use(number, by: id, at: establishmentID, occupation: occupation,
-                                                         nationality: worker.nationality, arrived: arrived, context)
+            used = try VisaFlow.use(number, by: id, at: establishmentID, occupation: occupation,
+                                    nationality: worker.nationality, arrived: arrived, context)
             worker.arrivedOn = arrived
-            visaChanges = [.visa(visa)]
-            visaEvents = [event]
-            cancelled = [expiry]
             data["visa_id"] = .string(number)
         }
         let joined = Nitaqat.joining(&worker, in: context.world, rules: context.rules)
-        let changes: [Change] = [.worker(worker)] + joined + visaChanges
+        let employed = DomainEvent(worker.employment == .dependent ? "dependentRegistered" : "workerEmployed", aggregate: "worker:\(id)", data: data)
         return Decision(
-            verdict: .completed(data),
-            events: [DomainEvent(worker.employment == .dependent ? "dependentRegistered" : "workerEmployed", aggregate: "worker:\(id)", data: data)]
-                + visaEvents,
-            changes: changes, cancelledTimers: cancelled)
+            verdict: .completed(data), events: [employed] + (used.map { [$0.event] } ?? []),
+            changes: [.worker(worker)] + joined + (used.map { [.visa($0.visa)] } ?? []), cancelledTimers: used.map { [$0.expiry] } ?? [])
     }
 }

@@ -48,12 +48,13 @@ public enum OccupationChangeFlow: StateTable {
 
     /// The checks on the target occupation: known, different, open to the worker, fitting the activity.
     static func checkTarget(_ occupation: String, worker: Worker, establishment: Establishment, rules: RuleParameters) -> Reason? {
-        let known: RuleParameters.Occupation
-        do { known = try Gates.occupation(occupation, for: worker.id, rules: rules) } catch { return error }
-        if worker.occupation == occupation { return Reason.Code.occupationSame() }
-        let fits = rules.activities[establishment.activity]?.occupations.contains(occupation) ?? false
-            || rules.occupationChange.genericTitles.contains(occupation)
-        if !fits { return Reason.Code.occupationUnfit(["occupation": known.nameEn, "activity": establishment.activity]) }
+        do {
+            let known = try Gates.occupation(occupation, for: worker.id, rules: rules)
+            if worker.occupation == occupation { return Reason.Code.occupationSame() }
+            try Gates.fits(occupation, known, establishment, rules: rules)
+        } catch {
+            return error
+        }
         return nil
     }
 

@@ -131,11 +131,7 @@ public enum Recruitment {
 
     /// The checks on an occupation to recruit for: known, open to residents, fitting the activity.
     static func checkOccupation(_ code: String, _ establishment: Establishment, rules: RuleParameters) throws(Reason) {
-        guard let occupation = rules.occupations[code] else { throw Reason.Code.occupationUnknown(["occupation": code]) }
-        if occupation.reservedForSaudis == true { throw Reason.Code.occupationReserved(["occupation": occupation.nameEn]) }
-        let fits = rules.activities[establishment.activity]?.occupations.contains(code) ?? false
-            || rules.occupationChange.genericTitles.contains(code)
-        if !fits { throw Reason.Code.occupationUnfit(["occupation": occupation.nameEn, "activity": establishment.activity]) }
+        try Gates.fits(code, try Gates.occupation(code, saudi: false, rules: rules), establishment, rules: rules)
     }
 
     static func checkCount(_ count: Int, _ rules: RuleParameters) throws(Reason) {
@@ -259,18 +255,6 @@ public enum Recruitment {
 
     static let caseFields = [establishmentField, FieldSpec("case_id", .uuid, "the visa issue")]
 
-    /// The establishment's visa issue named by the payload, still waiting for its fee.
-    static func waiting(_ context: DecisionContext) throws(Reason) -> CaseFile {
-        let caseID = context.payload.string("case_id") ?? ""
-        guard let id = context.payload.establishment("establishment_id"),
-              let file = context.world.openCases(of: .establishment(id)).first(where: {
-                  $0.kind == kind && $0.id.uuidString.lowercased() == caseID.lowercased()
-              }) else {
-            throw Reason.Code.visaIssueNotFound(["case_id": caseID])
-        }
-        return file
-    }
-
     public static let pay = ServiceDefinition(
         code: "recruitment.visa-pay", nameAr: "سداد مقابل التأشيرات", nameEn: "Visa fee paid",
         descriptionAr: "إشعار المدفوعات بسداد مقابل طلب الصرف؛ تصدر التأشيرات، لكل منها رقم وصلاحية.",
@@ -278,39 +262,40 @@ public enum Recruitment {
         roles: [.system, .staff], fields: caseFields + [FieldSpec("amount", .integer(0...100_000_000), "SAR paid")],
         subject: .establishment("establishment_id"), workflow: (VisaIssueFlow.name, "pay"), reads: .recruitment
     ) { context throws(Reason) in
-        var file = try waiting(context)
-        guard let row = VisaIssueFlow.transition("pay", from: VisaIssueFlow.State(rawValue: file.state) ?? .none) else {
-            throw Reason.Code.visaIssueNotFound(["case_id": file.id.uuidString.lowercased()])
+        // The establishment's open visa issue the payment names (as a timer names its case).
+        guard let (open, state) = Cases.timerTarget(kind, VisaIssueFlow.self, context), let row = VisaIssueFlow.transition("pay", from: state) else {
+            throw Reason.Code.visaIssueNotFound(["case_id": context.payload.string("case_id") ?? ""])
         }
+        var file = open
         if let reason = Cases.checkDeadline(file, context) { return .reject(reason) }
         let due = file.details["fee"]?.intValue ?? 0
         guard let amount = context.payload.int("amount"), amount == due else {
             return .reject(.feeMismatch, ["paid": String(context.payload.int("amount") ?? 0), "due": String(due)])
         }
-        let count = file.details["count"]?.intValue ?? 0
+        let count = max(file.details["count"]?.intValue ?? 1, 1)
         let issued = context.world.visaCounts[file.establishment]?.issued ?? 0
         guard let issue = VisaFlow.transition("issue", from: .none) else { return .reject(VisaFlow.notAllowed("issue", in: .none)) }
         // Usable on the day of issue and the days after it: `visaValidityDays` days in all.
         let expires = context.today.adding(days: context.rules.recruitment.visaValidityDays - 1)
-        let visas = (1...max(count, 1)).map { n in
+        let visas = (1...count).map { n in
             Visa(id: Visa.number(file.establishment, issued + n), establishment: file.establishment, caseID: file.id,
                  occupation: file.details["occupation"]?.stringValue ?? "", nationality: file.details["nationality"]?.stringValue ?? "",
-                 state: issue.to, issuedOn: context.today, expiresOn: expires, fee: due / max(count, 1),
+                 state: issue.to, issuedOn: context.today, expiresOn: expires, fee: due / count,
                  replaces: file.details["replaces"]?.stringValue.map(PersonID.init(trusted:)))
         }
         let waiting = Cases.waitingKey("lapse", file)
         file.state = row.to.rawValue
         file.deadline = nil
-        file.details["visas"] = .array(visas.map { .string($0.id) })
         let timers = visas.map { visa in
             ScheduledRequest(key: VisaFlow.expiryKey(visa), service: "recruitment.visa-expire", subject: .establishment(visa.establishment),
                              establishment: visa.establishment,
                              payload: ["establishment_id": .string(visa.establishment.description), "visa_id": .string(visa.id)],
                              due: visa.expiresOn.adding(days: 1))
         }
+        // The visas are their own rows (with their case's id), named in the answer, not copied into the case.
         return Cases.step(row.event, file, changes: visas.map(Change.visa),
                           events: visas.map { DomainEvent(issue.event, aggregate: VisaFlow.aggregate($0), data: VisaFlow.data($0)) },
-                          timers: timers, cancelledTimers: waiting)
+                          timers: timers, cancelledTimers: waiting, summary: ["visas": .array(visas.map { .string($0.id) })])
     }
 
     public static let feeLapse = ServiceDefinition(
@@ -318,7 +303,7 @@ public enum Recruitment {
         descriptionAr: "مؤقت داخلي: لم يُسدد مقابل طلب الصرف خلال ٣٠ يومًا؛ يعود الرصيد.",
         descriptionEn: "Internal timer: a visa issue's fee was not paid within 30 days; the balance comes back.",
         roles: [.system, .staff], fields: caseFields, subject: .establishment("establishment_id"),
-        workflow: (VisaIssueFlow.name, "lapse"), internalOnly: true, reads: .recruitment
+        workflow: (VisaIssueFlow.name, "lapse"), internalOnly: true
     ) { context in
         guard let (target, state) = Cases.timerTarget(kind, VisaIssueFlow.self, context), let row = VisaIssueFlow.transition("lapse", from: state) else {
             return Timers.superseded
@@ -340,8 +325,7 @@ public enum Recruitment {
         code: "recruitment.visa-cancel", nameAr: "إلغاء تأشيرة", nameEn: "Cancel a visa",
         descriptionAr: "تُلغى التأشيرة غير المستخدمة وغير المنتهية؛ يعود الرصيد، ويُرد المقابل ما لم تُستخدم تأشيرة من الطلب نفسه.",
         descriptionEn: "An unused, unexpired visa is cancelled; the balance comes back, and the fee is refunded unless a visa of the same issue was used.",
-        roles: employer, fields: visaFields, subject: .establishment("establishment_id"), workflow: (VisaFlow.name, "cancel"),
-        reads: .recruitment
+        roles: employer, fields: visaFields, subject: .establishment("establishment_id"), workflow: (VisaFlow.name, "cancel")
     ) { context throws(Reason) in
         guard let id = context.payload.establishment("establishment_id"), let number = context.payload.visa("visa_id") else {
             return .reject(.fieldMissing, ["field": "visa_id"])
@@ -370,7 +354,7 @@ public enum Recruitment {
         code: "recruitment.visa-expire", nameAr: "انتهاء تأشيرة", nameEn: "Visa expired",
         descriptionAr: "مؤقت داخلي: لم تُستخدم التأشيرة حتى آخر يوم لها.", descriptionEn: "Internal timer: the visa was not used by its last day.",
         roles: [.system, .staff], fields: visaFields, subject: .establishment("establishment_id"), workflow: (VisaFlow.name, "expire"),
-        internalOnly: true, reads: .recruitment
+        internalOnly: true
     ) { context in
         guard let id = context.payload.establishment("establishment_id"), let number = context.payload.visa("visa_id"),
               var visa = context.world.visas[number], visa.establishment == id,

@@ -188,7 +188,7 @@ public struct AggregateStore: Sendable {
         var certificates: [Certificate] = []
         var visas: [String: Visa] = [:]
         var visaOrder: [String] = []
-        var balances: [String: (EstablishmentID, String, approved: Int, remaining: Int)] = [:]
+        var balances: [BalanceKey: (approved: Int, remaining: Int)] = [:]
         var deltas: [EstablishmentID: (HeadcountDelta, Int)] = [:]
         var order: (establishments: [EstablishmentID], workers: [PersonID], permits: [UUID], cases: [UUID]) = ([], [], [], [])
         for change in changes {
@@ -212,9 +212,8 @@ public struct AggregateStore: Sendable {
             case .visa(let value):
                 if visas.updateValue(value, forKey: value.id) == nil { visaOrder.append(value.id) }
             case .visaBalance(let id, let occupation, let approved, let remaining):
-                let key = "\(id)|\(occupation)"
-                let current = balances[key] ?? (id, occupation, 0, 0)
-                balances[key] = (id, occupation, current.approved + approved, current.remaining + remaining)
+                let current = balances[BalanceKey(establishment: id, occupation: occupation)] ?? (0, 0)
+                balances[BalanceKey(establishment: id, occupation: occupation)] = (current.approved + approved, current.remaining + remaining)
             }
         }
         var statements: [Write] = []
@@ -264,11 +263,12 @@ public struct AggregateStore: Sendable {
             ]), expectedRows: certificates.count, what: "certificates"))
         }
         // Balances before visas: a drawn balance that would go below zero fails the batch here.
-        let drawn = balances.values.filter { $0.approved != 0 || $0.remaining != 0 }
-            .sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        let drawn = balances.filter { $0.value.approved != 0 || $0.value.remaining != 0 }
+            .sorted { ($0.key.establishment, $0.key.occupation) < ($1.key.establishment, $1.key.occupation) }
         if !drawn.isEmpty {
             statements.append(Write(statement: PipelineStatement(Self.applyVisaBalances, [
-                drawn.map(\.0.description), drawn.map(\.1), drawn.map(\.approved), drawn.map(\.remaining),
+                drawn.map(\.key.establishment.description), drawn.map(\.key.occupation), drawn.map(\.value.approved),
+                drawn.map(\.value.remaining),
             ]), expectedRows: nil, what: "visa balances"))
         }
         if !visaOrder.isEmpty {
@@ -289,4 +289,10 @@ public struct AggregateStore: Sendable {
         }
         return statements
     }
+}
+
+/// One balance of `visa_balances`: an establishment's visas for one occupation.
+private struct BalanceKey: Hashable {
+    let establishment: EstablishmentID
+    let occupation: String
 }
