@@ -109,6 +109,33 @@ struct CommandTests {
         }
     }
 
+    @Test("establishment show lists the visa balance by occupation and the visas by state, as text and as JSON")
+    func establishmentRecruitment() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await connection.execute("""
+                INSERT INTO establishments (id, unified_number, cr_number, name_ar, name_en, activity, status, cr_expires_on, opened_on)
+                VALUES ('1-1', '7000000001', '1000000001', 'م', 'E', 'construction', 'active', '2040-01-01', '2015-01-01');
+                INSERT INTO visa_balances (establishment_id, occupation, approved, remaining) VALUES ('1-1', 'mason', 5, 2);
+                INSERT INTO cases (id, kind, establishment_id, state, opened_at, opened_on)
+                VALUES ('00000000-0000-4000-8000-0000000000d1', 'visa_issue', '1-1', 'completed', now(), '2026-01-01');
+                INSERT INTO visas (id, establishment_id, case_id, occupation, nationality, state, issued_on, expires_on, fee)
+                SELECT '1-1/' || n, '1-1', '00000000-0000-4000-8000-0000000000d1', 'mason', 'IND',
+                       CASE WHEN n = 3 THEN 'cancelled' ELSE 'issued' END, '2026-01-02', '2026-12-31', 2000
+                FROM generate_series(1, 3) AS n;
+                """)
+            await connection.close()
+            let text = try await CLIProcess.run(["establishment", "show", "1-1"], databaseURL: database.url)
+            #expect(text.status == 0, "\(text.stderr)")
+            #expect(text.stdout.contains("visa balance  mason 2 of 5"), "\(text.stdout)")
+            #expect(text.stdout.contains("visas         2 issued, 0 used, 1 cancelled, 0 expired"), "\(text.stdout)")
+            let json = try await CLIProcess.run(["establishment", "show", "1-1", "--json"], databaseURL: database.url)
+            let output = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            #expect((output?["visa_balances"] as? [String: [String: Int]])?["mason"] == ["approved": 5, "remaining": 2], "\(json.stdout)")
+            #expect(output?["visas"] as? [String: Int] == ["issued": 2, "cancelled": 1], "\(json.stdout)")
+        }
+    }
+
     @Test("stats counts decided requests by Hijri month and service, without timers, in a day range")
     func stats() async throws {
         try await withScratchDatabase { database in
