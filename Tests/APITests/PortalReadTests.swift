@@ -192,7 +192,7 @@ struct PortalReadTests {
             #expect(try await world.get("/v1/requests?subject=\(subject)", as: "ownerA").status == .forbidden)
             let mine = try await world.get("/v1/requests?establishment=1-1&subject=\(subject)", as: "ownerA").json
             #expect(mine["requests"]?.arrayValue?.allSatisfy { $0["establishment_id"] == "1-1" && $0["subject"]?.stringValue == subject } == true)
-            for bad in ["worker:12", "worker:3000000006", "person:\(E2E.w.digits)", "establishment:x"] {
+            for bad in ["worker:12", "worker:3000000006", "people:\(E2E.w.digits)", "person:12", "establishment:x"] {
                 #expect(try await world.get("/v1/requests?subject=\(bad)", as: "staff").status == .badRequest, "\(bad)")
             }
         }

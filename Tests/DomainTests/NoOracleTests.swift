@@ -57,6 +57,8 @@ struct NoOracleTests {
             case .unifiedNumber: payload[field.name] = "7000000002"
             case .crNumber: payload[field.name] = "1999999999"
             case .visaNumber: payload[field.name] = .string(Visa.number(Scenario.e3, 1))
+            case .personIDs: payload[field.name] = [.id(worker)]
+            case .serviceCodes: payload[field.name] = ["work-permit.renew"]
             }
         }
         return payload

@@ -160,7 +160,7 @@ struct ReasonTests {
 
     @Test("every code a decision gives has a scenario that gives it, with both texts filled in")
     func everyCodeProduced() {
-        let producers = Self.producers.merging(RecruitmentTests.producers) { first, _ in first }
+        let producers = Self.producers.merging(RecruitmentTests.producers) { first, _ in first }.merging(PortalAccountTests.producers) { first, _ in first }
         let catalog = Set(Reason.Code.catalog.map(\.rawValue))
         #expect(Set(producers.keys).union(Self.givenOutsideDecisions) == catalog,
                 "missing: \(catalog.subtracting(producers.keys).subtracting(Self.givenOutsideDecisions).sorted())")

@@ -247,7 +247,7 @@ struct StateMachineTests {
     @Test("establishment file") func establishmentFile() {
         Harness<EstablishmentFileFlow>(
             services: ["open": EstablishmentFileFlow.open, "change-activity": EstablishmentFileFlow.changeActivity,
-                       "issue-certificate": EstablishmentFileFlow.issueCertificate],
+                       "issue-certificate": EstablishmentFileFlow.issueCertificate, "update-owners": EstablishmentFileFlow.updateOwners],
             effects: ["suspend", "reinstate"], isCase: false,
             setUp: { state, _ in
                 var scenario = Scenario()
@@ -266,6 +266,7 @@ struct StateMachineTests {
                     return ["establishment_id": .id(Scenario.e1), "unified_number": "7000000009", "cr_number": "1999999999",
                             "name_ar": "منشأة", "name_en": "New", "activity": "retail", "cr_expires_on": "2030-01-01"]
                 case "change-activity": return ["establishment_id": .id(Scenario.e1), "activity": "manufacturing"]
+                case "update-owners": return ["establishment_id": .id(Scenario.e1), "owners": [.id(Scenario.saudi)]]
                 default: return ["establishment_id": .id(Scenario.e1)]
                 }
             },
@@ -275,6 +276,10 @@ struct StateMachineTests {
                         return establishment.status == .active ? .active : .suspended
                     }
                     if case .certificate = change { return .active }
+                }
+                // Owners change nothing else: the file stays in the state it was in.
+                if decision.changes.contains(where: { if case .owners = $0 { return true } else { return false } }) {
+                    return decision.events.first?.data["state"]?.stringValue.flatMap(EstablishmentFileFlow.State.init(rawValue:))
                 }
                 return nil
             }).check()

@@ -57,8 +57,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
 extension AuthenticationMiddleware {
     /// The portal account of the person an identity token signs in (remembered like a token
-    /// of ours, under the token and the account asked for); nil when the token is not
-    /// believed or the person has no portal account.
+    /// of ours, under the token and the account asked for); a newcomer who may only register
+    /// when he has none; nil when the token is not believed.
     func person(_ token: String, account header: String?) async throws -> AccountStore.Principal? {
         guard let identityProvider, !identityProvider.hasExpired(token) else { return nil }
         // The account asked for, in one spelling whatever its case (each spelling would be
@@ -76,7 +76,8 @@ extension AuthenticationMiddleware {
             }
             if accounts.count > 1 { throw APIError(.unauthorized, .accountChoiceNeeded).withChallenge }
             if accounts.isEmpty && chosen != nil { throw APIError(.unauthorized, .accountUnknown).withChallenge }
-            return accounts.first
+            // Signed in but not registered: he may register (account.register) and ask who he is.
+            return accounts.first ?? .newcomer(person)
         }
     }
 }

@@ -159,10 +159,11 @@ struct RequestRoutes {
         ])
     }
 
-    /// `?subject=worker:<national ID or iqama>` or `establishment:<number>`, each number checked.
+    /// `?subject=worker:<national ID or iqama>`, `person:<…>` or `establishment:<number>`, each number checked.
     static func subject(_ text: String) -> Subject? {
         switch Subject(key: text) {
         case .worker(let person)?: PersonID(cursor: person.digits).map(Subject.worker)
+        case .person(let person)?: PersonID(cursor: person.digits).map(Subject.person)
         case let subject: subject
         }
     }

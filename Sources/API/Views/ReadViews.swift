@@ -8,12 +8,16 @@ import Store
 enum ReadViews {
     static func me(_ me: Operations.Me) -> JSONValue {
         [
-            "user_id": .string(me.user.id.lowercasedText), "name": .string(me.user.name), "role": .string(me.user.role.rawValue),
+            "user_id": me.registered ? .string(me.user.id.lowercasedText) : .null, "name": .string(me.user.name), "role": .string(me.user.role.rawValue),
             "person_id": me.user.personID.map(JSONValue.string) ?? .null,
             "unified_number": me.user.unifiedNumber.map(JSONValue.string) ?? .null,
             "establishments": .array(me.establishments.map { .string($0.description) }),
             "more_establishments": .bool(me.more),
-            "grants": .array(me.grants.map { ["establishment_id": .string($0.establishmentID), "services": .array($0.services.map(JSONValue.string))] }),
+            "registered": .bool(me.registered),
+            "companies": .array(me.companies.map(JSONValue.string)),
+            "grants": .array(me.grants.map {
+                ["establishment_id": .string($0.establishmentID), "services": .array($0.services.map(JSONValue.string)), "role": .string($0.role.rawValue)]
+            }),
         ]
     }
 

@@ -14,6 +14,11 @@ public struct Actor: Sendable, Equatable, Codable {
         case staff
         /// Other government systems (border, payments) and Muamala's own timers.
         case system
+        /// A person registered on the portal (`account.register`). The account acts, request
+        /// by request, in the role its rights give it there: owner of the establishment's
+        /// company, delegate or agent on it, or worker about himself (`AccessPolicy.actingRole`).
+        /// A request is recorded as `person` only for the person's own account services.
+        case person
 
         public var english: String { rawValue }
 
@@ -25,6 +30,7 @@ public struct Actor: Sendable, Equatable, Codable {
             case .worker: return "عامل"
             case .staff: return "موظف الوزارة"
             case .system: return "النظام"
+            case .person: return "صاحب الحساب"
             }
         }
     }
@@ -45,12 +51,16 @@ public struct Actor: Sendable, Equatable, Codable {
 public enum Subject: Hashable, Sendable, CustomStringConvertible {
     case worker(PersonID)
     case establishment(EstablishmentID)
+    /// A person's portal account and the rights granted to him (a delegate's grants, an
+    /// agent's powers of attorney): ordered per person, whoever grants them.
+    case person(PersonID)
 
     /// The key the queue orders by and the event stream is named after.
     public var key: String {
         switch self {
         case .worker(let id): return "worker:\(id)"
         case .establishment(let id): return "establishment:\(id)"
+        case .person(let id): return "person:\(id)"
         }
     }
 
@@ -61,6 +71,8 @@ public enum Subject: Hashable, Sendable, CustomStringConvertible {
             self = .worker(PersonID(trusted: String(key.dropFirst(7))))
         } else if key.hasPrefix("establishment:"), let id = try? EstablishmentID(String(key.dropFirst(14))) {
             self = .establishment(id)
+        } else if key.hasPrefix("person:") {
+            self = .person(PersonID(trusted: String(key.dropFirst(7))))
         } else {
             return nil
         }

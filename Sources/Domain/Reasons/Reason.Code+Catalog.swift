@@ -253,6 +253,26 @@ extension Reason.Code {
         ar: "لا تتجاوز التأشيرات التعويضية {max} في السنة للمنشأة التي يقل عمالها عن {size}، واستُخدم منها {used} هذه السنة.",
         en: "An establishment with fewer than {size} employees gets at most {max} compensatory visas a year; {used} were used this year.")
 
+    // MARK: Portal accounts
+
+    public static let alreadyRegistered = Reason.Code("account.already_registered",
+        ar: "صاحب الهوية {person} مسجل في البوابة من قبل.", en: "The person {person} is already registered on the portal.")
+    public static let residentUnknown = Reason.Code("account.resident_unknown",
+        ar: "لا يوجد عامل مقيم مسجل برقم الإقامة {person}؛ يسجل المقيم في البوابة بعد تسجيله عاملًا.",
+        en: "No resident worker is registered with iqama {person}; a resident registers on the portal once he is registered as a worker.")
+    public static let notRegistered = Reason.Code("account.not_registered",
+        ar: "صاحب الهوية {person} غير مسجل في البوابة؛ يسجل أولًا.", en: "The person {person} is not registered on the portal; he must register first.")
+    public static let serviceNotGrantable = Reason.Code("account.service_not_grantable",
+        ar: "لا تُمنح الخدمة {service} لـ{role_ar}.", en: "The service {service} cannot be granted to a {role}.")
+    public static let grantUnchanged = Reason.Code("account.grant_unchanged",
+        ar: "يملك صاحب الهوية {person} هذا التفويض نفسه على المنشأة {establishment}.",
+        en: "The person {person} already holds exactly this on the establishment {establishment}.")
+    public static let grantNotFound = Reason.Code("account.grant_not_found",
+        ar: "لا يملك صاحب الهوية {person} {kind_ar} ساريًا على المنشأة {establishment}.",
+        en: "The person {person} holds no active {kind} on the establishment {establishment}.")
+    public static let sameOwners = Reason.Code("establishment.same_owners",
+        ar: "ملاك المنشأة مسجلون كما هم.", en: "The establishment's owners are already recorded as given.")
+
     // MARK: Clock
 
     public static let clockNotSimulated = Reason.Code("clock.not_simulated",
@@ -304,6 +324,7 @@ extension Reason.Code {
         cancelWindowPassed,
         tooManyAtOnce, newEstablishmentLimit, balanceInsufficient, visaNotFound, visaExpired, visaMismatch, visaIssueNotFound,
         notReplaceable, alreadyReplaced, compensatoryLimit,
+        alreadyRegistered, residentUnknown, notRegistered, serviceNotGrantable, grantUnchanged, grantNotFound, sameOwners,
         clockNotSimulated, clockBackwards, clockBeyondRange,
     ]
 }

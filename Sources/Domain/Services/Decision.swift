@@ -47,7 +47,7 @@ public struct Decision: Sendable {
 public struct DomainEvent: Sendable, Equatable {
     /// Past tense (`permitRenewed`).
     public let type: String
-    /// `permit:<uuid>`, `worker:<id>`, `establishment:<id>`, `case:<uuid>`, `visa:<number>`.
+    /// `permit:<uuid>`, `worker:<id>`, `establishment:<id>`, `case:<uuid>`, `visa:<number>`, `person:<id>`.
     public let aggregate: String
     public let data: [String: JSONValue]
 
@@ -73,6 +73,12 @@ public enum Change: Sendable, Equatable {
     /// Visas approved (`approved`) and drawable (`remaining`) added to an establishment's
     /// balance for an occupation (negative to draw): relative, like the headcounts.
     case visaBalance(EstablishmentID, occupation: String, approved: Int, remaining: Int)
+    /// A new portal account.
+    case account(PortalAccount)
+    /// A delegate's grant or an agent's power of attorney, new or changed.
+    case authorization(Authorization)
+    /// The owners of an establishment, as its commercial registration now names them (all of them).
+    case owners(EstablishmentID, [PersonID])
 }
 
 /// A request the engine will run later, at the start of `due` (a workflow's timer).

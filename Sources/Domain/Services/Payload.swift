@@ -15,6 +15,10 @@ public struct FieldSpec: Sendable, Equatable {
         case uuid
         /// A visa's number, `<establishment>/<n>` (`Visa.number`).
         case visaNumber
+        /// A list of distinct national IDs or iqama numbers (1 to `maxCount`).
+        case personIDs(maxCount: Int)
+        /// A list of distinct service codes (`work-permit.renew`), or `*` alone for every one.
+        case serviceCodes(maxCount: Int)
 
         /// JSON Schema for the type.
         public var jsonSchema: JSONValue {
@@ -36,12 +40,32 @@ public struct FieldSpec: Sendable, Equatable {
             case .choice(let values): return ["type": "string", "enum": .array(values.map(JSONValue.string))]
             case .uuid: return ["type": "string", "format": "uuid"]
             case .visaNumber: return ["type": "string", "pattern": "^[1-9][0-9]{0,8}-[1-9][0-9]{0,8}/[1-9][0-9]{0,8}$"]
+            case .personIDs(let maxCount):
+                return ["type": "array", "minItems": 1, "maxItems": .number(Double(maxCount)), "uniqueItems": true,
+                        "items": FieldType.personID.jsonSchema]
+            case .serviceCodes(let maxCount):
+                return ["type": "array", "minItems": 1, "maxItems": .number(Double(maxCount)), "uniqueItems": true,
+                        "items": ["type": "string", "pattern": .string(Self.serviceCodePattern)]]
+            }
+        }
+
+        /// A service's code, or `*`.
+        static let serviceCodePattern = "^([a-z][a-z-]{0,39}\\.[a-z][a-z-]{0,39}|\\*)$"
+
+        static func isServiceCode(_ text: String) -> Bool {
+            if text == "*" { return true }
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return false }
+            return parts.allSatisfy { part in
+                (1...40).contains(part.count) && part.first!.isASCII && part.first!.isLowercase
+                    && part.allSatisfy { $0 == "-" || ($0.isASCII && $0.isLowercase) }
             }
         }
 
         var expected: String {
             switch self {
             case .personID, .establishmentID, .unifiedNumber, .crNumber, .day, .text, .choice, .uuid, .visaNumber: return "a string"
+            case .personIDs, .serviceCodes: return "a list of strings"
             case .integer: return "a whole number"
             case .number: return "a number"
             case .boolean: return "true or false"
@@ -51,6 +75,7 @@ public struct FieldSpec: Sendable, Equatable {
         var expectedArabic: String {
             switch self {
             case .personID, .establishmentID, .unifiedNumber, .crNumber, .day, .text, .choice, .uuid, .visaNumber: return "نصًا"
+            case .personIDs, .serviceCodes: return "قائمة نصوص"
             case .integer: return "عددًا صحيحًا"
             case .number: return "عددًا"
             case .boolean: return "true أو false"
@@ -177,8 +202,31 @@ public struct Payload: Sendable, Equatable {
             guard Visa.establishment(ofNumber: text) != nil else {
                 return Reason.Code.invalid(field.name, en: "a visa number, establishment/n (1-12345/7)", ar: "رقم تأشيرة بصيغة المنشأة/الرقم (1-12345/7)")
             }
+        case .personIDs(let maxCount):
+            guard let items = list(value, maxCount: maxCount) else { return wrongList(field, maxCount) }
+            for item in items {
+                do { _ = try PersonID(item) } catch { return error.code(["field": field.name]) }
+            }
+        case .serviceCodes(let maxCount):
+            guard let items = list(value, maxCount: maxCount) else { return wrongList(field, maxCount) }
+            guard items.allSatisfy({ FieldSpec.FieldType.isServiceCode($0) }), !(items.contains("*") && items.count > 1) else {
+                return Reason.Code.invalid(field.name, en: "service codes (work-permit.renew), or \"*\" alone for all",
+                                           ar: "رموز خدمات (work-permit.renew)، أو \"*\" وحدها لكل الخدمات")
+            }
         }
         return nil
+    }
+
+    /// The strings of a list of 1 to `maxCount` distinct strings; nil for anything else.
+    private static func list(_ value: JSONValue, maxCount: Int) -> [String]? {
+        guard case .array(let items) = value, (1...maxCount).contains(items.count) else { return nil }
+        let strings = items.compactMap(\.stringValue)
+        guard strings.count == items.count, Set(strings).count == strings.count else { return nil }
+        return strings
+    }
+
+    private static func wrongList(_ field: FieldSpec, _ maxCount: Int) -> Reason {
+        Reason.Code.invalid(field.name, en: "a list of 1 to \(maxCount) distinct strings", ar: "قائمة من 1 إلى \(maxCount) من النصوص المختلفة")
     }
 
     // MARK: Typed access (after validation)
@@ -193,6 +241,12 @@ public struct Payload: Sendable, Equatable {
     public func int(_ name: String) -> Int? { values[name]?.intValue }
     public func number(_ name: String) -> Double? { values[name]?.numberValue }
     public func bool(_ name: String) -> Bool? { values[name]?.boolValue }
+    /// The strings of a list field (empty when absent).
+    public func strings(_ name: String) -> [String] {
+        guard case .array(let items)? = values[name] else { return [] }
+        return items.compactMap(\.stringValue)
+    }
+    public func people(_ name: String) -> [PersonID] { strings(name).compactMap { try? PersonID($0) } }
 }
 
 enum UUIDText {

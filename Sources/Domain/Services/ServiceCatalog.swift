@@ -2,11 +2,12 @@
 public enum ServiceCatalog {
     public static let all: [ServiceDefinition] = [
         EstablishmentFileFlow.open, EstablishmentFileFlow.changeActivity, EstablishmentFileFlow.issueCertificate,
+        EstablishmentFileFlow.updateOwners,
         EmploymentFacts.register,
         WorkPermitFlow.issue, WorkPermitFlow.pay, WorkPermitFlow.renew, WorkPermitFlow.issueTemporary,
         WorkPermitFlow.extendTemporary, WorkPermitFlow.expire, WorkPermitFlow.remove,
     ] + FinalExitFlow.services + TransferFlow.services + DependentTransferFlow.services + BranchChangeFlow.services
-        + OccupationChangeFlow.services + AbsenceReportFlow.services + Recruitment.services
+        + OccupationChangeFlow.services + AbsenceReportFlow.services + Recruitment.services + PortalAccounts.services
 
     private static let byCode: [String: ServiceDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
 
@@ -40,6 +41,8 @@ public enum ServiceCatalog {
         WorkflowDiagram(VisaBalanceFlow.self),
         WorkflowDiagram(VisaIssueFlow.self),
         WorkflowDiagram(VisaFlow.self),
+        WorkflowDiagram(PortalAccountFlow.self),
+        WorkflowDiagram(AuthorizationFlow.self),
     ]
 
     /// The workflow a kind of case runs in, and its service codes' prefix.

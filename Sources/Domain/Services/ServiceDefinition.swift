@@ -9,6 +9,8 @@ public struct ServiceDefinition: Sendable {
         case worker(String)
         /// The establishment named by this field.
         case establishment(String)
+        /// The person named by this field: his portal account and the rights he holds.
+        case person(String)
     }
 
     /// What the establishment a request acts for must be to the worker it is about, checked
@@ -39,6 +41,8 @@ public struct ServiceDefinition: Sendable {
         /// visas), and any compensatory visa of the people the payload names. (Visas named by
         /// a visa-number field are loaded for every service.)
         public static let recruitment = Reads(rawValue: 1 << 0)
+        /// The owners of the establishment the request names.
+        public static let owners = Reads(rawValue: 1 << 1)
     }
 
     /// Stable code, `area.action` (`work-permit.renew`).
@@ -146,6 +150,7 @@ public struct ServiceDefinition: Sendable {
         switch subject {
         case .worker(let field): return payload.person(field).map(Subject.worker)
         case .establishment(let field): return payload.establishment(field).map(Subject.establishment)
+        case .person(let field): return payload.person(field).map(Subject.person)
         }
     }
 

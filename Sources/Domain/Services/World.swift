@@ -35,8 +35,19 @@ public struct World: Sendable {
     public var usedPackages: Set<UUID> = []
     /// Compensatory visas issued, as (establishment, worker replaced), for the workers requests name.
     public var replacements: Set<Replacement> = []
+    /// Portal accounts of the people requests are about.
+    public var accounts: [PersonID: PortalAccount] = [:]
+    /// The active delegate grants and powers of attorney those people hold.
+    public var authorizations: [PersonID: [Authorization]] = [:]
+    /// The owners of the establishments whose owners a request reads (`Reads.owners`).
+    public var owners: [EstablishmentID: [PersonID]] = [:]
 
     public init() {}
+
+    /// A person's active grant or power of attorney of `kind` on an establishment.
+    public func authorization(_ kind: Authorization.Kind, of person: PersonID, on establishment: EstablishmentID) -> Authorization? {
+        authorizations[person]?.first { $0.kind == kind && $0.establishment == establishment }
+    }
 
     /// The open case of `kind` of a worker.
     public func openCase(_ kind: CaseFile.Kind, of worker: PersonID) -> CaseFile? {
@@ -50,6 +61,7 @@ public struct World: Sendable {
         switch subject {
         case .worker(let id): return cases[id] ?? []
         case .establishment(let id): return establishmentCases[id] ?? []
+        case .person: return []
         }
     }
 
@@ -75,6 +87,7 @@ public struct World: Sendable {
                 switch file.subject {
                 case .worker(let id): cases[id] = list
                 case .establishment(let id): establishmentCases[id] = list
+                case .person: break
                 }
             case .visa(let visa):
                 if visas[visa.id] == nil {
@@ -93,6 +106,15 @@ public struct World: Sendable {
                 visaBalances[id, default: [:]][occupation] = balance
             case .certificate:
                 break
+            case .account(let account):
+                accounts[account.person] = account
+            case .authorization(let authorization):
+                var list = authorizations[authorization.person] ?? []
+                list.removeAll { $0.id == authorization.id }
+                if authorization.state == .active { list.append(authorization) }
+                authorizations[authorization.person] = list
+            case .owners(let id, let people):
+                owners[id] = people
             case .headcount(let id, let delta):
                 establishments[id]?.headcount += delta.headcount
                 establishments[id]?.saudiCount += delta.saudiCount

@@ -37,6 +37,7 @@ enum Cases {
         switch file.subject {
         case .worker(let id): return ["worker_id": .string(id.digits)]
         case .establishment(let id): return ["establishment_id": .string(id.description)]
+        case .person(let id): return ["person_id": .string(id.digits)]
         }
     }
 

@@ -22,6 +22,8 @@ public enum EstablishmentFileFlow: StateTable {
         Transition("open", from: .none, to: .active, event: "establishmentOpened", by: ownerSide.union([.system])),
         Transition("change-activity", from: .active, to: .active, event: "activityChanged", by: ownerSide.union([.delegate, .agent])),
         Transition("issue-certificate", from: .active, to: .active, event: "saudizationCertificateIssued", by: [.owner, .delegate, .agent, .staff]),
+        Transition("update-owners", from: .active, to: .active, event: "ownersUpdated", by: ownerSide.union([.system])),
+        Transition("update-owners", from: .suspended, to: .suspended, event: "ownersUpdated", by: ownerSide.union([.system])),
         Transition("suspend", from: .active, to: .suspended, event: "establishmentSuspended", by: [.system, .staff]),
         Transition("reinstate", from: .suspended, to: .active, event: "establishmentReinstated", by: [.system, .staff]),
     ]
@@ -61,6 +63,7 @@ public enum EstablishmentFileFlow: StateTable {
             FieldSpec("activity", .text(maxLength: 60), "the licensed activity's code (see GET /v1/rulebook)"),
             FieldSpec("cr_expires_on", .day, "the day the commercial registration expires"),
             FieldSpec("owner_full_time", .boolean, required: false, "the owner works in it full time (levy exemption of small establishments)"),
+            ownersField(required: false),
         ],
         subject: .establishment("establishment_id"), workflow: (name, "open")
     ) { context in
@@ -91,10 +94,47 @@ public enum EstablishmentFileFlow: StateTable {
         let establishment = Establishment(
             id: id, unifiedNumber: company, cr: cr, nameAr: payload.string("name_ar") ?? "", nameEn: payload.string("name_en") ?? "",
             activity: activity, crExpiresOn: crExpires, ownerFullTime: payload.bool("owner_full_time") ?? false, openedOn: context.today)
+        let owners = payload.people("owners")
+        var summary = data(establishment)
+        if !owners.isEmpty { summary["owners"] = .array(owners.map { .string($0.digits) }) }
         return Decision(
-            verdict: .completed(data(establishment)),
-            events: [DomainEvent(transition.event, aggregate: aggregate(id), data: data(establishment))],
-            changes: [.establishment(establishment)])
+            verdict: .completed(summary),
+            events: [DomainEvent(transition.event, aggregate: aggregate(id), data: summary)],
+            changes: [.establishment(establishment)] + (owners.isEmpty ? [] : [.owners(id, owners)]))
+    }
+
+    static func ownersField(required: Bool) -> FieldSpec {
+        FieldSpec("owners", .personIDs(maxCount: 20), required: required, "the owners the commercial registration names (national IDs or iqamas)")
+    }
+
+    /// The commercial registration names new owners (a CR change reported by the commerce
+    /// system, or by the owner or staff): the list replaces the old one. A registered owner
+    /// acts for every establishment of the unified number at once, without a grant.
+    public static let updateOwners = ServiceDefinition(
+        code: "establishment.update-owners", nameAr: "تحديث ملاك المنشأة", nameEn: "Update an establishment's owners",
+        descriptionAr: "يسجل الملاك كما يسميهم السجل التجاري بعد تعديله؛ يتصرف المالك المسجل في كل منشآت الرقم الموحد دون تفويض.",
+        descriptionEn: "Records the owners as the amended commercial registration names them; a registered owner acts for every establishment of the unified number without a grant.",
+        roles: ownerSide.union([.system]),
+        fields: [FieldSpec("establishment_id", .establishmentID, "the establishment"), ownersField(required: true)],
+        subject: .establishment("establishment_id"), workflow: (name, "update-owners"), reads: .owners
+    ) { context in
+        guard let id = context.payload.establishment("establishment_id") else { return .reject(.fieldMissing, ["field": "establishment_id"]) }
+        guard let establishment = context.world.establishments[id] else {
+            return .reject(.establishmentNotFound, ["establishment": id.description])
+        }
+        let current = state(of: establishment, on: context.today)
+        guard let transition = transition("update-owners", from: current) else { return .reject(notAllowed("update-owners", in: current)) }
+        let owners = context.payload.people("owners")
+        let before = context.world.owners[id] ?? []
+        if Set(before) == Set(owners) { return .reject(.sameOwners) }
+        let data: [String: JSONValue] = [
+            "establishment_id": .string(id.description), "owners": .array(owners.map { .string($0.digits) }),
+            "added": .array(owners.filter { !before.contains($0) }.map { .string($0.digits) }),
+            "removed": .array(before.filter { !owners.contains($0) }.map { .string($0.digits) }),
+            "state": .string(transition.to.rawValue),
+        ]
+        return Decision(verdict: .completed(data), events: [DomainEvent(transition.event, aggregate: aggregate(id), data: data)],
+                        changes: [.owners(id, owners)])
     }
 }
 

@@ -107,10 +107,8 @@ public struct Intake: Sendable {
         guard let service = ServiceCatalog.service(submission.service) else {
             return .failure(.unknownService(submission.service))
         }
-        let role = principal.user.role
-        let staffLike = role == .staff || role == .system
-        guard service.roles.contains(role), !service.internalOnly || staffLike else {
-            return .failure(.roleNotAllowed(role))
+        guard AccessPolicy.mayAsk(principal, service) else {
+            return .failure(.roleNotAllowed(principal.user.role))
         }
         let payload: Payload
         switch Payload.validate(submission.payload, against: service.fields) {
@@ -121,7 +119,7 @@ public struct Intake: Sendable {
             return .failure(.invalidPayload([FieldError(field: "payload", reason: Reason.Code.fieldMissing(["field": "subject"]))]))
         }
         return .success(IntakeBatcher.Entry(
-            principal: principal, service: service.code, subject: subject, subjectKey: subject.key, named: service.establishment(of: payload),
+            principal: principal, service: service, subject: subject, subjectKey: subject.key, named: service.establishment(of: payload),
             alsoNamed: service.alsoActsFor.compactMap { payload.establishment($0) },
             proposedCompany: service.fields.first { $0.type == .unifiedNumber }.flatMap { payload.unifiedNumber($0.name) },
             actingPerson: service.actingPersonField.flatMap { payload.person($0) },

@@ -25,7 +25,7 @@ final class IntakeBatcher: Sendable {
     /// A validated submission, ready for the access check and the queue.
     struct Entry: Sendable {
         let principal: AccountStore.Principal
-        let service: String
+        let service: ServiceDefinition
         let subject: Subject
         /// `subject.key`, made once.
         let subjectKey: String
@@ -245,16 +245,19 @@ final class IntakeBatcher: Sendable {
         for (index, entry) in entries.enumerated() {
             let establishment = establishments[index]
             let company = establishment.flatMap { companies[$0] } ?? entry.proposedCompany
-            guard AccessPolicy.mayAct(entry.principal, service: entry.service, subject: entry.subject,
-                                      scope: .init(establishment: establishment, company: company),
-                                      actingPerson: entry.actingPerson),
+            // The role the caller acts in here (a registered person's depends on his rights on
+            // this establishment); every other establishment named must allow the same role.
+            guard let role = AccessPolicy.actingRole(entry.principal, service: entry.service, subject: entry.subject,
+                                                     scope: .init(establishment: establishment, company: company),
+                                                     actingPerson: entry.actingPerson),
                   entry.alsoNamed.allSatisfy({ other in
-                      AccessPolicy.mayAct(entry.principal, service: entry.service, subject: entry.subject,
-                                          scope: .init(establishment: other, company: companies[other]))
+                      AccessPolicy.actingRole(entry.principal, service: entry.service, subject: entry.subject,
+                                              scope: .init(establishment: other, company: companies[other])) == role
                   }) else { continue }
             allowed.append(index)
             requests.append(NewRequest(
-                service: entry.service, establishment: establishment, subject: entry.subject, actor: entry.principal.user.actor,
+                service: entry.service.code, establishment: establishment, subject: entry.subject,
+                actor: Actor(id: entry.principal.user.actor.id, role: role),
                 payload: entry.payload.values, idempotencyKey: entry.idempotencyKey, priority: entry.priority, origin: entry.origin,
                 submittedAt: now, notify: entry.notify))
         }

@@ -19,7 +19,11 @@ extension Operations {
     public struct Me: Sendable {
         public let user: AccountStore.User
         public let grants: [AccountStore.Grant]
-        /// The establishments an owner acts for (his unified number's), at most `limit`.
+        /// The unified numbers he acts for as owner.
+        public let companies: [String]
+        /// False for a person signed in who has not registered on the portal yet.
+        public let registered: Bool
+        /// The establishments he acts for (his companies', then those granted), at most `limit`.
         public let establishments: [EstablishmentID]
         /// Whether the owner's company has more establishments than listed.
         public let more: Bool
@@ -28,15 +32,24 @@ extension Operations {
     public static let meEstablishmentLimit = 500
 
     public func me(_ principal: AccountStore.Principal) async throws -> Me {
-        var owned: [EstablishmentID] = []
-        if principal.user.role == .owner, let company = principal.user.unifiedNumber.flatMap({ try? UnifiedNumber($0) }) {
-            let limit = Self.meEstablishmentLimit
-            owned = try await run { db in try Profiles.establishments(of: company, limit: limit + 1, on: db) }
+        // Owned first (every establishment of each company he owns), then those granted.
+        let companies = principal.companies.compactMap { try? UnifiedNumber($0) }
+        let limit = Self.meEstablishmentLimit
+        var listed: [EstablishmentID] = []
+        if !companies.isEmpty {
+            listed = try await run { db in
+                var found: [EstablishmentID] = []
+                for company in companies where found.count <= limit {
+                    found += try Profiles.establishments(of: company, limit: limit + 1 - found.count, on: db)
+                }
+                return found
+            }
         }
-        let more = owned.count > Self.meEstablishmentLimit
-        let granted = principal.grants.compactMap { try? EstablishmentID($0.establishmentID) }
-        return Me(user: principal.user, grants: principal.grants,
-                  establishments: principal.user.role == .owner ? Array(owned.prefix(Self.meEstablishmentLimit)) : granted, more: more)
+        for grant in principal.grants {
+            if let id = try? EstablishmentID(grant.establishmentID), !listed.contains(id) { listed.append(id) }
+        }
+        return Me(user: principal.user, grants: principal.grants, companies: principal.companies, registered: principal.registered,
+                  establishments: Array(listed.prefix(limit)), more: listed.count > limit)
     }
 
     // MARK: Establishments

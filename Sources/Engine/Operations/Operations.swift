@@ -74,15 +74,18 @@ public struct Operations: Sendable {
             // Only his own: another subject is simply not among what he may see.
             if let asked = filter.subject, asked != own { return .success([]) }
             filter.subject = own
-        case .owner, .delegate, .agent:
+        case .person where filter.establishment == nil:
+            // Without an establishment, a person lists what is about himself.
+            guard let person = principal.user.personID else { return .failure(.forbidden) }
+            let own = [Subject.worker(PersonID(trusted: person)).key, Subject.person(PersonID(trusted: person)).key]
+            if let asked = filter.subject, !own.contains(asked) { return .success([]) }
+            if filter.subject == nil { filter.subject = own[0] }
+        case .owner, .delegate, .agent, .person:
             guard let establishment = filter.establishment.flatMap({ try? EstablishmentID($0) }) else {
                 return .failure(.establishmentRequired)
             }
             let company = try await run { db in try DirectoryStore.company(of: establishment, on: db) }
-            let readable = principal.user.role == .owner
-                ? company?.digits == principal.user.unifiedNumber
-                : principal.grants.contains { $0.establishmentID == establishment.description }
-            guard readable else { return .failure(.forbidden) }
+            guard AccessPolicy.mayReadEstablishment(principal, establishment, company: company) else { return .failure(.forbidden) }
         }
         let chosen = filter
         return .success(try await run { db in try RequestQueue.list(chosen, on: db) })

@@ -238,8 +238,13 @@ struct PreparedRequest {
             needs.establishments.insert(id)
             needs.establishmentSubjects.insert(id)
             if service.reads.contains(.recruitment) { needs.recruitment.insert(id) }
+        case .person(let id):
+            needs.people.insert(id)
         }
-        if let establishment = input.establishment { needs.establishments.insert(establishment) }
+        if let establishment = input.establishment {
+            needs.establishments.insert(establishment)
+            if service.reads.contains(.owners) { needs.owners.insert(establishment) }
+        }
         for field in service.fields {
             switch field.type {
             case .personID:

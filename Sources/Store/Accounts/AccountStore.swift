@@ -55,8 +55,17 @@ public enum AccountStore {
     public struct Grant: Sendable, Codable, Equatable {
         public let establishmentID: String
         public let services: [String]
+        /// The role it lets its holder act in: delegate or agent (for an account an operator
+        /// made, the account's own role).
+        public let role: Actor.Role
 
-        enum CodingKeys: String, CodingKey { case establishmentID = "establishment_id", services }
+        public init(establishmentID: String, services: [String], role: Actor.Role) {
+            self.establishmentID = establishmentID
+            self.services = services
+            self.role = role
+        }
+
+        enum CodingKeys: String, CodingKey { case establishmentID = "establishment_id", services, role }
 
         public func allows(_ service: String) -> Bool { services.contains("*") || services.contains(service) }
     }
@@ -65,17 +74,32 @@ public enum AccountStore {
     public struct Principal: Sendable {
         public let user: User
         public let grants: [Grant]
+        /// The unified numbers whose establishments the user acts for as owner: an owner
+        /// account's own; for a registered person, those of every establishment whose
+        /// commercial registration names him.
+        public let companies: [String]
+        /// False for a person signed in by the identity provider who has not registered yet:
+        /// he may register, and nothing else.
+        public let registered: Bool
 
-        public init(user: User, grants: [Grant]) {
+        public init(user: User, grants: [Grant], companies: [String]? = nil, registered: Bool = true) {
             self.user = user
             self.grants = grants
+            self.companies = companies ?? (user.role == .owner ? user.unifiedNumber.map { [$0] } ?? [] : [])
+            self.registered = registered
+        }
+
+        /// A person the identity provider vouches for, with no portal account yet.
+        public static func newcomer(_ person: PersonID) -> Principal {
+            Principal(user: User(id: UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)), personID: person.digits, name: "", role: .person, unifiedNumber: nil,
+                                 disabled: false, actorID: "person:\(person.digits)"),
+                      grants: [], companies: [], registered: false)
         }
     }
 
     /// A user with their grants, by id (for the CLI's `--as`).
     public static func principal(_ id: UUID, on db: isolated Connection) throws -> Principal? {
-        guard let user = try user(id, on: db), !user.disabled else { return nil }
-        return Principal(user: user, grants: try grants(of: id, on: db))
+        try db.query(principalByID, [id]).first.map(principal(from:))
     }
 
     public static func addUser(name: String, role: Actor.Role, personID: PersonID?, unifiedNumber: UnifiedNumber?, on db: isolated Connection) throws -> User {
@@ -92,9 +116,7 @@ public enum AccountStore {
     }
 
     public static func grants(of user: UUID, on db: isolated Connection) throws -> [Grant] {
-        try db.query(listGrants, [user]).map { row in
-            Grant(establishmentID: try row.decode(String.self, "establishment_id"), services: try row.decode([String].self, "services"))
-        }
+        try principal(user, on: db)?.grants ?? []
     }
 
     /// Daemons cache what a token authenticates to. Every change to grants, tokens or accounts
@@ -155,14 +177,26 @@ public enum AccountStore {
         try db.query(authenticateStatement, [Data(tokenHash(token))]).first.map(principal(from:))
     }
 
-    /// A principal from a row of the user's columns and `grant_establishments`, `grant_services`.
+    /// A principal from a row of `principalColumns`: the user's columns, the grants an
+    /// operator made (`grant_establishments`, `grant_services`), and for a registered person
+    /// his active grants and powers of attorney (`authorization_keys`: kind and establishment;
+    /// `authorization_services`) and the companies he owns (`owned_companies`).
     static func principal(from row: Row) throws -> Principal {
         let user = try User(row: row)
-        let grants = try row.decode([String]?.self, "grant_establishments") ?? []
+        let establishments = try row.decode([String]?.self, "grant_establishments") ?? []
         let services = try row.decode([String]?.self, "grant_services") ?? []
-        return Principal(user: user, grants: zip(grants, services).map { establishment, list in
-            Grant(establishmentID: establishment, services: list.split(separator: ",").map(String.init))
-        })
+        var grants = zip(establishments, services).map { establishment, list in
+            Grant(establishmentID: establishment, services: list.split(separator: ",").map(String.init), role: user.role)
+        }
+        let keys = try row.decode([String]?.self, "authorization_keys") ?? []
+        let granted = try row.decode([String]?.self, "authorization_services") ?? []
+        for (key, list) in zip(keys, granted) {
+            let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let kind = Authorization.Kind(rawValue: parts[0]) else { continue }
+            grants.append(Grant(establishmentID: parts[1], services: list.split(separator: ",").map(String.init), role: kind.role))
+        }
+        let companies = user.role == .person ? try row.decode([String]?.self, "owned_companies") ?? [] : nil
+        return Principal(user: user, grants: grants, companies: companies)
     }
 
     /// The portal accounts of a person signed in by the identity provider (never staff or
@@ -192,9 +226,6 @@ public enum AccountStore {
     static let listUsers = Statement("accounts_list_users", """
         SELECT id, person_id, name, role, unified_number, disabled_at IS NOT NULL AS disabled FROM users ORDER BY created_at
         """)
-    static let listGrants = Statement("accounts_list_grants", """
-        SELECT establishment_id, services FROM grants WHERE user_id = $1 ORDER BY establishment_id
-        """)
     static let upsertGrant = Statement("accounts_upsert_grant", """
         INSERT INTO grants (user_id, establishment_id, services) VALUES ($1, $2, $3::text[])
         ON CONFLICT (user_id, establishment_id) DO UPDATE SET services = excluded.services, granted_at = clock_timestamp()
@@ -213,8 +244,17 @@ public enum AccountStore {
     static let principalColumns = """
         u.id, u.person_id, u.name, u.role, u.unified_number, u.disabled_at IS NOT NULL AS disabled,
         (SELECT array_agg(g.establishment_id ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_establishments,
-        (SELECT array_agg(array_to_string(g.services, ',') ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_services
+        (SELECT array_agg(array_to_string(g.services, ',') ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_services,
+        (SELECT array_agg(a.kind || ' ' || a.establishment_id ORDER BY a.establishment_id, a.kind) FROM authorizations a
+         WHERE u.role = 'person' AND a.person_id = u.person_id AND a.state = 'active') AS authorization_keys,
+        (SELECT array_agg(array_to_string(a.services, ',') ORDER BY a.establishment_id, a.kind) FROM authorizations a
+         WHERE u.role = 'person' AND a.person_id = u.person_id AND a.state = 'active') AS authorization_services,
+        (SELECT array_agg(DISTINCT e.unified_number) FROM establishment_owners o JOIN establishments e ON e.id = o.establishment_id
+         WHERE u.role = 'person' AND o.person_id = u.person_id) AS owned_companies
         """
+    static let principalByID = Statement("accounts_principal_by_id", """
+        SELECT \(principalColumns) FROM users u WHERE u.id = $1 AND u.disabled_at IS NULL
+        """)
     static let authenticateStatement = Statement("accounts_authenticate", """
         SELECT \(principalColumns)
         FROM tokens t JOIN users u ON u.id = t.user_id

@@ -137,6 +137,35 @@ enum AggregateRows {
         return (visa, try row.decode(Bool.self, at: VisaColumn.allCases.count), try row.decode(Int.self, C.version))
     }
 
+    enum AuthorizationColumn: Int, SelectColumn {
+        case id, kind, personId, establishmentId, services, endsOn, poaNumber, poaAuthority, grantedBy, state, grantedOn, endedOn, version
+    }
+
+    static let authorizationColumns = AuthorizationColumn.selectList
+
+    static func authorization(_ row: Row) throws -> (Authorization, version: Int) {
+        typealias C = AuthorizationColumn
+        let kindText = try row.decode(String.self, C.kind), stateText = try row.decode(String.self, C.state)
+        guard let kind = Authorization.Kind(rawValue: kindText), let state = AuthorizationFlow.State(rawValue: stateText) else {
+            throw PQError(.decoding, "row \(row.index): unknown authorization \(kindText) \(stateText)", column: "kind")
+        }
+        let number = try row.decode(String?.self, C.poaNumber), authority = try row.decode(String?.self, C.poaAuthority)
+        let authorization = Authorization(
+            id: try row.decode(UUID.self, C.id), kind: kind, person: PersonID(trusted: try row.decode(String.self, C.personId)),
+            establishment: try establishmentID(row, C.establishmentId), services: try row.decode([String].self, C.services),
+            endsOn: try optionalDay(row, C.endsOn),
+            powerOfAttorney: number.flatMap { number in authority.map { Authorization.PowerOfAttorney(number: number, authority: $0) } },
+            grantedBy: try row.decode(String.self, C.grantedBy), state: state, grantedOn: try day(row, C.grantedOn),
+            endedOn: try optionalDay(row, C.endedOn))
+        return (authorization, try row.decode(Int.self, C.version))
+    }
+
+    /// A row of the registered accounts: id, person_id, name, registered_on.
+    static func account(_ row: Row) throws -> PortalAccount {
+        PortalAccount(id: try row.decode(UUID.self, at: 0), person: PersonID(trusted: try row.decode(String.self, at: 1)),
+                      name: try row.decode(String.self, at: 2), registeredOn: Day(utcMidnight: try row.decode(Date.self, at: 3)))
+    }
+
     /// A row of `visa_balances`: establishment, occupation, approved, remaining.
     static func visaBalance(_ row: Row) throws -> (EstablishmentID, String, VisaBalance) {
         (try establishmentID(row, 0), try row.decode(String.self, at: 1),

@@ -73,6 +73,54 @@ extension AggregateStore {
         CROSS JOIN LATERAL (SELECT \(AggregateRows.visaColumns) FROM visas WHERE id = ids.id) v
         """)
 
+    /// The registered portal accounts of the people requests are about.
+    static let loadAccounts = Statement("aggregates_load_accounts", """
+        SELECT id, person_id, name, registered_on FROM users WHERE role = 'person' AND person_id = ANY($1::text[])
+        """)
+
+    /// The active grants and powers of attorney of the people requests are about.
+    static let loadAuthorizations = Statement("aggregates_load_authorizations", """
+        SELECT \(AggregateRows.authorizationColumns) FROM authorizations WHERE person_id = ANY($1::text[]) AND state = 'active'
+        """)
+
+    /// The owners of the named establishments (one row per establishment that has any).
+    static let loadOwners = Statement("aggregates_load_owners", """
+        SELECT establishment_id, array_agg(person_id ORDER BY person_id) FROM establishment_owners
+        WHERE establishment_id = ANY($1::text[]) GROUP BY establishment_id
+        """)
+
+    static let insertAccounts = Statement("aggregates_insert_accounts", """
+        INSERT INTO users (id, person_id, name, role, registered_on)
+        SELECT u.id, u.person_id, u.name, 'person', u.registered_on
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[]) AS u(id, person_id, name, registered_on)
+        """)
+
+    /// Services travel as one comma-joined text per row (an array of arrays would flatten).
+    static let upsertAuthorizations = Statement("aggregates_upsert_authorizations", """
+        INSERT INTO authorizations AS a (id, kind, person_id, establishment_id, services, ends_on, poa_number, poa_authority,
+                                         granted_by, state, granted_on, ended_on, version)
+        SELECT u.id, u.kind, u.person_id, u.establishment_id, string_to_array(u.services, ','), u.ends_on, u.poa_number,
+               u.poa_authority, u.granted_by, u.state, u.granted_on, u.ended_on, u.expected + 1
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::text[], $8::text[], $9::text[],
+                    $10::text[], $11::date[], $12::date[], $13::int[])
+             AS u(id, kind, person_id, establishment_id, services, ends_on, poa_number, poa_authority, granted_by, state,
+                  granted_on, ended_on, expected)
+        ON CONFLICT (id) DO UPDATE SET
+            services = excluded.services, ends_on = excluded.ends_on, poa_number = excluded.poa_number,
+            poa_authority = excluded.poa_authority, granted_by = excluded.granted_by, state = excluded.state,
+            granted_on = excluded.granted_on, ended_on = excluded.ended_on, version = a.version + 1
+        WHERE a.version = excluded.version - 1
+        """)
+
+    /// Owners are replaced whole: the old list goes, then the new one comes.
+    static let deleteOwners = Statement("aggregates_delete_owners", """
+        DELETE FROM establishment_owners WHERE establishment_id = ANY($1::text[])
+        """)
+    static let insertOwners = Statement("aggregates_insert_owners", """
+        INSERT INTO establishment_owners (establishment_id, person_id)
+        SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING
+        """)
+
     /// The named establishments, those holding the named CRs, and every establishment of the
     /// named unified numbers (each once); each with its company's expired permits (a shared
     /// gate), summed over every establishment of the company.

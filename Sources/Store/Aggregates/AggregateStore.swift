@@ -26,6 +26,10 @@ public struct AggregateStore: Sendable {
         public var replacedWorkers: Set<PersonID> = []
         /// Compensatory visas are counted from this day (the first of the decision's year).
         public var compensatorySince = Day(number: 0)
+        /// People requests are about: their portal account and active grants are loaded.
+        public var people: Set<PersonID> = []
+        /// Establishments whose owners a decision reads.
+        public var owners: Set<EstablishmentID> = []
 
         public init() {}
     }
@@ -38,6 +42,7 @@ public struct AggregateStore: Sendable {
         var permitVersions: [UUID: Int] = [:]
         var caseVersions: [UUID: Int] = [:]
         var visaVersions: [String: Int] = [:]
+        var authorizationVersions: [UUID: Int] = [:]
     }
 
     public init() {}
@@ -80,6 +85,13 @@ public struct AggregateStore: Sendable {
         if !needs.visas.isEmpty || !needs.replacedWorkers.isEmpty {
             first.append(PipelineStatement(Self.loadVisas, [Array(needs.visas), needs.replacedWorkers.map(\.digits)]))
         }
+        let peopleIndex = first.count
+        if !needs.people.isEmpty {
+            let people = needs.people.map(\.digits)
+            first += [PipelineStatement(Self.loadAccounts, [people]), PipelineStatement(Self.loadAuthorizations, [people])]
+        }
+        let ownersIndex = first.count
+        if !needs.owners.isEmpty { first.append(PipelineStatement(Self.loadOwners, [needs.owners.map(\.description)])) }
         let results = try db.pipeline(first)
         if !ids.isEmpty {
             for row in results[0] {
@@ -146,6 +158,24 @@ public struct AggregateStore: Sendable {
                 establishmentIDs.insert(visa.establishment)
             }
         }
+        if !needs.people.isEmpty {
+            for row in results[peopleIndex] {
+                let account = try AggregateRows.account(row)
+                loaded.world.accounts[account.person] = account
+            }
+            for row in results[peopleIndex + 1] {
+                let (authorization, version) = try AggregateRows.authorization(row)
+                loaded.world.authorizations[authorization.person, default: []].append(authorization)
+                loaded.authorizationVersions[authorization.id] = version
+                establishmentIDs.insert(authorization.establishment)
+            }
+        }
+        if !needs.owners.isEmpty {
+            for row in results[ownersIndex] {
+                let id = try AggregateRows.establishmentID(row, 0)
+                loaded.world.owners[id] = try row.decode([String].self, at: 1).map { PersonID(trusted: $0) }
+            }
+        }
         guard !establishmentIDs.isEmpty || !needs.registrations.isEmpty || !needs.companies.isEmpty else { return loaded }
         let establishments = try db.query(Self.loadEstablishments, [
             establishmentIDs.map(\.description), needs.registrations.map(\.digits), needs.companies.map(\.digits),
@@ -190,6 +220,10 @@ public struct AggregateStore: Sendable {
         var visaOrder: [String] = []
         var balances: [BalanceKey: (approved: Int, remaining: Int)] = [:]
         var deltas: [EstablishmentID: (HeadcountDelta, Int)] = [:]
+        var accounts: [PortalAccount] = []
+        var authorizations: [UUID: Authorization] = [:]
+        var authorizationOrder: [UUID] = []
+        var owners: [EstablishmentID: [PersonID]] = [:]
         var order: (establishments: [EstablishmentID], workers: [PersonID], permits: [UUID], cases: [UUID]) = ([], [], [], [])
         for change in changes {
             switch change {
@@ -214,6 +248,12 @@ public struct AggregateStore: Sendable {
             case .visaBalance(let id, let occupation, let approved, let remaining):
                 let current = balances[BalanceKey(establishment: id, occupation: occupation)] ?? (0, 0)
                 balances[BalanceKey(establishment: id, occupation: occupation)] = (current.approved + approved, current.remaining + remaining)
+            case .account(let value):
+                accounts.append(value)
+            case .authorization(let value):
+                if authorizations.updateValue(value, forKey: value.id) == nil { authorizationOrder.append(value.id) }
+            case .owners(let id, let people):
+                owners[id] = people
             }
         }
         var statements: [Write] = []
@@ -279,6 +319,29 @@ public struct AggregateStore: Sendable {
                 NullableArray(rows.map { $0.replaces?.digits }), NullableArray(rows.map { $0.usedBy?.digits }),
                 NullableArray(rows.map(\.endedOn)), rows.map { loaded.visaVersions[$0.id] ?? 0 },
             ]), expectedRows: rows.count, what: "visas"))
+        }
+        if !accounts.isEmpty {
+            statements.append(Write(statement: PipelineStatement(Self.insertAccounts, [
+                accounts.map(\.id), accounts.map(\.person.digits), accounts.map(\.name), accounts.map(\.registeredOn),
+            ]), expectedRows: accounts.count, what: "accounts"))
+        }
+        if !authorizationOrder.isEmpty {
+            let rows = authorizationOrder.compactMap { authorizations[$0] }
+            statements.append(Write(statement: PipelineStatement(Self.upsertAuthorizations, [
+                rows.map(\.id), rows.map(\.kind.rawValue), rows.map(\.person.digits), rows.map(\.establishment.description),
+                rows.map { $0.services.joined(separator: ",") }, NullableArray(rows.map(\.endsOn)),
+                NullableArray(rows.map { $0.powerOfAttorney?.number }), NullableArray(rows.map { $0.powerOfAttorney?.authority }),
+                rows.map(\.grantedBy), rows.map(\.state.rawValue), rows.map(\.grantedOn), NullableArray(rows.map(\.endedOn)),
+                rows.map { loaded.authorizationVersions[$0.id] ?? 0 },
+            ]), expectedRows: rows.count, what: "authorizations"))
+        }
+        if !owners.isEmpty {
+            let ids = owners.keys.sorted()
+            let pairs = ids.flatMap { id in (owners[id] ?? []).map { (id, $0) } }
+            statements.append(Write(statement: PipelineStatement(Self.deleteOwners, [ids.map(\.description)]),
+                                    expectedRows: nil, what: "owners"))
+            statements.append(Write(statement: PipelineStatement(Self.insertOwners, [pairs.map(\.0.description), pairs.map(\.1.digits)]),
+                                    expectedRows: nil, what: "owners"))
         }
         let moved = deltas.filter { !$0.value.0.isZero || $0.value.1 != 0 }.sorted { $0.key < $1.key }
         if !moved.isEmpty {
