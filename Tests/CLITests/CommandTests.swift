@@ -224,6 +224,44 @@ struct CommandTests {
     }
 }
 
+@Suite("CLI users: portal accounts through the engine")
+struct UsersRequestCommandTests {
+    @Test("register, owners, a delegate granted by the owner's account (never by staff), an agent's power of attorney, revocations")
+    func accountRequests() async throws {
+        try await withScratchDatabase { database in
+            let owner = Fixtures.person(701, saudi: true), delegate = Fixtures.person(702, saudi: true)
+            try await database.run { db in try Fixtures.establishment("1-1", on: db) }
+            func run(_ arguments: [String]) async throws -> CLIProcess.Output {
+                try await CLIProcess.run(["users"] + arguments + ["--json"], databaseURL: database.url)
+            }
+            func state(_ output: CLIProcess.Output) -> String? {
+                (try? JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])?["state"] as? String
+            }
+            #expect(state(try await run(["register", owner.digits, "--name", "Owner"])) == "completed")
+            #expect(state(try await run(["register", delegate.digits])) == "completed")
+            // A second registration is decided, and refused with its reason.
+            let twice = try await run(["register", owner.digits])
+            #expect(state(twice) == "rejected" && twice.stdout.contains("account.already_registered"), "\(twice.stdout)")
+            #expect(state(try await run(["owners", "1-1", "--owner", owner.digits])) == "completed")
+            // Staff do not appoint delegates: refused before it is queued, exit 3, both languages.
+            let byStaff = try await run(["delegate-grant", delegate.digits, "--establishment", "1-1", "--services", "work-permit.renew"])
+            #expect(byStaff.status == 3 && byStaff.stderr.contains("auth.role_not_allowed"), "\(byStaff.stderr)")
+            let account = try await database.run { db in
+                try db.query("SELECT id::text FROM users WHERE person_id = $1 AND role = 'person'", [owner.digits]).single().decode(String.self, at: 0)
+            }
+            let granted = try await run(["delegate-grant", delegate.digits, "--establishment", "1-1", "--services", "work-permit.renew", "--as", account])
+            #expect(state(granted) == "completed", "\(granted.stdout) \(granted.stderr)")
+            #expect(state(try await run(["delegate-revoke", delegate.digits, "--establishment", "1-1", "--as", account])) == "completed")
+            let poa = try await run(["agent-authorize", delegate.digits, "--establishment", "1-1", "--poa-number", "44/1",
+                                     "--poa-authority", "Notary", "--expires-on", "2099-01-01"])
+            #expect(state(poa) == "completed", "\(poa.stdout) \(poa.stderr)")
+            #expect(state(try await run(["agent-revoke", delegate.digits, "--establishment", "1-1"])) == "completed")
+            let person = try await CLIProcess.run(["users", "add", "--role", "person", "--name", "x"], databaseURL: database.url)
+            #expect(person.status != 0 && person.stderr.contains("users register"), "\(person.stderr)")
+        }
+    }
+}
+
 @Suite("CLI submit")
 struct SubmitCommandTests {
     @Test("submit queues a request; with --wait it is decided at once, as through the API, with no daemon running")

@@ -57,6 +57,13 @@ struct Submit: AsyncParsableCommand {
             let text = String(field[field.index(after: equals)...])
             object[name] = Self.typed(text, as: specs.first { $0.name == name }?.type)
         }
+        try await Self.send(service, object, global: global, actor: actor, key: key, wait: wait)
+    }
+
+    /// Submits a payload as `actor` (default: the operator, as staff), through the same intake
+    /// as the API; prints the request (decided, when waited for), or every refusal and exit 3.
+    static func send(_ service: String, _ object: [String: JSONValue], global: GlobalOptions, actor: ActorOptions,
+                     key: String? = nil, wait: Int) async throws {
         let connection = try await global.connect()
         let principal = try await actor.principal(connection)
         // Waiting, the request is decided at once when it can be, exactly as the daemon would.
