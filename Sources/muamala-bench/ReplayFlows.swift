@@ -62,6 +62,28 @@ extension ReplayPlan {
             let extra = n < issues - balances ? 1 : 0
             steps.append((day(), recruitment(establishments[index(establishments.count)].id, issues: 1 + extra, seed: index(1_000))))
         }
+        // Portal accounts: people register (at a labor office's counter: the replay has no
+        // identity provider to sign them in); delegates and agents register first, so the
+        // seed's registrations include them.
+        let delegates = Self.count("account.delegate-grant", scale), agents = Self.count("account.agent-authorize", scale)
+        let registering = population.workers.shuffled(using: &random)
+        for n in 0..<max(0, min(registering.count, Self.count("account.register", scale) - delegates - agents)) {
+            steps.append((day(), registration(registering[n].id)))
+        }
+        for n in 0..<delegates {
+            let on = day()
+            // A third of the grants end on a day within the year; some are revoked before.
+            let ends = n % 3 == 0 ? startDay.adding(days: on + 10 + index(300)) : nil
+            steps.append((on, delegateGrant(n, on: establishments[index(establishments.count)].id, endsOn: ends, revoke: index(100) < 20)))
+        }
+        for n in 0..<agents {
+            let on = day()
+            steps.append((on, agentAuthorization(n, on: establishments[index(establishments.count)].id,
+                                                 expires: startDay.adding(days: on + 30 + index(335)), revoke: index(100) < 10)))
+        }
+        for n in 0..<Self.count("establishment.update-owners", scale) {
+            steps.append((day(), ownersUpdate(establishments[index(establishments.count)].id, n)))
+        }
         for n in 0..<Self.count("dependent-transfer.request", scale) where !dependents.isEmpty {
             steps.append((day(), dependentTransfer(dependents[n % dependents.count], to: establishments[index(establishments.count)].id)))
         }
@@ -272,6 +294,65 @@ extension ReplayPlan {
                 "name_ar": "منشأة جديدة", "name_en": .string("New establishment " + String(n)), "activity": .string(Population.activities[n % Population.activities.count]),
                 "cr_expires_on": "2031-06-30", "owner_full_time": .bool(n % 4 == 0),
             ], as: "owner:" + company)
+            return []
+        }
+    }
+
+    // MARK: Portal accounts
+
+    func registration(_ person: String) -> Step {
+        Step { portal in
+            portal.submit("account.register", ["person_id": .string(person)], as: "staff")
+            return []
+        }
+    }
+
+    /// A person registers; an owner grants him renewals and certificates on one establishment,
+    /// until `endsOn` or until revoked weeks later.
+    func delegateGrant(_ n: Int, on establishment: String, endsOn: Day?, revoke: Bool) -> Step {
+        let person = PersonID.make(prefix: 1, body: 70_000_000 + n).digits
+        return Step { portal in
+            guard portal.submit("account.register", ["person_id": .string(person)], as: "staff")?.decidedState == "completed" else { return [] }
+            return [(Int.random(in: 0...3), Step { portal in
+                var grant: [String: JSONValue] = ["delegate_id": .string(person), "establishment_id": .string(establishment),
+                                                  "services": ["work-permit.renew", "saudization-certificate.issue"]]
+                if let endsOn { grant["ends_on"] = .string(endsOn.iso) }
+                guard portal.submit("account.delegate-grant", grant, as: owner(establishment))?.decidedState == "completed", revoke else { return [] }
+                return [(Int.random(in: 14...60), Step { portal in
+                    portal.submit("account.delegate-revoke", ["delegate_id": .string(person), "establishment_id": .string(establishment)],
+                                  as: owner(establishment))
+                    return []
+                })]
+            })]
+        }
+    }
+
+    /// A person registers; his power of attorney is recorded by staff, ends by itself on its
+    /// expiry day (a timer), or is revoked first.
+    func agentAuthorization(_ n: Int, on establishment: String, expires: Day, revoke: Bool) -> Step {
+        let person = PersonID.make(prefix: 1, body: 71_000_000 + n).digits
+        return Step { portal in
+            guard portal.submit("account.register", ["person_id": .string(person)], as: "staff")?.decidedState == "completed" else { return [] }
+            return [(Int.random(in: 0...3), Step { portal in
+                let recorded = portal.submit("account.agent-authorize", [
+                    "agent_id": .string(person), "establishment_id": .string(establishment), "services": ["*"],
+                    "poa_number": .string("\(40 + n % 50)/\(100_000 + n)"), "poa_authority": "Notary public",
+                    "expires_on": .string(expires.iso),
+                ], as: "staff")
+                guard recorded?.decidedState == "completed", revoke else { return [] }
+                return [(Int.random(in: 7...30), Step { portal in
+                    portal.submit("account.agent-revoke", ["agent_id": .string(person), "establishment_id": .string(establishment)], as: owner(establishment))
+                    return []
+                })]
+            })]
+        }
+    }
+
+    /// The commercial registration names new owners (reported by the commerce system).
+    func ownersUpdate(_ establishment: String, _ n: Int) -> Step {
+        let owners = (0..<(1 + n % 2)).map { JSONValue.string(PersonID.make(prefix: 1, body: 72_000_000 + 2 * n + $0).digits) }
+        return Step { portal in
+            portal.submit("establishment.update-owners", ["establishment_id": .string(establishment), "owners": .array(owners)], as: "system")
             return []
         }
     }

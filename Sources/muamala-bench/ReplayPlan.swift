@@ -7,8 +7,9 @@ import Store
 /// spread over the days with their follow-ups.
 struct ReplayPlan: Sendable {
     /// The seed's ten-month counts (`shared/seed/README.md`) for the services Muamala runs.
-    /// Portal registrations, owners, delegates and agents are not services of the engine
-    /// yet, so they are not replayed.
+    /// The seed's "owners registered" are replayed as the commercial registrations that name
+    /// them (`establishment.update-owners`), its delegates as owners' grants, its agents as
+    /// recorded powers of attorney.
     static let seed: [(String, Int)] = [
         ("work-permit.renew", 7_855_568), ("work-permit.issue", 981_372), ("service-transfer.request", 924_942),
         ("saudization-certificate.issue", 435_887), ("branch-change.request", 231_556), ("absence-report.file", 213_979),
@@ -16,6 +17,8 @@ struct ReplayPlan: Sendable {
         ("dependent-transfer.request", 34_087), ("work-permit.issue-temporary", 32_031), ("establishment.change-activity", 13_290),
         ("recruitment.visa-issue", 137_779), ("recruitment.balance-request", 117_645), ("recruitment.visa-cancel", 91_009),
         ("recruitment.compensatory-visa", 2_423),
+        ("account.register", 58_938), ("establishment.update-owners", 31_273), ("account.delegate-grant", 5_570),
+        ("account.agent-authorize", 1_646),
     ]
 
     let scale: Int

@@ -102,9 +102,25 @@ struct SeedMix {
             case "recruitment.compensatory-visa":
                 add(service, establishment, "establishment:" + establishment,
                     ["establishment_id": .string(establishment), "replaces_worker_id": .string(worker), "nationality": "NPL"])
+            case "account.register":
+                // A Saudi newcomer registers (at a counter: the bench's accounts are staff).
+                newcomer += 1
+                let person = PersonID.make(prefix: 1, body: newcomer).digits
+                add(service, establishment, "person:" + person, ["person_id": .string(person)])
+            case "establishment.update-owners":
+                newcomer += 1
+                add(service, establishment, "establishment:" + establishment,
+                    ["establishment_id": .string(establishment), "owners": [.string(PersonID.make(prefix: 1, body: newcomer).digits)]])
+            case "account.agent-authorize":
+                // Someone registered earlier in the plan, or nobody (then refused: not registered).
+                let agent = PersonID.make(prefix: 1, body: max(firstNew + 1, newcomer)).digits
+                add(service, establishment, "person:" + agent, [
+                    "agent_id": .string(agent), "establishment_id": .string(establishment), "services": ["*"], "poa_number": "1/1",
+                    "poa_authority": "Notary public", "expires_on": .string(today.adding(days: 200).iso)])
             case "work-permit.issue-temporary", "final-exit.issue", "absence-report.file":
                 add(service, establishment, "worker:" + worker, workerAt)
             default:
+                // An owner's delegate grant: not staff's to submit (the bench's accounts are staff).
                 continue
             }
             planned.append(contentsOf: rows.prefix(count - planned.count))
