@@ -58,10 +58,16 @@ struct Daemon: Sendable {
         let waiters = DecisionWaiters()
         let processor = BatchProcessor(rulebook: rulebook, clock: clock, batchSize: configuration.batchSize)
         let intake = Intake(pool: pool, clock: clock, wake: wake, decider: processor, maxPending: configuration.intakeQueueLimit)
-        // The identity provider's keys are read once at start: a file that cannot be used stops
-        // the daemon here, with its reason, rather than turning every person away later.
+        // The identity provider's keys are read at start: a source that cannot be used stops the
+        // daemon here, with its reason, rather than turning every person away later. They are
+        // read again on a schedule (`JWKSRefresher`) and when a token names an unknown key.
         var identityProvider: IdentityProvider?
-        if let settings = configuration.identityProvider { identityProvider = try await IdentityProvider(settings) }
+        var refresher: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let settings = configuration.identityProvider {
+            let provider = try await IdentityProvider(settings)
+            identityProvider = provider
+            refresher = [.init(service: JWKSRefresher(provider: provider, interval: settings.refreshInterval, logger: logger))]
+        }
         let environment = APIEnvironment(
             pool: pool, intake: intake, waiters: waiters, rulebook: rulebook, clock: clock, maxBodyBytes: configuration.maxBodyBytes,
             identityProvider: identityProvider)
@@ -100,6 +106,7 @@ struct Daemon: Sendable {
                        .init(service: QueueSampler(pool: pool, clock: clock, logger: logger)),
                        .init(service: IdempotencyKeyPurger(pool: pool, retention: configuration.idempotencyRetention, logger: logger))]
                 + checkpoints
+                + refresher
                 + workers
                 + [.init(service: application)],
             gracefulShutdownSignals: [.sigterm, .sigint],

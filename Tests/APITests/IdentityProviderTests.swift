@@ -3,6 +3,9 @@ import API
 import Domain
 import Foundation
 import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
 import JWTKit
 import Testing
 import TestSupport
@@ -174,6 +177,64 @@ struct IdentityProviderTests {
         #expect(await try provider.verifier(only: ["ec-1"]).person(from: new) == .failure(.signature))
         #expect(await try provider.verifier(only: ["ec-1", "ec-2"]).person(from: new) == .success(Self.person))
         #expect(await try provider.verifier(only: ["ec-2"]).person(from: old) == .failure(.signature))
+    }
+
+    @Test("keys read again from their file: a new key is learnt on its first token (rate-limited), a retired one forgotten on refresh, a bad document keeps the old keys")
+    func refreshFromFile() async throws {
+        var provider = try await Provider.make()
+        try await provider.addEC(kid: "ec-2")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("jwks-\(UUID().uuidString.prefix(8)).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try provider.document(only: ["ec-1"]).write(to: file)
+        let verifier = try await IdentityProvider(jwks: try Data(contentsOf: file), issuer: Self.issuer, audience: Self.audience,
+                                                  source: .file(file.path), minimumRefreshInterval: .seconds(3600))
+        let new = try await provider.token(kid: "ec-2"), old = try await provider.token(kid: "ec-1")
+        // Not yet published; and the failed look is not repeated within the interval.
+        #expect(await verifier.person(from: new) == .failure(.signature))
+        try provider.document().write(to: file)
+        #expect(await verifier.person(from: new) == .failure(.signature), "read again within the minimum interval")
+        let eager = try await IdentityProvider(jwks: try provider.document(only: ["ec-1"]), issuer: Self.issuer, audience: Self.audience,
+                                               source: .file(file.path), minimumRefreshInterval: .zero)
+        #expect(await eager.person(from: new) == .success(Self.person), "an unknown kid makes it read the keys again")
+        // The provider retires ec-1: forgotten at the next refresh.
+        try provider.document(only: ["ec-2"]).write(to: file)
+        #expect(try await eager.refresh())
+        #expect(await eager.person(from: old) == .failure(.signature))
+        #expect(await eager.person(from: new) == .success(Self.person))
+        // A document that cannot be used leaves the keys as they were.
+        try Data("not json".utf8).write(to: file)
+        await #expect(throws: IdentityProvider.LoadError.self) { try await eager.refresh() }
+        #expect(await eager.person(from: new) == .success(Self.person))
+    }
+
+    @Test("keys read from an URL: http only to this machine, https elsewhere; a bad answer is refused")
+    func refreshFromURL() async throws {
+        var made = try await Provider.make()
+        try await made.addEC(kid: "ec-2")
+        let provider = made
+        let published = Locked(try provider.document(only: ["ec-1"]))
+        let router = Router()
+        router.get("/jwks") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: published.value)))
+        }
+        router.get("/broken") { _, _ -> Response in Response(status: .internalServerError) }
+        let app = Application(router: router)
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let url = try #require(URL(string: "http://127.0.0.1:\(port)/jwks"))
+            let verifier = try await IdentityProvider(jwks: try await IdentityProvider.read(.url(url)), issuer: Self.issuer, audience: Self.audience,
+                                                      source: .url(url), minimumRefreshInterval: .zero)
+            let new = try await provider.token(kid: "ec-2")
+            #expect(await verifier.person(from: new) == .failure(.signature))
+            published.withLock { $0 = (try? provider.document()) ?? Data() }
+            #expect(await verifier.person(from: new) == .success(Self.person))
+            await #expect(throws: IdentityProvider.LoadError.self) {
+                try await IdentityProvider.read(.url(URL(string: "http://127.0.0.1:\(port)/broken")!))
+            }
+        }
+        #expect(!IdentityProvider.isAllowed(URL(string: "http://iam.example.gov.sa/jwks")!))
+        #expect(IdentityProvider.isAllowed(URL(string: "https://iam.example.gov.sa/jwks")!))
+        #expect(!IdentityProvider.isAllowed(URL(string: "file:///etc/passwd")!))
     }
 
     @Test("a JWKS without a usable signing key is refused at start, with its reason")

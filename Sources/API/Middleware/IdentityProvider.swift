@@ -2,6 +2,12 @@ import Domain
 import Engine
 import Foundation
 import JWTKit
+import Logging
+import ServiceLifecycle
+import Synchronization
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The national identity provider's signed tokens (OpenID Connect ID or access tokens, JWT):
 /// a portal signs a person in there and calls this API with the person's token. What is
@@ -18,17 +24,45 @@ import JWTKit
 ///
 /// The result is the person; which portal account acts for them is the store's question
 /// (`AccountStore.accounts(ofPerson:)`).
-public struct IdentityProvider: Sendable {
+///
+/// **Keys rotate.** The JWKS comes from a file or an HTTPS URL (`Source`) and is read again
+/// on a schedule (`JWKSRefresher`, every `MUAMALA_IDP_JWKS_REFRESH_MINUTES`) and when a token
+/// names a key not loaded — at most once a `minimumRefreshInterval`, so that tokens with made-up
+/// kids cannot make this daemon hammer the provider. A document that cannot be used leaves the
+/// keys loaded before in place.
+public final class IdentityProvider: Sendable {
     public static let algorithms: Set<String> = ["RS256", "ES256"]
 
-    let keys: JWTKeyCollection
-    /// The kids of the keys loaded: a token must name one of them (jwt-kit would otherwise
-    /// fall back to a default key).
-    let kids: Set<String>
+    /// Where the provider publishes its keys.
+    public enum Source: Sendable, Equatable, CustomStringConvertible {
+        case file(String)
+        /// `https://…` (or `http://` to this machine only, for tests).
+        case url(URL)
+
+        public var description: String {
+            switch self {
+            case .file(let path): path
+            case .url(let url): url.absoluteString
+            }
+        }
+    }
+
+    /// The keys loaded, with their kids: a token must name one of them (jwt-kit would
+    /// otherwise fall back to a default key).
+    struct KeySet: Sendable {
+        let keys: JWTKeyCollection
+        let kids: Set<String>
+    }
+
+    private let keySet: Mutex<KeySet>
+    /// When the keys were last read (or a read was last tried), for the rate limit.
+    private let lastRead: Mutex<ContinuousClock.Instant>
+    let source: Source?
     let issuer: String
     let audience: String
     let idClaim: String
     let leeway: TimeInterval
+    let minimumRefreshInterval: Duration
 
     public enum LoadError: Error, CustomStringConvertible {
         case unreadable(String)
@@ -42,9 +76,29 @@ public struct IdentityProvider: Sendable {
         }
     }
 
-    /// From a JWKS document: only signing keys of the allowed types, each with its `kid`.
+    /// From a JWKS document; with a `source`, read again from there when keys rotate.
     public init(jwks: Data, issuer: String, audience: String, idClaim: String = "national_id", leeway: TimeInterval = 60,
-                source: String = "the JWKS") async throws {
+                source: Source? = nil, minimumRefreshInterval: Duration = .seconds(60)) async throws {
+        keySet = Mutex(try await Self.keySet(from: jwks, source: source?.description ?? "the JWKS"))
+        lastRead = Mutex(ContinuousClock.now)
+        self.source = source
+        self.issuer = issuer
+        self.audience = audience
+        self.idClaim = idClaim
+        self.leeway = leeway
+        self.minimumRefreshInterval = minimumRefreshInterval
+    }
+
+    /// From the daemon's settings (`MUAMALA_IDP_*`): the keys are read now, and a source that
+    /// cannot be used stops the daemon with its reason.
+    public convenience init(_ settings: Settings.IdentityProviderSettings) async throws {
+        let source: Source = settings.jwksURL.flatMap(URL.init(string:)).map(Source.url) ?? .file(settings.jwksFile ?? "")
+        try await self.init(jwks: try await Self.read(source), issuer: settings.issuer, audience: settings.audience,
+                            idClaim: settings.idClaim, leeway: TimeInterval(settings.leeway.components.seconds), source: source)
+    }
+
+    /// Only signing keys of the allowed types, each with its `kid`.
+    static func keySet(from jwks: Data, source: String) async throws -> KeySet {
         guard let document = try? JSONSerialization.jsonObject(with: jwks) as? [String: Any],
               let all = document["keys"] as? [[String: Any]] else { throw LoadError.unreadable("\(source) is not a JSON object with keys") }
         let usable = all.filter { key in
@@ -64,22 +118,65 @@ public struct IdentityProvider: Sendable {
         } catch {
             throw LoadError.unreadable("\(source): \(error)")
         }
-        self.keys = keys
-        kids = Set(usable.compactMap { $0["kid"] as? String })
-        self.issuer = issuer
-        self.audience = audience
-        self.idClaim = idClaim
-        self.leeway = leeway
+        return KeySet(keys: keys, kids: Set(usable.compactMap { $0["kid"] as? String }))
     }
 
-    /// From the daemon's settings (`MUAMALA_IDP_*`).
-    public init(_ settings: Settings.IdentityProviderSettings) async throws {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: settings.jwksFile)) } catch {
-            throw LoadError.unreadable("\(settings.jwksFile): \(error.localizedDescription)")
+    /// The largest JWKS document read (a provider publishes a few keys, a few kilobytes).
+    static let maxDocumentBytes = 1 << 20
+
+    /// The document at `source`: a file, or an HTTPS URL fetched within 10 s.
+    public static func read(_ source: Source) async throws -> Data {
+        switch source {
+        case .file(let path):
+            do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw LoadError.unreadable("\(path): \(error.localizedDescription)")
+            }
+        case .url(let url):
+            guard Self.isAllowed(url) else { throw LoadError.unreadable("\(url): only https (or http to this machine)") }
+            var request = URLRequest(url: url, timeoutInterval: 10)
+            request.setValue("application/json", forHTTPHeaderField: "Accept")
+            let (data, response): (Data, URLResponse)
+            do { (data, response) = try await URLSession.shared.data(for: request) } catch {
+                throw LoadError.unreadable("\(url): \(error.localizedDescription)")
+            }
+            guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
+                throw LoadError.unreadable("\(url): HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
+            }
+            guard data.count <= maxDocumentBytes else { throw LoadError.unreadable("\(url): larger than \(maxDocumentBytes) bytes") }
+            return data
         }
-        try await self.init(jwks: data, issuer: settings.issuer, audience: settings.audience, idClaim: settings.idClaim,
-                            leeway: TimeInterval(settings.leeway.components.seconds), source: settings.jwksFile)
+    }
+
+    /// https anywhere; http only to this machine (a test's provider).
+    public static func isAllowed(_ url: URL) -> Bool {
+        switch url.scheme?.lowercased() {
+        case "https": return url.host != nil
+        case "http": return ["127.0.0.1", "localhost", "::1"].contains(url.host ?? "")
+        default: return false
+        }
+    }
+
+    /// Reads the keys again from the source; the old keys stay when the new document cannot
+    /// be used. Returns whether the keys were replaced.
+    @discardableResult
+    public func refresh() async throws -> Bool {
+        guard let source else { return false }
+        lastRead.withLock { $0 = ContinuousClock.now }
+        let fresh = try await Self.keySet(from: try await Self.read(source), source: source.description)
+        keySet.withLock { $0 = fresh }
+        return true
+    }
+
+    /// A refresh for a token naming an unknown key, unless one was made or tried lately.
+    private func refreshForUnknownKey() async -> Bool {
+        guard source != nil else { return false }
+        let due = lastRead.withLock { last -> Bool in
+            guard ContinuousClock.now - last >= minimumRefreshInterval else { return false }
+            last = ContinuousClock.now
+            return true
+        }
+        guard due else { return false }
+        return (try? await refresh()) ?? false
     }
 
     /// Whether a bearer token has a JWT's shape (this system's own tokens never do).
@@ -97,9 +194,16 @@ public struct IdentityProvider: Sendable {
         guard let header = Self.header(of: token) else { return .failure(.malformed) }
         let alg = header["alg"] as? String ?? ""
         guard Self.algorithms.contains(alg) else { return .failure(.algorithm(alg)) }
-        guard let kid = header["kid"] as? String, kids.contains(kid) else { return .failure(.signature) }
+        guard let kid = header["kid"] as? String else { return .failure(.signature) }
+        var current = keySet.withLock { $0 }
+        if !current.kids.contains(kid) {
+            // A key the provider may have added since: read its keys again (rate-limited).
+            guard await refreshForUnknownKey() else { return .failure(.signature) }
+            current = keySet.withLock { $0 }
+            guard current.kids.contains(kid) else { return .failure(.signature) }
+        }
         let claims: Claims
-        do { claims = try await keys.verify(token, as: Claims.self) } catch { return .failure(.signature) }
+        do { claims = try await current.keys.verify(token, as: Claims.self) } catch { return .failure(.signature) }
         guard claims.strings["iss"] == issuer else { return .failure(.issuer) }
         guard claims.audiences.contains(audience) else { return .failure(.audience) }
         guard let exp = claims.numbers["exp"], exp.isFinite, now.timeIntervalSince1970 < exp + leeway else { return .failure(.expired) }
@@ -169,5 +273,34 @@ public struct IdentityProvider: Sendable {
         }
 
         func verify(using algorithm: some JWTAlgorithm) async throws {}
+    }
+}
+
+/// Reads the identity provider's keys again every `interval`, so that a key the provider
+/// retires stops being believed and a new one is known before the first token that uses it.
+public struct JWKSRefresher: Service {
+    let provider: IdentityProvider
+    let interval: Duration
+    let logger: Logger
+
+    public init(provider: IdentityProvider, interval: Duration, logger: Logger) {
+        self.provider = provider
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
+                do {
+                    try await provider.refresh()
+                } catch {
+                    logger.warning("cannot read the identity provider's keys again; the keys loaded before stay",
+                                   metadata: ["error": .string(String(describing: error))])
+                }
+            }
+        }
     }
 }

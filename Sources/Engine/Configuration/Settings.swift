@@ -59,8 +59,12 @@ public struct Settings: Sendable {
     public var identityProvider: IdentityProviderSettings?
 
     public struct IdentityProviderSettings: Sendable, Equatable {
-        /// A JWKS file (the provider's public keys).
-        public var jwksFile: String
+        /// A JWKS file (the provider's public keys), or
+        public var jwksFile: String?
+        /// the URL the provider publishes them at (one of the two).
+        public var jwksURL: String?
+        /// How often the keys are read again (and when a token names an unknown key).
+        public var refreshInterval: Duration = .seconds(3600)
         public var issuer: String
         public var audience: String
         /// The claim that carries the national ID or iqama number.
@@ -109,6 +113,8 @@ public struct Settings: Sendable {
         Key(name: "MUAMALA_CHECKPOINT_MINUTES", meaning: "minutes between checkpoints", defaultValue: "60"),
         Key(name: "MUAMALA_INTAKE_QUEUE_LIMIT", meaning: "submissions that may wait for an intake batch; past it, 503 with Retry-After", defaultValue: "4096"),
         Key(name: "MUAMALA_IDP_JWKS_FILE", meaning: "the national identity provider's public keys (a JWKS file, RSA or P-256): portal users may then present its signed tokens (RS256, ES256); with MUAMALA_IDP_ISSUER and MUAMALA_IDP_AUDIENCE", defaultValue: "none: only this system's tokens"),
+        Key(name: "MUAMALA_IDP_JWKS_URL", meaning: "instead of the file: the https URL the identity provider publishes its keys at", defaultValue: "none"),
+        Key(name: "MUAMALA_IDP_JWKS_REFRESH_MINUTES", meaning: "how often the provider's keys are read again (also when a token names an unknown key, at most once a minute)", defaultValue: "60"),
         Key(name: "MUAMALA_IDP_ISSUER", meaning: "the iss every identity token must carry", defaultValue: "none"),
         Key(name: "MUAMALA_IDP_AUDIENCE", meaning: "the aud every identity token must include (this back end's client id)", defaultValue: "none"),
         Key(name: "MUAMALA_IDP_ID_CLAIM", meaning: "the claim holding the person's national ID or iqama number", defaultValue: "national_id"),
@@ -161,16 +167,27 @@ public struct Settings: Sendable {
             configuration.checkpointInterval = .seconds(minutes * 60)
         }
         configuration.intakeQueueLimit = try reader.integer("MUAMALA_INTAKE_QUEUE_LIMIT", in: 1...1_000_000) ?? configuration.intakeQueueLimit
-        if let file = reader.string("MUAMALA_IDP_JWKS_FILE") {
-            guard let issuer = reader.string("MUAMALA_IDP_ISSUER"), let audience = reader.string("MUAMALA_IDP_AUDIENCE") else {
-                throw ConfigurationError(key: "MUAMALA_IDP_JWKS_FILE", value: file, expected: "MUAMALA_IDP_ISSUER and MUAMALA_IDP_AUDIENCE set with it")
+        let file = reader.string("MUAMALA_IDP_JWKS_FILE"), url = reader.string("MUAMALA_IDP_JWKS_URL")
+        if file != nil || url != nil {
+            if let file, url != nil {
+                throw ConfigurationError(key: "MUAMALA_IDP_JWKS_URL", value: url ?? "", expected: "either it or MUAMALA_IDP_JWKS_FILE (\(file)), not both")
             }
-            var provider = IdentityProviderSettings(jwksFile: file, issuer: issuer, audience: audience)
+            if let url {
+                guard let parsed = URL(string: url), ["https", "http"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                    throw ConfigurationError(key: "MUAMALA_IDP_JWKS_URL", value: url, expected: "an https:// URL")
+                }
+            }
+            let key = file != nil ? "MUAMALA_IDP_JWKS_FILE" : "MUAMALA_IDP_JWKS_URL"
+            guard let issuer = reader.string("MUAMALA_IDP_ISSUER"), let audience = reader.string("MUAMALA_IDP_AUDIENCE") else {
+                throw ConfigurationError(key: key, value: file ?? url ?? "", expected: "MUAMALA_IDP_ISSUER and MUAMALA_IDP_AUDIENCE set with it")
+            }
+            var provider = IdentityProviderSettings(jwksFile: file, jwksURL: url, issuer: issuer, audience: audience)
             provider.idClaim = reader.string("MUAMALA_IDP_ID_CLAIM") ?? provider.idClaim
             if let seconds = try reader.integer("MUAMALA_IDP_LEEWAY_SECONDS", in: 0...600) { provider.leeway = .seconds(seconds) }
+            if let minutes = try reader.integer("MUAMALA_IDP_JWKS_REFRESH_MINUTES", in: 1...10_080) { provider.refreshInterval = .seconds(minutes * 60) }
             configuration.identityProvider = provider
         } else if let stray = ["MUAMALA_IDP_ISSUER", "MUAMALA_IDP_AUDIENCE"].first(where: { reader.string($0) != nil }) {
-            throw ConfigurationError(key: stray, value: reader.string(stray) ?? "", expected: "MUAMALA_IDP_JWKS_FILE set with it")
+            throw ConfigurationError(key: stray, value: reader.string(stray) ?? "", expected: "MUAMALA_IDP_JWKS_FILE or MUAMALA_IDP_JWKS_URL set with it")
         }
         return configuration
     }
