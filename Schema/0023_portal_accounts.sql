@@ -18,9 +18,8 @@ ALTER TABLE requests DROP CONSTRAINT requests_actor_role_check;
 ALTER TABLE requests ADD CONSTRAINT requests_actor_role_check
     CHECK (actor_role IN ('owner', 'delegate', 'agent', 'worker', 'staff', 'system', 'person'));
 CREATE UNIQUE INDEX users_registered_person ON users (person_id) WHERE role = 'person';
--- A registration lets a signed-in person act: the daemons forget what they remembered of him.
-CREATE TRIGGER users_announce_insert AFTER INSERT ON users
-    FOR EACH STATEMENT EXECUTE FUNCTION announce_account_change();
+-- (A registration announces nothing: daemons never remember a signed-in person who has not
+-- registered, so his next request finds his new account.)
 
 -- The owners of each establishment, as its commercial registration names them. An owner of
 -- any establishment of a unified number acts for every establishment of it.
@@ -60,6 +59,15 @@ CREATE INDEX authorizations_establishment ON authorizations (establishment_id) W
 CREATE TRIGGER authorizations_announce AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON authorizations
     FOR EACH STATEMENT EXECUTE FUNCTION announce_account_change();
 
+-- The daemon's role may add registered people's accounts, and nothing else: not staff, not
+-- system, not an owner of a unified number (row security; the tables' owner is not bound).
 GRANT SELECT, INSERT ON users TO muamala_app;
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_read ON users FOR SELECT TO muamala_app USING (true);
+CREATE POLICY users_register ON users FOR INSERT TO muamala_app WITH CHECK (role = 'person' AND unified_number IS NULL);
+
+-- An establishment moving to another unified number changes who owns it.
+CREATE TRIGGER establishments_company_announce AFTER UPDATE OF unified_number ON establishments
+    FOR EACH ROW WHEN (OLD.unified_number IS DISTINCT FROM NEW.unified_number) EXECUTE FUNCTION announce_account_change();
 GRANT SELECT, INSERT, DELETE ON establishment_owners TO muamala_app;
 GRANT SELECT, INSERT, UPDATE ON authorizations TO muamala_app;

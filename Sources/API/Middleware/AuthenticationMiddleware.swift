@@ -71,9 +71,11 @@ extension AuthenticationMiddleware {
             guard case .success(let person) = await identityProvider.person(from: token) else { return nil }
             if case .some(.none) = account { throw APIError(.unauthorized, .accountUnknown).withChallenge }
             let chosen = account ?? nil
-            let accounts = try await pool.withConnection { connection in
+            let found = try await pool.withConnection { connection in
                 try await connection.run { db in try AccountStore.accounts(ofPerson: person, account: chosen, on: db) }
             }
+            // Disabled: as an unknown token (and never a newcomer who could register again).
+            guard case .enabled(let accounts) = found else { return nil }
             if accounts.count > 1 { throw APIError(.unauthorized, .accountChoiceNeeded).withChallenge }
             if accounts.isEmpty && chosen != nil { throw APIError(.unauthorized, .accountUnknown).withChallenge }
             // Signed in but not registered: he may register (account.register) and ask who he is.
@@ -230,7 +232,8 @@ public final class PrincipalCache: Sendable {
         let now = self.now()
         let waiters = state.withLock { state -> [CheckedContinuation<Answer?, Never>] in
             switch answer {
-            case .success(let principal?) where state.generation == generation:
+            // A newcomer is not remembered: once he registers, his next request finds his account.
+            case .success(let principal?) where state.generation == generation && principal.registered:
                 if state.entries.count >= Self.limit { state.entries.removeAll(keepingCapacity: true) }
                 state.entries[key] = Entry(principal: principal, refreshAt: now + refreshAfter, expires: now + lifetime)
             case .success(nil):

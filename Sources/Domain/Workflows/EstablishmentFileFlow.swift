@@ -17,13 +17,16 @@ public enum EstablishmentFileFlow: StateTable {
     public static let initial = State.none
 
     static let ownerSide: Set<Actor.Role> = [.owner, .staff]
+    /// Who reports what a commercial registration says: the commerce system, or staff. Owners
+    /// do not name owners: one co-owner could otherwise name anyone, or strike the others.
+    static let registry: Set<Actor.Role> = [.system, .staff]
 
     public static let transitions: [Transition<State>] = [
         Transition("open", from: .none, to: .active, event: "establishmentOpened", by: ownerSide.union([.system])),
         Transition("change-activity", from: .active, to: .active, event: "activityChanged", by: ownerSide.union([.delegate, .agent])),
         Transition("issue-certificate", from: .active, to: .active, event: "saudizationCertificateIssued", by: [.owner, .delegate, .agent, .staff]),
-        Transition("update-owners", from: .active, to: .active, event: "ownersUpdated", by: ownerSide.union([.system])),
-        Transition("update-owners", from: .suspended, to: .suspended, event: "ownersUpdated", by: ownerSide.union([.system])),
+        Transition("update-owners", from: .active, to: .active, event: "ownersUpdated", by: registry),
+        Transition("update-owners", from: .suspended, to: .suspended, event: "ownersUpdated", by: registry),
         Transition("suspend", from: .active, to: .suspended, event: "establishmentSuspended", by: [.system, .staff]),
         Transition("reinstate", from: .suspended, to: .active, event: "establishmentReinstated", by: [.system, .staff]),
     ]
@@ -95,6 +98,10 @@ public enum EstablishmentFileFlow: StateTable {
             id: id, unifiedNumber: company, cr: cr, nameAr: payload.string("name_ar") ?? "", nameEn: payload.string("name_en") ?? "",
             activity: activity, crExpiresOn: crExpires, ownerFullTime: payload.bool("owner_full_time") ?? false, openedOn: context.today)
         let owners = payload.people("owners")
+        if !owners.isEmpty, !registry.contains(context.actor.role) {
+            return .reject(Reason.Code.invalid("owners", en: "given by the commerce system or staff, not by an owner",
+                                               ar: "يقدمه نظام التجارة أو موظف الوزارة، لا المالك"))
+        }
         var summary = data(establishment)
         if !owners.isEmpty { summary["owners"] = .array(owners.map { .string($0.digits) }) }
         return Decision(
@@ -104,17 +111,19 @@ public enum EstablishmentFileFlow: StateTable {
     }
 
     static func ownersField(required: Bool) -> FieldSpec {
-        FieldSpec("owners", .personIDs(maxCount: 20), required: required, "the owners the commercial registration names (national IDs or iqamas)")
+        FieldSpec("owners", .personIDs(maxCount: 20), required: required,
+                  "the owners the commercial registration names (national IDs or iqamas; given by the commerce system or staff)")
     }
 
     /// The commercial registration names new owners (a CR change reported by the commerce
-    /// system, or by the owner or staff): the list replaces the old one. A registered owner
-    /// acts for every establishment of the unified number at once, without a grant.
+    /// system, or by staff): the list replaces the old one. A registered owner acts for every
+    /// establishment of the unified number at once, without a grant (and keeps doing so while
+    /// another establishment of it names him).
     public static let updateOwners = ServiceDefinition(
         code: "establishment.update-owners", nameAr: "تحديث ملاك المنشأة", nameEn: "Update an establishment's owners",
         descriptionAr: "يسجل الملاك كما يسميهم السجل التجاري بعد تعديله؛ يتصرف المالك المسجل في كل منشآت الرقم الموحد دون تفويض.",
         descriptionEn: "Records the owners as the amended commercial registration names them; a registered owner acts for every establishment of the unified number without a grant.",
-        roles: ownerSide.union([.system]),
+        roles: registry,
         fields: [FieldSpec("establishment_id", .establishmentID, "the establishment"), ownersField(required: true)],
         subject: .establishment("establishment_id"), workflow: (name, "update-owners"), reads: .owners
     ) { context in

@@ -99,6 +99,7 @@ public enum AccessPolicy {
         if record.actorID == user.actor.id { return true }
         let establishment = record.establishmentID.flatMap { try? EstablishmentID($0) }
         if user.role == .person {
+            guard principal.registered else { return false }
             if let person = user.personID, record.subject == Subject.worker(PersonID(trusted: person)).key
                 || record.subject == Subject.person(PersonID(trusted: person)).key { return true }
             return principal.registered && establishment.map { mayReadEstablishment(principal, $0, company: company) } ?? false
@@ -143,7 +144,7 @@ public enum AccessPolicy {
     public static func mayReadWorker(_ principal: AccountStore.Principal, worker: PersonID, employer: EstablishmentID?,
                                      company: UnifiedNumber?) -> Bool {
         if principal.user.role == .worker { return principal.user.personID == worker.digits }
-        if principal.user.role == .person, principal.user.personID == worker.digits { return true }
+        if principal.user.role == .person, principal.registered, principal.user.personID == worker.digits { return true }
         guard let employer else { return principal.user.role == .staff }
         return mayReadEstablishment(principal, employer, company: company)
     }
@@ -153,7 +154,7 @@ public enum AccessPolicy {
     public static func mayReadCase(_ principal: AccountStore.Principal, worker: PersonID?, sides: [EstablishmentID],
                                    companies: [EstablishmentID: UnifiedNumber]) -> Bool {
         if principal.user.role == .worker { return worker.map { principal.user.personID == $0.digits } ?? false }
-        if principal.user.role == .person, let worker, principal.user.personID == worker.digits { return true }
+        if principal.user.role == .person, principal.registered, let worker, principal.user.personID == worker.digits { return true }
         return sides.contains { mayReadEstablishment(principal, $0, company: companies[$0]) }
     }
 }

@@ -102,14 +102,21 @@ extension Operations {
         let role = principal.user.role
         // Who the file belongs to first, by one probe whatever the answer; the file only when
         // the caller may read it (a refusal must not take longer than "no such worker").
-        let found = try await run { db -> (Profiles.WorkerProfile, [NextSteps.Option])? in
+        let found = try await run { db -> (Profiles.WorkerProfile, [NextSteps.Option], AccessPolicy.Scope)? in
             guard let owner = try Profiles.workerOwner(id, on: db),
                   AccessPolicy.mayReadWorker(principal, worker: id, employer: owner.employer, company: owner.company),
                   let profile = try Profiles.worker(id, on: db) else { return nil }
-            return (profile, try NextSteps.forWorker(id, rulebook: rulebook, clock: clock, on: db))
+            return (profile, try NextSteps.forWorker(id, rulebook: rulebook, clock: clock, on: db),
+                    AccessPolicy.Scope(establishment: owner.employer, company: owner.company))
         }
-        guard let (profile, options) = found else { return nil }
-        let next = options.filter { option in role == .staff || ServiceCatalog.service(option.service)?.roles.contains(role) == true }
+        guard let (profile, options, scope) = found else { return nil }
+        // What the caller could ask for himself: his role's services (a registered person's,
+        // those of the role he would act in about this worker at his employer).
+        let next = options.filter { option in
+            guard role != .staff, let service = ServiceCatalog.service(option.service) else { return role == .staff }
+            if role == .person { return AccessPolicy.actingRole(principal, service: service, subject: .worker(id), scope: scope) != nil }
+            return service.roles.contains(role)
+        }
         return WorkerRead(profile: profile, countedInNitaqat: Nitaqat.counts(profile.worker, permit: profile.permit), next: next)
     }
 
@@ -130,7 +137,9 @@ extension Operations {
                   AccessPolicy.mayReadCase(principal, worker: sides.worker, sides: [sides.establishment] + (sides.counterpart.map { [$0] } ?? []),
                                            companies: sides.companies),
                   let file = try Profiles.caseFile(id, on: db) else { return nil }
-            let counterpartVisible = principal.user.role == .worker
+            // The worker himself sees both sides of his case.
+            let himself = (principal.user.role == .worker || principal.user.role == .person) && principal.user.personID == sides.worker?.digits
+            let counterpartVisible = himself
                 || file.counterpart.map { AccessPolicy.mayReadEstablishment(principal, $0, company: sides.companies[$0]) } ?? true
             return CaseRead(file: file, counterpartVisible: counterpartVisible)
         }

@@ -75,8 +75,8 @@ public struct Operations: Sendable {
             if let asked = filter.subject, asked != own { return .success([]) }
             filter.subject = own
         case .person where filter.establishment == nil:
-            // Without an establishment, a person lists what is about himself.
-            guard let person = principal.user.personID else { return .failure(.forbidden) }
+            // Without an establishment, a person lists what is about himself (once registered).
+            guard principal.registered, let person = principal.user.personID else { return .failure(.forbidden) }
             let own = [Subject.worker(PersonID(trusted: person)).key, Subject.person(PersonID(trusted: person)).key]
             if let asked = filter.subject, !own.contains(asked) { return .success([]) }
             if filter.subject == nil { filter.subject = own[0] }
@@ -179,10 +179,12 @@ public struct Operations: Sendable {
         try await run { db in try RequestQueue.find(id, on: db) }
     }
 
-    /// `AccessPolicy.mayRead`, with the company of the request's establishment for an owner.
+    /// `AccessPolicy.mayRead`, with the company of the request's establishment for an owner
+    /// (or a registered person, who may own it).
     private func mayRead(_ record: RequestRecord, _ principal: AccountStore.Principal) async throws -> Bool {
         var company: UnifiedNumber?
-        if principal.user.role == .owner, let establishment = record.establishmentID.flatMap({ try? EstablishmentID($0) }) {
+        if principal.user.role == .owner || principal.user.role == .person,
+           let establishment = record.establishmentID.flatMap({ try? EstablishmentID($0) }) {
             company = try await run { db in try DirectoryStore.company(of: establishment, on: db) }
         }
         return AccessPolicy.mayRead(principal, record: record, company: company)

@@ -201,9 +201,18 @@ public enum AccountStore {
 
     /// The portal accounts of a person signed in by the identity provider (never staff or
     /// system: those sign in with this system's tokens), oldest first; `account` narrows to
-    /// one of them. Disabled accounts are left out.
-    public static func accounts(ofPerson person: PersonID, account: UUID? = nil, on db: isolated Connection) throws -> [Principal] {
-        try db.query(personAccounts, [person.digits, account]).map(principal(from:))
+    /// one of them.
+    public enum PersonAccounts: Sendable {
+        /// His enabled accounts (none: he has never had one, and may register).
+        case enabled([Principal])
+        /// Every account he has (of those asked for) is disabled: he may not act, nor register.
+        case disabled
+    }
+
+    public static func accounts(ofPerson person: PersonID, account: UUID? = nil, on db: isolated Connection) throws -> PersonAccounts {
+        let all = try db.query(personAccounts, [person.digits, account]).map(principal(from:))
+        let enabled = all.filter { !$0.user.disabled }
+        return !all.isEmpty && enabled.isEmpty ? .disabled : .enabled(enabled)
     }
 
     static func tokenHash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
@@ -240,15 +249,21 @@ public enum AccountStore {
     static let revokeUserTokens = Statement("accounts_revoke_tokens", """
         UPDATE tokens SET revoked_at = clock_timestamp() WHERE user_id = $1 AND revoked_at IS NULL
         """)
+    /// A grant or power of attorney whose last day has passed is not honoured, even before its
+    /// timer marks it expired (a daemon down or behind): its last day against the engine's
+    /// day in Riyadh, simulated or not.
+    static let withinLastDay = """
+        (a.ends_on IS NULL OR a.ends_on >= (SELECT ((CASE WHEN c.mode = 'simulated' THEN c.simulated_now ELSE now() END) AT TIME ZONE 'Asia/Riyadh')::date FROM clock c))
+        """
     /// One round trip: the user and their grants (services joined by commas per establishment).
     static let principalColumns = """
         u.id, u.person_id, u.name, u.role, u.unified_number, u.disabled_at IS NOT NULL AS disabled,
         (SELECT array_agg(g.establishment_id ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_establishments,
         (SELECT array_agg(array_to_string(g.services, ',') ORDER BY g.establishment_id) FROM grants g WHERE g.user_id = u.id) AS grant_services,
         (SELECT array_agg(a.kind || ' ' || a.establishment_id ORDER BY a.establishment_id, a.kind) FROM authorizations a
-         WHERE u.role = 'person' AND a.person_id = u.person_id AND a.state = 'active') AS authorization_keys,
+         WHERE u.role = 'person' AND a.person_id = u.person_id AND a.state = 'active' AND \(withinLastDay)) AS authorization_keys,
         (SELECT array_agg(array_to_string(a.services, ',') ORDER BY a.establishment_id, a.kind) FROM authorizations a
-         WHERE u.role = 'person' AND a.person_id = u.person_id AND a.state = 'active') AS authorization_services,
+         WHERE u.role = 'person' AND a.person_id = u.person_id AND a.state = 'active' AND \(withinLastDay)) AS authorization_services,
         (SELECT array_agg(DISTINCT e.unified_number) FROM establishment_owners o JOIN establishments e ON e.id = o.establishment_id
          WHERE u.role = 'person' AND o.person_id = u.person_id) AS owned_companies
         """
@@ -263,7 +278,7 @@ public enum AccountStore {
     static let personAccounts = Statement("accounts_of_person", """
         SELECT \(principalColumns)
         FROM users u
-        WHERE u.person_id = $1 AND u.role NOT IN ('staff', 'system') AND u.disabled_at IS NULL AND ($2::uuid IS NULL OR u.id = $2)
+        WHERE u.person_id = $1 AND u.role NOT IN ('staff', 'system') AND ($2::uuid IS NULL OR u.id = $2)
         ORDER BY u.created_at, u.id LIMIT 20
         """)
 }

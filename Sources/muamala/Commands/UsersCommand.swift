@@ -27,7 +27,7 @@ struct UsersCommand: AsyncParsableCommand {
             or worker.
             """,
         subcommands: [Register.self, Owners.self, DelegateGrant.self, DelegateRevoke.self, AgentAuthorize.self, AgentRevoke.self,
-                      Add.self, List.self, Revoke.self, Token.self, Disable.self, Enable.self])
+                      Add.self, List.self, Grant.self, Revoke.self, Token.self, Disable.self, Enable.self])
 
     // MARK: Requests
 
@@ -200,19 +200,73 @@ struct UsersCommand: AsyncParsableCommand {
         }
     }
 
-    struct Revoke: AsyncParsableCommand {
+    struct Grant: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "revoke", abstract: "Revoke every token of an account (its grants are revoked with delegate-revoke and agent-revoke).")
+            commandName: "grant",
+            abstract: "Let an account an operator made (role delegate or agent) act for an establishment.",
+            discussion: """
+                For a system acting as delegate or agent. People's rights are requests: delegate-grant, \
+                agent-authorize. Delegates get the services listed (or all with '*'); agents act on every \
+                service of the establishment.
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The user id.") var user: String
-        @Flag(help: "Revoke all of the user's tokens (required: says what is revoked).") var tokens = false
+        @Option(help: "The establishment (1-12345).") var establishment: String
+        @Option(help: "Service codes, comma-separated, or * for all.") var services = "*"
 
         func run() async throws {
             guard let id = UUID(uuidString: user) else { throw ValidationError("not a user id: \(user)") }
-            guard tokens else { throw ValidationError("give --tokens (a delegate's or agent's grant: delegate-revoke, agent-revoke)") }
+            let establishmentID: EstablishmentID
+            do { establishmentID = try EstablishmentID(establishment) } catch { throw ValidationError("--establishment: \(error.english)") }
+            let list = services.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            for code in list where code != "*" && ServiceCatalog.service(code) == nil {
+                throw ValidationError("unknown service \(code) (see `muamala services`)")
+            }
             let connection = try await global.connect()
-            let count = try await connection.run { db in try AccountStore.revokeTokens(of: id, on: db) }
-            if global.json { try printJSON(["revoked_tokens": count]) } else { print("revoked \(count) token(s)") }
+            let granted: [String] = try await connection.withTransaction { db in
+                guard let user = try AccountStore.user(id, on: db) else { throw ValidationError("no user \(id)") }
+                guard user.role == .delegate || user.role == .agent else {
+                    throw ValidationError("grants are for delegates and agents; this user is \(user.role.rawValue)")
+                }
+                let granted = user.role == .agent ? ["*"] : list
+                try AccountStore.grant(id, establishment: establishmentID, services: granted, on: db)
+                return granted
+            }
+            if global.json {
+                struct Granted: Encodable { let user: String; let establishment_id: String; let services: [String] }
+                try printJSON(Granted(user: user, establishment_id: establishmentID.description, services: granted))
+            } else {
+                print("granted \(granted.joined(separator: ",")) on \(establishmentID) to \(user)")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Remove an operator-made account's grant, or every token of an account.",
+            discussion: "People's grants and powers of attorney are revoked by requests: delegate-revoke, agent-revoke.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The user id.") var user: String
+        @Option(help: "The establishment whose grant to remove.") var establishment: String?
+        @Flag(help: "Revoke all of the user's tokens instead.") var tokens = false
+
+        func run() async throws {
+            guard let id = UUID(uuidString: user) else { throw ValidationError("not a user id: \(user)") }
+            let connection = try await global.connect()
+            if tokens {
+                let count = try await connection.run { db in try AccountStore.revokeTokens(of: id, on: db) }
+                if global.json { try printJSON(["revoked_tokens": count]) } else { print("revoked \(count) token(s)") }
+                return
+            }
+            guard let establishment else { throw ValidationError("give --establishment, or --tokens") }
+            let establishmentID: EstablishmentID
+            do { establishmentID = try EstablishmentID(establishment) } catch { throw ValidationError("--establishment: \(error.english)") }
+            let removed = try await connection.run { db in try AccountStore.revoke(id, establishment: establishmentID, on: db) }
+            if global.json {
+                struct Revoked: Encodable { let establishment_id: String; let revoked: Bool }
+                try printJSON(Revoked(establishment_id: establishmentID.description, revoked: removed))
+            } else {
+                print(removed ? "revoked the grant on \(establishmentID)" : "there was no grant on \(establishmentID)")
+            }
         }
     }
 
