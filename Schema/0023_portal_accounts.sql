@@ -29,7 +29,20 @@ CREATE TABLE establishment_owners (
     PRIMARY KEY (establishment_id, person_id)
 );
 CREATE INDEX establishment_owners_person ON establishment_owners (person_id);
-CREATE TRIGGER establishment_owners_announce AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON establishment_owners
+-- A change of one person's rights names him, so that daemons forget him alone (payload
+-- `person:<id>`; an empty payload, as before, means anyone's).
+CREATE FUNCTION announce_person_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('muamala_accounts', 'person:' || (CASE WHEN TG_OP = 'DELETE' THEN OLD.person_id ELSE NEW.person_id END));
+    IF TG_OP = 'UPDATE' AND OLD.person_id IS DISTINCT FROM NEW.person_id THEN
+        PERFORM pg_notify('muamala_accounts', 'person:' || OLD.person_id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER establishment_owners_announce AFTER INSERT OR UPDATE OR DELETE ON establishment_owners
+    FOR EACH ROW EXECUTE FUNCTION announce_person_change();
+CREATE TRIGGER establishment_owners_announce_truncate AFTER TRUNCATE ON establishment_owners
     FOR EACH STATEMENT EXECUTE FUNCTION announce_account_change();
 
 -- A delegate's grant (by an owner) or an agent's power of attorney, on one establishment:
@@ -56,7 +69,9 @@ CREATE TABLE authorizations (
 );
 CREATE UNIQUE INDEX authorizations_active ON authorizations (person_id, establishment_id, kind) WHERE state = 'active';
 CREATE INDEX authorizations_establishment ON authorizations (establishment_id) WHERE state = 'active';
-CREATE TRIGGER authorizations_announce AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON authorizations
+CREATE TRIGGER authorizations_announce AFTER INSERT OR UPDATE OR DELETE ON authorizations
+    FOR EACH ROW EXECUTE FUNCTION announce_person_change();
+CREATE TRIGGER authorizations_announce_truncate AFTER TRUNCATE ON authorizations
     FOR EACH STATEMENT EXECUTE FUNCTION announce_account_change();
 
 -- The daemon's role may add registered people's accounts, and nothing else: not staff, not

@@ -102,7 +102,12 @@ struct Daemon: Sendable {
             services: [.init(service: PoolService(pool: pool, logger: logger)),
                        .init(service: QueueListener(
                            connection: connection, wake: wake, waiters: waiters,
-                           accountsChanged: { [principals = environment.principals] in principals.removeAll() }, logger: logger)),
+                           accountsChanged: { [principals = environment.principals] change in
+                               switch change {
+                               case .everyone: principals.removeAll()
+                               case .person(let person): principals.forget(person: person)
+                               }
+                           }, logger: logger)),
                        .init(service: QueueSampler(pool: pool, clock: clock, logger: logger)),
                        .init(service: IdempotencyKeyPurger(pool: pool, retention: configuration.idempotencyRetention, logger: logger))]
                 + checkpoints

@@ -4,6 +4,7 @@ import Store
 import Synchronization
 import Testing
 import TestSupport
+import Domain
 
 /// The token cache in front of the accounts table: one read per token at a time, and
 /// nothing remembered that a revocation may have overtaken.
@@ -47,6 +48,24 @@ struct PrincipalCacheTests {
         // Remembered: the next request reads nothing.
         _ = try await cache.principal(for: key) { try await reads.read(principal) }
         #expect(reads.count.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("a change to one person's rights forgets his entries only; newcomers are never remembered")
+    func forgetOnePerson() async throws {
+        let cache = PrincipalCache()
+        let reads = Reads()
+        let alice = PersonID.make(prefix: 1, body: 11), bob = PersonID.make(prefix: 1, body: 12)
+        let aliceKey = Data("alice".utf8), bobKey = Data("bob".utf8), newcomerKey = Data("newcomer".utf8)
+        let aliceAccount = AccountStore.Principal.newcomer(alice).asRegisteredForTests, staff = principal
+        _ = try await cache.principal(for: aliceKey) { try await reads.read(aliceAccount, delay: .zero) }
+        _ = try await cache.principal(for: bobKey) { try await reads.read(staff, delay: .zero) }
+        _ = try await cache.principal(for: newcomerKey) { try await reads.read(AccountStore.Principal.newcomer(bob), delay: .zero) }
+        #expect(cache.remembered(aliceKey) != nil && cache.remembered(bobKey) != nil)
+        #expect(cache.remembered(newcomerKey) == nil, "a newcomer is read again: once registered, he finds his account")
+        cache.forget(person: alice.digits)
+        #expect(cache.remembered(aliceKey) == nil && cache.remembered(bobKey) != nil)
+        #expect(AccountStore.Announcement(payload: "person:\(alice.digits)") == .person(alice.digits))
+        #expect(AccountStore.Announcement(payload: "") == .everyone)
     }
 
     @Test("a read overtaken by removeAll answers its request but is not remembered")
@@ -179,5 +198,12 @@ struct PrincipalCacheTests {
             }
         }
         #expect(reads.count.load(ordering: .relaxed) == 4)
+    }
+}
+
+extension AccountStore.Principal {
+    /// The same person, registered (a cache entry like a signed-in person's account).
+    var asRegisteredForTests: AccountStore.Principal {
+        AccountStore.Principal(user: user, grants: grants, companies: companies, registered: true)
     }
 }

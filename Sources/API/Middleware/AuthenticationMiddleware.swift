@@ -94,7 +94,8 @@ extension APIError {
 }
 
 /// Principals by token hash, each for a short while: forgotten at once when grants or
-/// tokens change (`AccountStore.changedChannel`, heard by the daemon's `QueueListener`),
+/// tokens change (`AccountStore.changedChannel`, heard by the daemon's `QueueListener`: one
+/// person's entries when the change names him, all of them otherwise),
 /// and after `lifetime` in any case, should a notification be lost while it reconnects.
 ///
 /// One lookup per token at a time: requests that find no entry while the token is being
@@ -142,6 +143,15 @@ public final class PrincipalCache: Sendable {
         self.lifetime = lifetime
         self.refreshAfter = min(refreshAfter, lifetime)
         self.now = now
+    }
+
+    /// Forgets what is remembered of one person (his tokens and accounts): his grants or the
+    /// establishments he owns changed. Reads under way are not remembered either.
+    public func forget(person: String) {
+        state.withLock { state in
+            state.entries = state.entries.filter { $0.value.principal.user.personID != person }
+            state.generation += 1
+        }
     }
 
     /// Forgets every principal: the next request of each token reads the database again.

@@ -12,11 +12,11 @@ public struct QueueListener: Service {
     let connection: ConnectionConfig
     let wake: WakeSignal
     let waiters: DecisionWaiters
-    let accountsChanged: @Sendable () -> Void
+    let accountsChanged: @Sendable (AccountStore.Announcement) -> Void
     let logger: Logger
 
     public init(connection: ConnectionConfig, wake: WakeSignal, waiters: DecisionWaiters,
-                accountsChanged: @escaping @Sendable () -> Void = {}, logger: Logger) {
+                accountsChanged: @escaping @Sendable (AccountStore.Announcement) -> Void = { _ in }, logger: Logger) {
         self.connection = connection
         self.wake = wake
         self.waiters = waiters
@@ -36,11 +36,11 @@ public struct QueueListener: Service {
                             // Something was missed: as if everything changed.
                             wake.signal()
                             waiters.wakeEveryone()
-                            accountsChanged()
+                            accountsChanged(.everyone)
                         case .notification(let notification) where notification.channel == RequestQueue.queueChannel:
                             wake.signal()
                         case .notification(let notification) where notification.channel == AccountStore.changedChannel:
-                            accountsChanged()
+                            accountsChanged(AccountStore.Announcement(payload: notification.payload))
                         case .notification(let notification):
                             waiters.decided(notification.payload.split(separator: ",").compactMap { UUID(uuidString: String($0)) })
                         }

@@ -125,6 +125,18 @@ public enum AccountStore {
     /// after the cache's lifetime.
     public static let changedChannel = "muamala_accounts"
 
+    /// Whose rights a notification on `changedChannel` changed: one person's (`person:<id>`,
+    /// his grants or the establishments he owns), or anyone's (an empty payload: tokens,
+    /// accounts, operators' grants, a company's establishments).
+    public enum Announcement: Sendable, Equatable {
+        case everyone
+        case person(String)
+
+        public init(payload: String) {
+            self = payload.hasPrefix("person:") ? .person(String(payload.dropFirst(7))) : .everyone
+        }
+    }
+
     /// Grants (or replaces) a delegate's or agent's services on an establishment.
     public static func grant(_ user: UUID, establishment: EstablishmentID, services: [String], on db: isolated Connection) throws {
         try db.query(upsertGrant, [user, establishment.description, services])
