@@ -13,7 +13,7 @@ public enum APIRouter {
         ("POST", "/v1/requests"), ("GET", "/v1/requests"), ("GET", "/v1/requests/{id}"),
         ("POST", "/v1/requests/{id}/cancel"), ("POST", "/v1/requests/{id}/retry"),
         ("GET", "/v1/clock"), ("POST", "/v1/clock/advance"), ("GET", "/v1/statistics"),
-        ("GET", "/v1/me"), ("GET", "/v1/establishments/{id}"), ("GET", "/v1/establishments/{id}/workers"),
+        ("GET", "/v1/me"), ("GET", "/v1/me/establishments"), ("GET", "/v1/establishments/{id}"), ("GET", "/v1/establishments/{id}/workers"),
         ("GET", "/v1/workers/{id}"), ("GET", "/v1/cases/{id}"),
     ]
 

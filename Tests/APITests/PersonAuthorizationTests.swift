@@ -149,6 +149,17 @@ struct PersonAuthorizationTests {
                 let agentMe = try await client.call(.get, "/v1/me", token: tokens["agent"]).json
                 #expect(agentMe["grants"]?.arrayValue?.first?["role"] == "agent" && agentMe["establishments"] == ["1-1"], "\(agentMe)")
                 #expect(try await client.call(.get, "/v1/me", token: tokens["newcomer"]).json["registered"] == false)
+                // Every establishment one acts for, paged: an owner's companies', a delegate's or agent's grants.
+                let first = try await client.call(.get, "/v1/me/establishments?limit=1", token: tokens["owner"]).json
+                #expect(first["establishments"] == ["1-1"] && first["next_after"] == "1-1", "\(first)")
+                let second = try await client.call(.get, "/v1/me/establishments?limit=1&after=1-1", token: tokens["owner"]).json
+                #expect(second["establishments"] == ["1-2"], "\(second)")
+                #expect(try await client.call(.get, "/v1/me/establishments?after=1-2", token: tokens["owner"]).json["establishments"] == [])
+                for (who, listed) in [("agent", ["1-1"]), ("delegate", ["1-1"]), ("foreignOwner", ["2-1"]), ("newcomer", []), ("nobody", []), ("worker", [])] {
+                    let page = try await client.call(.get, "/v1/me/establishments", token: tokens[who]).json
+                    #expect(page["establishments"] == .array(listed.map(JSONValue.string)) && page["next_after"] == .null, "\(who): \(page)")
+                }
+                #expect(try await client.call(.get, "/v1/me/establishments?after=x", token: tokens["owner"]).status == .badRequest)
             }
             // The delegate's acceptances were recorded as a delegate's, the owner's as an owner's.
             let roles = try await api.run { db in

@@ -12,6 +12,7 @@ struct ReadRoutes {
 
     func register(on router: RouterGroup<APIRequestContext>) {
         router.get("/me") { _, context in try await me(context) }
+        router.get("/me/establishments") { request, context in try await myEstablishments(request, context) }
         router.get("/establishments/{id}") { _, context in try await establishment(context) }
         router.get("/establishments/{id}/workers") { request, context in try await workers(request, context) }
         router.get("/workers/{id}") { _, context in try await worker(context) }
@@ -21,6 +22,20 @@ struct ReadRoutes {
     private func me(_ context: APIRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         return jsonResponse(ReadViews.me(try await environment.operations.me(principal)))
+    }
+
+    private func myEstablishments(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var after: EstablishmentID?
+        if let text = request.uri.queryParameters["after"].map(String.init) {
+            guard let id = try? EstablishmentID(text) else { throw APIError(.badRequest, .badQuery, ["field": "after"]) }
+            after = id
+        }
+        let limit = try PageLimit.parse(request, default: 100)
+        let ids = try await environment.operations.myEstablishments(principal, after: after, limit: limit)
+        let next = ids.count == limit ? ids.last.map { JSONValue.string($0.description) } : nil
+        let page: JSONValue = ["establishments": .array(ids.map { .string($0.description) }), "next_after": next ?? .null]
+        return jsonResponse(page)
     }
 
     private func establishment(_ context: APIRequestContext) async throws -> Response {

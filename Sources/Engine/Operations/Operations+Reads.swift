@@ -52,6 +52,19 @@ extension Operations {
                   establishments: Array(listed.prefix(limit)), more: listed.count > limit)
     }
 
+    /// A page of the establishments the caller acts for (his companies' and those granted to
+    /// him), in the order of their numbers: `me` lists the first 500, this every one. Staff
+    /// and systems act for every establishment and get none listed; a newcomer none.
+    public func myEstablishments(_ principal: AccountStore.Principal, after: EstablishmentID?, limit: Int) async throws -> [EstablishmentID] {
+        let role = principal.user.role
+        guard principal.registered, role != .staff, role != .system, role != .worker else { return [] }
+        let companies = principal.companies, granted = principal.grants.map(\.establishmentID)
+        guard !companies.isEmpty || !granted.isEmpty else { return [] }
+        return try await run { db in
+            try Profiles.establishments(ofCompanies: companies, granted: granted, after: after, limit: limit, on: db)
+        }
+    }
+
     // MARK: Establishments
 
     public struct EstablishmentRead: Sendable {

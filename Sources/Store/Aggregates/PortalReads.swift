@@ -45,6 +45,13 @@ extension Profiles {
         try db.query(establishmentsOf, [company.digits, limit]).map { try AggregateRows.establishmentID($0, Column.id) }
     }
 
+    /// The establishments of `companies` and the `granted` ones, in the order of their
+    /// numbers, after `after` (a page of what a person acts for).
+    public static func establishments(ofCompanies companies: [String], granted: [String], after: EstablishmentID?, limit: Int,
+                                      on db: isolated Connection) throws -> [EstablishmentID] {
+        try db.query(establishmentsActedFor, [companies, granted, after?.description ?? "", limit]).map { try AggregateRows.establishmentID($0, 0) }
+    }
+
     /// Who a worker's file belongs to, for the access check before anything else is read:
     /// his employer and its company (nil when there is no such worker). One indexed probe,
     /// the same whether the worker is the caller's or not, so that the time of a refusal
@@ -99,5 +106,14 @@ extension Profiles {
         """)
     static let establishmentsOf = Statement("profiles_establishments_of", """
         SELECT id FROM establishments WHERE unified_number = $1 ORDER BY id LIMIT $2
+        """)
+    /// Each company's establishments by its index, the granted ones by the primary key.
+    static let establishmentsActedFor = Statement("profiles_establishments_acted_for", """
+        SELECT e.id FROM (
+            SELECT id FROM establishments WHERE unified_number = ANY($1::text[])
+            UNION
+            SELECT id FROM establishments WHERE id = ANY($2::text[])
+        ) e
+        WHERE e.id > $3 ORDER BY e.id LIMIT $4
         """)
 }
