@@ -282,4 +282,23 @@ struct SubmitCommandTests {
             #expect(try await register(2, ["--wait", "5"])?["state"] as? String == "completed")
         }
     }
+
+    @Test("submit --dry-run: the decision it would get, exit 0 or 5 for a refusal, and nothing queued")
+    func dryRun() async throws {
+        try await withScratchDatabase { database in
+            try await database.run { db in try Fixtures.establishment("1-1", on: db) }
+            let fields = ["worker_id=\(Fixtures.person(3).digits)", "establishment_id=1-1", "name=W", "nationality=IND",
+                          "birth_date=1990-01-01", "occupation=mason", "wage=2500", "arrived_on=\(Day(Date()).adding(days: -5).iso)"]
+            let would = try await CLIProcess.run(["submit", "worker.register", "--dry-run", "--json"] + fields.flatMap { ["--field", $0] },
+                                                 databaseURL: database.url)
+            #expect(would.status == 0 && would.stdout.contains(#""state":"completed""#) && would.stdout.contains(#""dry_run":true"#), "\(would.stdout) \(would.stderr)")
+            let refused = try await CLIProcess.run(["submit", "worker.register", "--dry-run"] + fields.map { $0.replacingOccurrences(of: "establishment_id=1-1", with: "establishment_id=9-9") }.flatMap { ["--field", $0] },
+                                                   databaseURL: database.url)
+            #expect(refused.status == 5 && refused.stdout.contains("establishment.not_found"), "\(refused.stdout) \(refused.stderr)")
+            let queued = try await database.run { db in
+                try db.query("SELECT (SELECT count(*) FROM requests) + (SELECT count(*) FROM request_history) + (SELECT count(*) FROM events)").single().decode(Int.self, at: 0)
+            }
+            #expect(queued == 0)
+        }
+    }
 }

@@ -23,12 +23,32 @@ struct RequestRoutes {
 
     private func submit(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        if try Self.isDryRun(request) { return try await dryRun(request, principal) }
         let key = try Self.idempotencyKey(request.headers)
         let wait = try waitSeconds(request)
         let submission = try Self.submission(try await request.jsonBody(limit: environment.maxBodyBytes), key: key, wait: wait)
         let record = try Self.record(try await environment.operations.submit(submission, by: principal, wait: .seconds(wait)))
         let (status, headers, body) = Self.response(record, detail: principal.seesTechnicalDetail)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// `?dry_run=true`: the decision the engine would make now, and nothing written (no
+    /// request, no event, no idempotency key: none is needed).
+    private func dryRun(_ request: Request, _ principal: AccountStore.Principal) async throws -> Response {
+        let submission = try Self.submission(try await request.jsonBody(limit: environment.maxBodyBytes), key: "dry-run", wait: 0)
+        switch try await environment.operations.dryRun(submission, by: principal) {
+        case .success(let dryRun):
+            return jsonResponse(dryRun.json)
+        case .failure(let refusal):
+            throw Self.error(for: refusal)
+        }
+    }
+
+    /// `dry_run=true` or `false` (absent: false).
+    static func isDryRun(_ request: Request) throws -> Bool {
+        guard let text = request.uri.queryParameters["dry_run"].map(String.init) else { return false }
+        guard text == "true" || text == "false" else { throw APIError(.badRequest, .badQuery, ["field": "dry_run"]) }
+        return text == "true"
     }
 
     // The steps of a submission, each testable alone.

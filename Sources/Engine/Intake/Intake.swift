@@ -102,6 +102,74 @@ public struct Intake: Sendable {
         return answer(try await batcher.submit(entry))
     }
 
+    /// What a dry run found: the decision the engine would make now, for the role the caller
+    /// acts in. Nothing was written: no request, no event, no idempotency key.
+    public struct DryRun: Sendable {
+        public let service: String
+        public let subject: Subject
+        public let establishment: EstablishmentID?
+        public let actorRole: Actor.Role
+        public let decision: Decision
+
+        /// As the API answers it (`DryRun` in `docs/openapi.yaml`) and `muamala submit --dry-run --json`
+        /// prints it: the verdict (the outcome, or the reason in both languages), the events it
+        /// would record and the timers it would set.
+        public var json: JSONValue {
+            var object: [String: JSONValue] = [
+                "dry_run": true, "service": .string(service), "subject": .string(subject.key),
+                "establishment_id": establishment.map { .string($0.description) } ?? .null, "actor_role": .string(actorRole.rawValue),
+                "events": .array(decision.events.map { ["type": .string($0.type), "aggregate": .string($0.aggregate)] }),
+                "timers": .array(decision.timers.map { ["service": .string($0.service), "due": JSONValue($0.due)] }),
+            ]
+            switch decision.verdict {
+            case .completed(let summary):
+                object["state"] = "completed"
+                object["outcome"] = .object(summary)
+            case .rejected(let reason):
+                object["state"] = "rejected"
+                object["reason"] = ["code": .string(reason.code.rawValue), "message_ar": .string(reason.arabic), "message_en": .string(reason.english)]
+            }
+            return .object(object)
+        }
+    }
+
+    /// The checks of a submission (service, role, payload, access), then the decision against
+    /// the current state, in a read-only transaction. Needs a `decider`.
+    public func dryRun(_ submission: Submission, by principal: AccountStore.Principal) async throws -> Result<DryRun, Refusal> {
+        let entry: IntakeBatcher.Entry
+        switch prepare(submission, by: principal) {
+        case .success(let value): entry = value
+        case .failure(let refusal): return .failure(refusal)
+        }
+        guard let decider = batcher.decider else { preconditionFailure("a dry run needs an intake with a decider") }
+        let clock = self.clock
+        return try await pool.withConnection { connection in
+            try await connection.withTransaction(readOnly: true) { db -> Result<DryRun, Refusal> in
+                var establishment = entry.named
+                if establishment == nil, case .worker(let worker) = entry.subject {
+                    establishment = try DirectoryStore.employers(of: [worker], on: db)[worker]
+                }
+                let named = Array(Set([establishment].compactMap { $0 } + entry.alsoNamed))
+                let companies = try DirectoryStore.companies(of: named, on: db)
+                let company = establishment.flatMap { companies[$0] } ?? entry.proposedCompany
+                guard let role = AccessPolicy.actingRole(entry.principal, service: entry.service, subject: entry.subject,
+                                                         scope: .init(establishment: establishment, company: company),
+                                                         actingPerson: entry.actingPerson),
+                      entry.alsoNamed.allSatisfy({ other in
+                          AccessPolicy.actingRole(entry.principal, service: entry.service, subject: entry.subject,
+                                                  scope: .init(establishment: other, company: companies[other])) == role
+                      }) else { return .failure(.forbidden) }
+                let now = try clock.now(on: db)
+                let input = RequestInput(
+                    id: UUID(), service: entry.service.code, actor: Actor(id: entry.principal.user.actor.id, role: role),
+                    establishment: establishment, subject: entry.subject, payload: entry.payload, submittedAt: now)
+                let decision = try decider.dryRun(input, service: entry.service, businessNow: now, on: db)
+                return .success(DryRun(service: entry.service.code, subject: entry.subject, establishment: establishment,
+                                       actorRole: role, decision: decision))
+            }
+        }
+    }
+
     /// Every check that needs no database: the service, the role, the payload, its subject.
     private func prepare(_ submission: Submission, by principal: AccountStore.Principal) -> Result<IntakeBatcher.Entry, Refusal> {
         guard let service = ServiceCatalog.service(submission.service) else {

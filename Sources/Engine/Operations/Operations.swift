@@ -45,6 +45,12 @@ public struct Operations: Sendable {
         }
     }
 
+    /// The decision a submission would get now, writing nothing (`?dry_run=true`,
+    /// `muamala submit --dry-run`): the same checks and the same access as a real submission.
+    public func dryRun(_ submission: Intake.Submission, by principal: AccountStore.Principal) async throws -> Result<Intake.DryRun, Intake.Refusal> {
+        try await intake.dryRun(submission, by: principal)
+    }
+
     // MARK: Look up
 
     /// The request, when the caller may see it, after waiting up to `wait` for its decision;

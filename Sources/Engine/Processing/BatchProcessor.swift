@@ -82,6 +82,18 @@ public struct BatchProcessor: Sendable {
         return (report, completions)
     }
 
+    /// The decision `input` would get now, against the current state, with nothing written:
+    /// the same loads and the same decision as a batch of one (a dry run). Requests queued
+    /// ahead of it on its subject are not taken into account.
+    public func dryRun(_ input: RequestInput, service: ServiceDefinition, businessNow: Date, on db: isolated Connection) throws -> Decision {
+        var needs = AggregateStore.Needs()
+        needs.compensatorySince = Day(year: Day(businessNow).components.year, month: 1, day: 1)
+        PreparedRequest.addNeeds(of: input, service, to: &needs)
+        let world = try aggregates.load(needs, on: db).world
+        let rules = rulebook.parameters(on: Day(input.submittedAt))
+        return service.decide(DecisionContext(request: input, now: businessNow, rules: rules, world: world))
+    }
+
     /// Loads what the requests read, decides each in order against one world, and writes
     /// the changes, events, timers and decisions (`complete` says how) in one pipeline.
     /// Returns one completion per request, in the requests' order.
@@ -232,6 +244,10 @@ struct PreparedRequest {
     /// What this request's decision will read.
     func addNeeds(to needs: inout AggregateStore.Needs) {
         guard case .success(let (input, service)) = input else { return }
+        Self.addNeeds(of: input, service, to: &needs)
+    }
+
+    static func addNeeds(of input: RequestInput, _ service: ServiceDefinition, to needs: inout AggregateStore.Needs) {
         switch input.subject {
         case .worker(let id): needs.workers.insert(id)
         case .establishment(let id):

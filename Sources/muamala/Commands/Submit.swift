@@ -41,6 +41,9 @@ struct Submit: AsyncParsableCommand {
         """)
     var wait: Int = 0
 
+    @Flag(help: "Show the decision the engine would make now, and write nothing (no request, no event, no key).")
+    var dryRun = false
+
     func run() async throws {
         var object: [String: JSONValue] = [:]
         if let payload {
@@ -57,7 +60,47 @@ struct Submit: AsyncParsableCommand {
             let text = String(field[field.index(after: equals)...])
             object[name] = Self.typed(text, as: specs.first { $0.name == name }?.type)
         }
+        if dryRun { return try await Self.dryRun(service, object, global: global, actor: actor) }
         try await Self.send(service, object, global: global, actor: actor, key: key, wait: wait)
+    }
+
+    /// The decision a submission would get now; exit 0 when it would complete, 5 when it
+    /// would be refused (3 when refused before deciding, as for a real submission).
+    static func dryRun(_ service: String, _ object: [String: JSONValue], global: GlobalOptions, actor: ActorOptions) async throws {
+        let connection = try await global.connect()
+        let principal = try await actor.principal(connection)
+        let operations = try await global.operations(deciding: true)
+        let submission = Intake.Submission(service: service, payload: .object(object), idempotencyKey: nil, origin: "cli")
+        let result = try await operations.dryRun(submission, by: principal)
+        await operations.pool.close()
+        switch result {
+        case .failure(let refusal):
+            for problem in refusal.reasons {
+                FileHandle.standardError.write(Data("refused (\(problem.reason.code)): \(problem.field): \(problem.reason.english)\n    \(problem.reason.arabic)\n".utf8))
+            }
+            throw ExitCode(3)
+        case .success(let dryRun):
+            if global.json {
+                print(dryRun.json.jsonText)
+            } else {
+                print("dry run   \(dryRun.service) (nothing written)")
+                print("subject   \(dryRun.subject)")
+                if let establishment = dryRun.establishment { print("for       \(establishment)") }
+                print("as        \(dryRun.actorRole.rawValue)")
+                switch dryRun.decision.verdict {
+                case .completed(let summary):
+                    print("would     complete")
+                    for (key, value) in summary.sorted(by: { $0.key < $1.key }) { print("  \(key): \(brief(value))") }
+                    for event in dryRun.decision.events { print("event     \(event.type) on \(event.aggregate)") }
+                    for timer in dryRun.decision.timers { print("timer     \(timer.service) on \(timer.due.iso)") }
+                case .rejected(let reason):
+                    print("would     be refused (\(reason.code))")
+                    print("          \(reason.english)")
+                    print("          \(reason.arabic)")
+                }
+            }
+            if !dryRun.decision.isCompleted { throw ExitCode(5) }
+        }
     }
 
     /// Submits a payload as `actor` (default: the operator, as staff), through the same intake
@@ -142,3 +185,4 @@ enum RequestDisplay {
         }
     }
 }
+
