@@ -131,6 +131,15 @@ struct IdentityProviderTests {
         let odd = OddClaims()
         #expect(await verifier.person(from: try await provider.signing.sign(odd, kid: "ec-1")) == .failure(.notYetValid))
         claims = TestClaims()
+        claims.exp = Date().timeIntervalSince1970 + 2 * 86_400  // longer than any session
+        #expect(await verifier.person(from: try await provider.token(kid: "ec-1", claims)) == .failure(.expired))
+        // A padded spelling of a good token, and a critical extension nobody here understands.
+        let good = try await provider.token(kid: "rsa-1")
+        #expect(await verifier.person(from: good + "=") == .failure(.malformed))
+        #expect(await verifier.person(from: Self.unsigned(alg: "RS256", claims: #"{"iss":"x"}"#).replacingOccurrences(
+            of: Data(#"{"alg":"RS256","kid":"rsa-1","typ":"JWT"}"#.utf8).base64URL,
+            with: Data(#"{"alg":"RS256","kid":"rsa-1","crit":["exp"],"exp":1}"#.utf8).base64URL)) == .failure(.malformed))
+        claims = TestClaims()
         claims.national_id = "2000000015"  // a wrong check digit
         #expect(await verifier.person(from: try await provider.token(kid: "ec-1", claims)) == .failure(.noPerson))
         claims.national_id = nil

@@ -21,6 +21,10 @@ struct PersonAuthorizationTests {
     static let foreignOwner = Fixtures.person(607, saudi: true)  // owns company 7000000002
     static let other = Fixtures.person(608)                   // employed at 2-1
 
+    static let persons: [String: PersonID] = [
+        "newcomer": newcomer, "nobody": nobody, "owner": owner, "delegate": delegate, "agent": agent, "worker": worker, "foreignOwner": foreignOwner,
+    ]
+
     @Test("every person × every route: allowed exactly where his rights reach")
     func matrix() async throws {
         let provider = try await IdentityProviderTests.Provider.make()
@@ -69,6 +73,8 @@ struct PersonAuthorizationTests {
                 ("establishment.change-activity", #"{"establishment_id":"1-1","activity":"retail"}"#, ["owner", "agent"]),
                 ("establishment.update-owners", #"{"establishment_id":"1-1","owners":["\#(Self.nobody.digits)"]}"#, []),  // the commerce system's, or staff's
                 ("account.delegate-grant", #"{"delegate_id":"\#(Self.nobody.digits)","establishment_id":"1-1","services":["*"]}"#, ["owner"]),
+                // Nobody grants himself: a grant would outlive his ownership (refused with a reason, 422).
+                ("account.delegate-grant", #"{"delegate_id":"\#(Self.owner.digits)","establishment_id":"1-1","services":["*"]}"#, []),
                 ("account.delegate-grant", #"{"delegate_id":"\#(Self.nobody.digits)","establishment_id":"2-1","services":["*"]}"#, ["foreignOwner"]),
                 ("account.agent-authorize", #"{"agent_id":"\#(Self.nobody.digits)","establishment_id":"1-1","services":["*"],"poa_number":"9","poa_authority":"N","expires_on":"2099-01-01"}"#, ["owner"]),
                 ("account.register", #"{"person_id":"\#(Self.newcomer.digits)"}"#, ["newcomer"]),
@@ -95,6 +101,9 @@ struct PersonAuthorizationTests {
                         let label = "\(who) \(service) \(payload)"
                         if allowed.contains(who) {
                             #expect(reply.status.code == 202, "\(label): \(reply.json)")
+                        } else if service.hasPrefix("account.") && service != "account.register", let person = Self.persons[who],
+                                  payload.contains(#""\#(PortalAccounts.holderFields[service] ?? "")":"\#(person.digits)""#) {
+                            #expect(reply.status.code == 422 && reply.json["error"]?["code"] == "account.self_grant", "\(label): \(reply.json)")
                         } else {
                             #expect(reply.status.code == 403, "\(label): \(reply.json)")
                             if reply.errorCode == "auth.forbidden" { refusals.insert(reply.json) }

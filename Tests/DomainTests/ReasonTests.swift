@@ -37,6 +37,8 @@ struct ReasonTests {
         "request.not_failed", "request.bad_query", "request.route_not_found", "request.method_not_allowed",
         "request.internal_error", "request.unavailable", "request.technical_retrying", "request.technical_failure", "auth.unauthenticated", "auth.account_choice_needed", "auth.account_unknown", "auth.forbidden", "auth.role_not_allowed",
         "clock.not_simulated", "clock.backwards", "clock.beyond_range",
+        // The intake's, from who submits (PersonAuthorizationTests).
+        "account.self_grant",
     ]
 
     /// A scenario that produces each code decisions give.

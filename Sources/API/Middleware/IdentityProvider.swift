@@ -32,6 +32,8 @@ import FoundationNetworking
 /// keys loaded before in place.
 public final class IdentityProvider: Sendable {
     public static let algorithms: Set<String> = ["RS256", "ES256"]
+    /// The longest a token may still hold (`exp` from now).
+    public static let maximumLifetime: TimeInterval = 24 * 3600
 
     /// Where the provider publishes its keys.
     public enum Source: Sendable, Equatable, CustomStringConvertible {
@@ -194,6 +196,9 @@ public final class IdentityProvider: Sendable {
         guard let header = Self.header(of: token) else { return .failure(.malformed) }
         let alg = header["alg"] as? String ?? ""
         guard Self.algorithms.contains(alg) else { return .failure(.algorithm(alg)) }
+        // One spelling per token (base64url without padding), and no extension this code
+        // does not understand: RFC 7515 says a `crit` header it cannot honour refuses the token.
+        guard !token.contains("="), header["crit"] == nil else { return .failure(.malformed) }
         guard let kid = header["kid"] as? String else { return .failure(.signature) }
         var current = keySet.withLock { $0 }
         if !current.kids.contains(kid) {
@@ -207,6 +212,9 @@ public final class IdentityProvider: Sendable {
         guard claims.strings["iss"] == issuer else { return .failure(.issuer) }
         guard claims.audiences.contains(audience) else { return .failure(.audience) }
         guard let exp = claims.numbers["exp"], exp.isFinite, now.timeIntervalSince1970 < exp + leeway else { return .failure(.expired) }
+        // A provider's tokens live minutes or hours: one that claims to hold for longer than a
+        // day was not made by it for a person's session.
+        guard exp - now.timeIntervalSince1970 <= Self.maximumLifetime else { return .failure(.expired) }
         if claims.present.contains("nbf") {
             guard let nbf = claims.numbers["nbf"], nbf.isFinite, now.timeIntervalSince1970 + leeway >= nbf else { return .failure(.notYetValid) }
         }

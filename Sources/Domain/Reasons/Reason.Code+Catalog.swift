@@ -263,13 +263,16 @@ extension Reason.Code {
     public static let notRegistered = Reason.Code("account.not_registered",
         ar: "صاحب الهوية {person} غير مسجل في البوابة؛ يسجل أولًا.", en: "The person {person} is not registered on the portal; he must register first.")
     public static let serviceNotGrantable = Reason.Code("account.service_not_grantable",
-        ar: "لا تُمنح الخدمة {service} لـ{role_ar}.", en: "The service {service} cannot be granted to a {role}.")
+        ar: "لا تُمنح الخدمة {service} ل{role_ar}.", en: "The service {service} cannot be granted to a {role}.")
     public static let grantUnchanged = Reason.Code("account.grant_unchanged",
         ar: "يملك صاحب الهوية {person} هذا التفويض نفسه على المنشأة {establishment}.",
         en: "The person {person} already holds exactly this on the establishment {establishment}.")
     public static let grantNotFound = Reason.Code("account.grant_not_found",
         ar: "لا يملك صاحب الهوية {person} {kind_ar} ساريًا على المنشأة {establishment}.",
         en: "The person {person} holds no active {kind} on the establishment {establishment}.")
+    public static let selfGrant = Reason.Code("account.self_grant",
+        ar: "لا يمنح أحد نفسه تفويضًا أو وكالة: المالك يتصرف بصفته مالكًا.",
+        en: "Nobody grants himself a delegation or a power of attorney: an owner acts as owner.")
     public static let sameOwners = Reason.Code("establishment.same_owners",
         ar: "ملاك المنشأة مسجلون كما هم.", en: "The establishment's owners are already recorded as given.")
 
@@ -324,7 +327,7 @@ extension Reason.Code {
         cancelWindowPassed,
         tooManyAtOnce, newEstablishmentLimit, balanceInsufficient, visaNotFound, visaExpired, visaMismatch, visaIssueNotFound,
         notReplaceable, alreadyReplaced, compensatoryLimit,
-        alreadyRegistered, residentUnknown, notRegistered, serviceNotGrantable, grantUnchanged, grantNotFound, sameOwners,
+        alreadyRegistered, residentUnknown, notRegistered, serviceNotGrantable, grantUnchanged, grantNotFound, sameOwners, selfGrant,
         clockNotSimulated, clockBackwards, clockBeyondRange,
     ]
 }

@@ -200,6 +200,10 @@ public enum PortalAccounts {
 
     public static let services = [register, delegateGrant, delegateRevoke, agentAuthorize, agentRevoke, end]
 
+    /// The field naming who is granted, for the services by which someone grants: nobody
+    /// grants himself (an owner acts as owner; a grant to himself would outlive his ownership).
+    public static let holderFields = ["account.delegate-grant": "delegate_id", "account.agent-authorize": "agent_id"]
+
     // MARK: Shared steps
 
     /// A grant or power of attorney, new or changed in place.

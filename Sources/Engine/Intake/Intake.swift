@@ -183,6 +183,10 @@ public struct Intake: Sendable {
         case .success(let value): payload = value
         case .failure(let errors): return .failure(.invalidPayload(errors.fields))
         }
+        if let field = PortalAccounts.holderFields[service.code], let holder = payload.person(field),
+           principal.user.personID == holder.digits {
+            return .failure(.invalidPayload([FieldError(field: field, reason: Reason.Code.selfGrant())]))
+        }
         guard let subject = service.subject(of: payload) else {
             return .failure(.invalidPayload([FieldError(field: "payload", reason: Reason.Code.fieldMissing(["field": "subject"]))]))
         }

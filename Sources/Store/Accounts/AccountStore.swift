@@ -18,7 +18,8 @@ public enum AccountStore {
         }
 
         public var actor: Actor { Actor(id: actorID ?? id.lowercasedText, role: role) }
-        /// For operators acting from the CLI: `cli:<name>` instead of a user id.
+        /// For operators acting from the CLI: `cli:<name>` instead of a user id; for a
+        /// registered person, `person:<id>`.
         let actorID: String?
 
         /// An operator at the CLI, acting as staff without a portal account.
@@ -47,7 +48,9 @@ public enum AccountStore {
             self.role = role
             unifiedNumber = try row.decode(String?.self, "unified_number")
             disabled = try row.decode(Bool.self, "disabled")
-            actorID = nil
+            // A registered person acts as `person:<id>`, as he did before registering: a
+            // registration retried with its idempotency key finds the first one.
+            actorID = role == .person ? personID.map { "person:\($0)" } : nil
         }
     }
 

@@ -155,6 +155,10 @@ struct UsersCommand: AsyncParsableCommand {
             }
             if role == .owner && unifiedNumber == nil { throw ValidationError("an owner needs --unified-number") }
             if role == .worker && person == nil { throw ValidationError("a worker needs --person") }
+            if role != .owner && unifiedNumber != nil { throw ValidationError("only an owner takes --unified-number") }
+            if (role == .staff || role == .system) && person != nil {
+                throw ValidationError("a \(role.rawValue) account is not a person's: leave out --person")
+            }
         }
 
         func run() async throws {
