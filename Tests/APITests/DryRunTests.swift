@@ -47,8 +47,8 @@ struct DryRunTests {
             @Sendable func renewal(_ person: PersonID) -> String { #"{"worker_id":"\#(person.digits)","establishment_id":"1-1","months":12}"# }
             try await api.application.test(.router) { client in
                 func dryRun(_ body: String, token: String?, query: String = "?dry_run=true") async throws -> Reply {
-                    // No Idempotency-Key: a dry run needs none and keeps none.
-                    try await client.call(.post, "/v1/requests\(query)", token: token, body: body)
+                    // The key is checked as for any submission, and not kept.
+                    try await client.call(.post, "/v1/requests\(query)", token: token, key: "dry-\(UUID().uuidString)", body: body)
                 }
                 let renewed = try await dryRun(#"{"service":"work-permit.renew","payload":\#(renewal(worker))}"#, token: tokens["delegate"])
                 #expect(renewed.status == .ok && renewed.json["dry_run"] == true && renewed.json["state"] == "completed", "\(renewed.json)")
@@ -66,6 +66,9 @@ struct DryRunTests {
                 #expect(try await dryRun(#"{"service":"nothing.here","payload":{}}"#, token: tokens["owner"]).status == .notFound)
                 #expect(try await dryRun("{}", token: nil).status == .unauthorized)
                 #expect(try await dryRun(#"{"service":"work-permit.renew","payload":\#(renewal(worker))}"#, token: tokens["owner"], query: "?dry_run=maybe").status == .badRequest)
+                #expect(try await dryRun(#"{"service":"work-permit.renew","payload":\#(renewal(worker))}"#, token: tokens["owner"], query: "?dry_run=true&wait=x").status == .badRequest)
+                #expect(try await client.call(.post, "/v1/requests?dry_run=true", token: tokens["owner"],
+                                              body: #"{"service":"work-permit.renew","payload":\#(renewal(worker))}"#).status == .badRequest, "no key")
             }
             #expect(try await Self.rowCounts(api) == before, "a dry run wrote something")
             // And the real submission still takes its course afterwards.

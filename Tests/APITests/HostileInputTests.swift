@@ -35,13 +35,16 @@ struct HostileInputTests {
                     }
                 }
             }
-            // The clock, staff only: out-of-range moves are 422, a body past its bound 413.
+            // The clock, staff only: out-of-range moves are 422, a body past the API's bound 413.
             for body in [#"{"days": 1e308}"#, #"{"days": 1e400}"#, #"{"seconds": -1}"#, #"{"days": "1"}"#, #"{}"#, #"{"hours": 1}"#] {
                 let (status, reply) = try await HTTP.post("\(daemon.baseURL)/v1/clock/advance", headers: ["Authorization": "Bearer \(staff)"], json: body)
                 #expect(status == 422, "\(body): \(String(decoding: reply, as: UTF8.self))")
             }
+            let (padded, _) = try await HTTP.post("\(daemon.baseURL)/v1/clock/advance", headers: ["Authorization": "Bearer \(staff)"],
+                                                  json: #"{"days": 1, "pad": "\#(String(repeating: "x", count: 5000))"}"#)
+            #expect(padded == 422, "an unknown field, whatever its size within the bound")
             let (large, _) = try await HTTP.post("\(daemon.baseURL)/v1/clock/advance", headers: ["Authorization": "Bearer \(staff)"],
-                                                 json: #"{"days": 1, "pad": "\#(String(repeating: "x", count: 5000))"}"#)
+                                                 json: #"{"days": 1, "pad": "\#(String(repeating: "x", count: 70_000))"}"#)
             #expect(large == 413)
             let (moved, _) = try await HTTP.post("\(daemon.baseURL)/v1/clock/advance", headers: ["Authorization": "Bearer \(staff)"], json: #"{"days": 1.5}"#)
             #expect(moved == 200)

@@ -23,9 +23,11 @@ struct RequestRoutes {
 
     private func submit(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        if try Self.isDryRun(request) { return try await dryRun(request, principal) }
+        // The header and the query are checked as for any submission, dry run or not (the key
+        // of a dry run is then not kept).
         let key = try Self.idempotencyKey(request.headers)
         let wait = try waitSeconds(request)
+        if try Self.isDryRun(request) { return try await dryRun(request, principal) }
         let submission = try Self.submission(try await request.jsonBody(limit: environment.maxBodyBytes), key: key, wait: wait)
         let record = try Self.record(try await environment.operations.submit(submission, by: principal, wait: .seconds(wait)))
         let (status, headers, body) = Self.response(record, detail: principal.seesTechnicalDetail)
@@ -33,7 +35,7 @@ struct RequestRoutes {
     }
 
     /// `?dry_run=true`: the decision the engine would make now, and nothing written (no
-    /// request, no event, no idempotency key: none is needed).
+    /// request, no event; the idempotency key is checked, not kept).
     private func dryRun(_ request: Request, _ principal: AccountStore.Principal) async throws -> Response {
         let submission = try Self.submission(try await request.jsonBody(limit: environment.maxBodyBytes), key: "dry-run", wait: 0)
         switch try await environment.operations.dryRun(submission, by: principal) {
