@@ -91,4 +91,26 @@ struct AccountStoreTests {
             await connection.close()
         }
     }
+
+    @Test("the daemon's role may add registered people's accounts to users, and nothing else (row security)")
+    func daemonRoleRegistersPeopleOnly() async throws {
+        try await withScratchDatabase { database in
+            let asApp = try await Connection.connect({
+                var config = database.config
+                config.setupStatements = ["SET ROLE muamala_app"]
+                return config
+            }())
+            let insert = "INSERT INTO users (id, person_id, name, role, unified_number, registered_on) VALUES ($1, $2, 'x', $3, $4, '2026-01-01')"
+            try await asApp.query(insert, [UUID(), Fixtures.person(1, saudi: true).digits, "person", String?.none])
+            for (role, company) in [("staff", String?.none), ("system", nil), ("owner", "7000000001"), ("person", "7000000001")] {
+                let refused = await #expect(throws: PQError.self, "\(role)") {
+                    try await asApp.query(insert, [UUID(), Fixtures.person(2, saudi: true).digits, role, company])
+                }
+                #expect(refused?.sqlState == .insufficientPrivilege, "\(role): \(String(describing: refused))")
+            }
+            let update = await #expect(throws: PQError.self) { try await asApp.query("UPDATE users SET role = 'staff'") }
+            #expect(update?.sqlState == .insufficientPrivilege)
+            await asApp.close()
+        }
+    }
 }

@@ -127,7 +127,7 @@ public struct Intake: Sendable {
                 object["outcome"] = .object(summary)
             case .rejected(let reason):
                 object["state"] = "rejected"
-                object["reason"] = ["code": .string(reason.code.rawValue), "message_ar": .string(reason.arabic), "message_en": .string(reason.english)]
+                object["reason"] = BatchProcessor.json(reason)
             }
             return .object(object)
         }
@@ -142,23 +142,11 @@ public struct Intake: Sendable {
         case .failure(let refusal): return .failure(refusal)
         }
         guard let decider = batcher.decider else { preconditionFailure("a dry run needs an intake with a decider") }
-        let clock = self.clock
+        let clock = self.clock, companies = batcher.companies
         return try await pool.withConnection { connection in
             try await connection.withTransaction(readOnly: true) { db -> Result<DryRun, Refusal> in
-                var establishment = entry.named
-                if establishment == nil, case .worker(let worker) = entry.subject {
-                    establishment = try DirectoryStore.employers(of: [worker], on: db)[worker]
-                }
-                let named = Array(Set([establishment].compactMap { $0 } + entry.alsoNamed))
-                let companies = try DirectoryStore.companies(of: named, on: db)
-                let company = establishment.flatMap { companies[$0] } ?? entry.proposedCompany
-                guard let role = AccessPolicy.actingRole(entry.principal, service: entry.service, subject: entry.subject,
-                                                         scope: .init(establishment: establishment, company: company),
-                                                         actingPerson: entry.actingPerson),
-                      entry.alsoNamed.allSatisfy({ other in
-                          AccessPolicy.actingRole(entry.principal, service: entry.service, subject: entry.subject,
-                                                  scope: .init(establishment: other, company: companies[other])) == role
-                      }) else { return .failure(.forbidden) }
+                let establishment = try IntakeBatcher.access([entry], companies: companies, on: db)[0]
+                guard let role = entry.actingRole(at: establishment, companies: companies) else { return .failure(.forbidden) }
                 let now = try clock.now(on: db)
                 let input = RequestInput(
                     id: UUID(), service: entry.service.code, actor: Actor(id: entry.principal.user.actor.id, role: role),

@@ -224,36 +224,13 @@ final class IntakeBatcher: Sendable {
 
     private static func write(_ entries: [Entry], clock: EngineClock, notify: Bool, companies: CompanyCache,
                               decider: BatchProcessor?, on db: isolated Connection) throws -> ([Outcome], BatchProcessor.Report?) {
-        // Whose establishment: a worker's own request concerns his employer's.
-        let lookups = entries.compactMap { entry -> PersonID? in
-            guard entry.named == nil, case .worker(let worker) = entry.subject else { return nil }
-            return worker
-        }
-        let employers = try DirectoryStore.employers(of: lookups, on: db)
-        let establishments = entries.map { entry -> EstablishmentID? in
-            if let named = entry.named { return named }
-            if case .worker(let worker) = entry.subject { return employers[worker] }
-            return nil
-        }
-        let unknown = Set(establishments.compactMap { $0 } + entries.flatMap(\.alsoNamed)).filter { companies[$0] == nil }
-        for (establishment, company) in try DirectoryStore.companies(of: Array(unknown), on: db) {
-            companies[establishment] = company
-        }
+        let establishments = try access(entries, companies: companies, on: db)
         let now = try clock.now(on: db)
         var allowed: [Int] = []
         var requests: [NewRequest] = []
         for (index, entry) in entries.enumerated() {
             let establishment = establishments[index]
-            let company = establishment.flatMap { companies[$0] } ?? entry.proposedCompany
-            // The role the caller acts in here (a registered person's depends on his rights on
-            // this establishment); every other establishment named must allow the same role.
-            guard let role = AccessPolicy.actingRole(entry.principal, service: entry.service, subject: entry.subject,
-                                                     scope: .init(establishment: establishment, company: company),
-                                                     actingPerson: entry.actingPerson),
-                  entry.alsoNamed.allSatisfy({ other in
-                      AccessPolicy.actingRole(entry.principal, service: entry.service, subject: entry.subject,
-                                              scope: .init(establishment: other, company: companies[other])) == role
-                  }) else { continue }
+            guard let role = entry.actingRole(at: establishment, companies: companies) else { continue }
             allowed.append(index)
             requests.append(NewRequest(
                 service: entry.service.code, establishment: establishment, subject: entry.subject,
@@ -324,6 +301,47 @@ final class IntakeBatcher: Sendable {
 
 /// Which company each establishment belongs to. An establishment's unified number never
 /// changes, so what is known stays known (bounded: cleared when it grows too large).
+extension IntakeBatcher {
+    /// The establishment each entry acts for (a worker's own request: his employer's), with
+    /// the company of every establishment the entries name remembered in `companies`. One
+    /// round trip for the employers and one for the companies not yet known.
+    static func access(_ entries: [Entry], companies: CompanyCache, on db: isolated Connection) throws -> [EstablishmentID?] {
+        let lookups = entries.compactMap { entry -> PersonID? in
+            guard entry.named == nil, case .worker(let worker) = entry.subject else { return nil }
+            return worker
+        }
+        let employers = lookups.isEmpty ? [:] : try DirectoryStore.employers(of: lookups, on: db)
+        let establishments = entries.map { entry -> EstablishmentID? in
+            if let named = entry.named { return named }
+            if case .worker(let worker) = entry.subject { return employers[worker] }
+            return nil
+        }
+        let unknown = Set(establishments.compactMap { $0 } + entries.flatMap(\.alsoNamed)).filter { companies[$0] == nil }
+        if !unknown.isEmpty {
+            for (establishment, company) in try DirectoryStore.companies(of: Array(unknown), on: db) {
+                companies[establishment] = company
+            }
+        }
+        return establishments
+    }
+}
+
+extension IntakeBatcher.Entry {
+    /// The role the caller acts in for this request at `establishment` (a registered person's
+    /// depends on his rights there); every other establishment it names must allow the same
+    /// role. Nil: he may not make it.
+    func actingRole(at establishment: EstablishmentID?, companies: CompanyCache) -> Actor.Role? {
+        let company = establishment.flatMap { companies[$0] } ?? proposedCompany
+        guard let role = AccessPolicy.actingRole(principal, service: service, subject: subject,
+                                                 scope: .init(establishment: establishment, company: company), actingPerson: actingPerson),
+              alsoNamed.allSatisfy({ other in
+                  AccessPolicy.actingRole(principal, service: service, subject: subject,
+                                          scope: .init(establishment: other, company: companies[other])) == role
+              }) else { return nil }
+        return role
+    }
+}
+
 final class CompanyCache: Sendable {
     private let map = Mutex<[EstablishmentID: UnifiedNumber]>([:])
     static let limit = 200_000

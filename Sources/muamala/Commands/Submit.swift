@@ -75,10 +75,7 @@ struct Submit: AsyncParsableCommand {
         await operations.pool.close()
         switch result {
         case .failure(let refusal):
-            for problem in refusal.reasons {
-                FileHandle.standardError.write(Data("refused (\(problem.reason.code)): \(problem.field): \(problem.reason.english)\n    \(problem.reason.arabic)\n".utf8))
-            }
-            throw ExitCode(3)
+            throw refused(refusal)
         case .success(let dryRun):
             if global.json {
                 print(dryRun.json.jsonText)
@@ -120,14 +117,19 @@ struct Submit: AsyncParsableCommand {
             accepted = value
         case .failure(let refusal):
             await operations.pool.close()
-            for problem in refusal.reasons {
-                FileHandle.standardError.write(Data("refused (\(problem.reason.code)): \(problem.field): \(problem.reason.english)\n    \(problem.reason.arabic)\n".utf8))
-            }
-            throw ExitCode(3)
+            throw refused(refusal)
         }
         await operations.pool.close()
         let record = accepted.record
         try RequestDisplay.show(record, json: global.json, existing: { if case .existing = accepted { return true } else { return false } }())
+    }
+
+    /// Prints every reason of a refusal before queuing, in both languages; exit 3.
+    static func refused(_ refusal: Intake.Refusal) -> ExitCode {
+        for problem in refusal.reasons {
+            FileHandle.standardError.write(Data("refused (\(problem.reason.code)): \(problem.field): \(problem.reason.english)\n    \(problem.reason.arabic)\n".utf8))
+        }
+        return ExitCode(3)
     }
 
     /// The value as the service's field expects it; for unknown fields: `12` → number,
