@@ -81,8 +81,8 @@ public struct PQError: Error, Sendable, CustomStringConvertible, CustomDebugStri
 
     /// Whether the database could not serve the call for now and a later try may succeed:
     /// no session to be had (the pool was busy past its wait, or is closing), the session
-    /// lost, the server starting, shutting down or out of connections, or a transaction that
-    /// lost a serialization race. Such a failure is the service's to be sorry for ("try again
+    /// lost, the server starting, shutting down, out of connections or now a standby (after a
+    /// failover), or a transaction that lost a serialization race. Such a failure is the service's to be sorry for ("try again
     /// shortly"), never the caller's.
     public var isUnavailability: Bool {
         if kind == .poolTimeout || kind == .poolClosed || isConnectionLoss { return true }
@@ -90,12 +90,14 @@ public struct PQError: Error, Sendable, CustomStringConvertible, CustomDebugStri
         return sqlState.isTransient || sqlState == .tooManyConnections || sqlState.errorClass == "53"
     }
 
-    /// Whether the connection that produced this error can no longer be used.
+    /// Whether the connection that produced this error can no longer be used. A session on a
+    /// server that has become a standby is as good as lost: no write will succeed there, and
+    /// a new session goes to whichever host is writable now (`target_session_attrs`).
     public var isConnectionLoss: Bool {
         if kind == .connection || kind == .closed { return true }
         guard let sqlState else { return false }
         return sqlState.errorClass == "08" || sqlState == .adminShutdown
-            || sqlState == .crashShutdown || sqlState == .cannotConnectNow
+            || sqlState == .crashShutdown || sqlState == .cannotConnectNow || sqlState == .readOnlySQLTransaction
     }
 }
 

@@ -27,6 +27,8 @@ public struct SQLState: Hashable, Sendable, ExpressibleByStringLiteral, CustomSt
     public static let adminShutdown: SQLState = "57P01"
     public static let crashShutdown: SQLState = "57P02"
     public static let cannotConnectNow: SQLState = "57P03"
+    /// A write on a server in recovery (a standby), or in a read-only transaction.
+    public static let readOnlySQLTransaction: SQLState = "25006"
     public static let insufficientPrivilege: SQLState = "42501"
     public static let undefinedTable: SQLState = "42P01"
     public static let undefinedColumn: SQLState = "42703"

@@ -49,6 +49,7 @@ struct HTTPSemanticsTests {
         let unavailable: [any Error] = [
             PQError(.poolTimeout, "waited too long"), PQError(.poolClosed, "closed"), PQError(.connection, "lost"),
             PQError(.server, "shutting down", sqlState: .adminShutdown), PQError(.server, "too many", sqlState: .tooManyConnections),
+            PQError(.server, "now a standby", sqlState: .readOnlySQLTransaction),
             TransactionError(phase: .commit, underlying: PQError(.server, "race", sqlState: .serializationFailure)),
             Intake.Overloaded(retryAfterSeconds: 1), CancellationError(),
         ]

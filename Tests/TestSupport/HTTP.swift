@@ -12,6 +12,14 @@ public enum HTTP {
     }
 
     public static func request(_ method: String, _ url: String, headers: [String: String], body: Data?) async throws -> (Int, Data) {
+        let (status, _, body) = try await exchange(method, url, headers: headers, body: body)
+        return (status, body)
+    }
+
+    /// Like `request`, with the response's header fields (names in lower case).
+    public static func exchange(_ method: String, _ url: String, headers: [String: String], body: Data?) async throws
+        -> (status: Int, headers: [String: String], body: Data)
+    {
         guard let components = URLComponents(string: url), let host = components.host, let port = components.port else {
             throw SetupError("bad URL \(url)")
         }
@@ -31,7 +39,7 @@ public enum HTTP {
         }
     }
 
-    private static func exchange(host: String, port: Int, message: Data) throws -> (Int, Data) {
+    private static func exchange(host: String, port: Int, message: Data) throws -> (Int, [String: String], Data) {
         let descriptor = try connect(host: host, port: port)
         defer { close(descriptor) }
         try send(message, on: descriptor)
@@ -47,9 +55,14 @@ public enum HTTP {
         let statusLine = head.split(separator: "\r\n").first ?? ""
         let parts = statusLine.split(separator: " ")
         guard parts.count >= 2, let status = Int(parts[1]) else { throw SetupError("bad status line \(statusLine)") }
+        var fields: [String: String] = [:]
+        for line in head.split(separator: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
         var body = Data(response[separator.upperBound...])
-        if head.lowercased().contains("transfer-encoding: chunked") { body = dechunk(body) }
-        return (status, body)
+        if fields["transfer-encoding"]?.lowercased() == "chunked" { body = dechunk(body) }
+        return (status, fields, body)
     }
 
     private static func dechunk(_ data: Data) -> Data {

@@ -54,6 +54,12 @@ public struct ScratchDatabase: Sendable {
         }
     }
 
+    /// The same database through another connection string (several hosts, say, after a
+    /// failover); dropping it still goes through the cluster it was made on.
+    public func reached(through url: String) -> ScratchDatabase {
+        ScratchDatabase(name: name, config: ConnectionConfig(connectionString: url), url: url, cluster: cluster)
+    }
+
     /// Drops the database (any sessions still open are closed first).
     public func drop() async {
         guard let admin = try? await Connection.connect(cluster) else { return }

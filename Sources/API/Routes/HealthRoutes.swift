@@ -5,8 +5,8 @@ import PQ
 import Prometheus
 import Store
 
-/// `/healthz` (the process is alive), `/readyz` (the database answers and its migrations are
-/// current) and `/metrics` (Prometheus text format).
+/// `/healthz` (the process is alive), `/readyz` (the database answers, takes writes and its
+/// migrations are current) and `/metrics` (Prometheus text format).
 struct HealthRoutes {
     let pool: ConnectionPool
     let migrator: Migrator
@@ -33,12 +33,18 @@ struct HealthRoutes {
 
     private func readiness() async throws -> Response {
         do {
-            let status: Migrator.Status
+            let ask = { @Sendable (connection: Connection) async throws -> (Migrator.Status, Bool) in
+                (try await migrator.status(connection), try await ServerRole.isWritable(connection))
+            }
+            let (status, writable): (Migrator.Status, Bool)
             do {
-                status = try await pool.withConnection { connection in try await migrator.status(connection) }
+                (status, writable) = try await pool.withConnection(ask)
             } catch let error as PQError where error.isConnectionLoss {
                 // A session that died with a server restart: the pool drops it; ask once more.
-                status = try await pool.withConnection { connection in try await migrator.status(connection) }
+                (status, writable) = try await pool.withConnection(ask)
+            }
+            guard writable else {
+                return try jsonResponse(["status": "not ready", "reason": "the database is a standby (read-only)"], status: .serviceUnavailable)
             }
             guard status.isCurrent else {
                 return try jsonResponse([
