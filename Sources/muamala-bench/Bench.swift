@@ -8,7 +8,7 @@ struct Bench: AsyncParsableCommand {
         abstract: "Measure Muamala against a PostgreSQL cluster (used by Scripts/bench).",
         subcommands: [
             PQBench.self, PopulationCommand.self, QueueCommand.self, BodiesCommand.self, HTTPLoadCommand.self, MeasureCommand.self,
-            SampleHostCommand.self, ReplayCommand.self,
+            SampleHostCommand.self, ReplayCommand.self, ReadLoadCommand.self,
         ]
     )
 }
