@@ -39,8 +39,12 @@ public struct ConnectionConfig: Sendable, CustomStringConvertible {
         for (key, value) in parameters.sorted(by: { $0.key < $1.key }) {
             pairs.append((key, value))
         }
-        let seconds = max(2, Int((connectTimeout.components.seconds)) + (connectTimeout.components.attoseconds > 0 ? 1 : 0))
-        pairs.append(("connect_timeout", String(seconds)))
+        // A connect_timeout the operator wrote into the connection string wins (with several
+        // hosts it is the wait for each one): a later keyword would override it.
+        if !(connectionString?.contains("connect_timeout") ?? false) {
+            let seconds = max(2, Int((connectTimeout.components.seconds)) + (connectTimeout.components.attoseconds > 0 ? 1 : 0))
+            pairs.append(("connect_timeout", String(seconds)))
+        }
         pairs.append(("application_name", applicationName))
         pairs.append(("client_encoding", "UTF8"))
         pairs.append(("options", "-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3"))

@@ -3,9 +3,10 @@
 /// - at most `maxConnections` sessions; a checkout waits up to `checkoutTimeout` for one;
 /// - a session is checked cheaply (no round trip) before it is handed out, and dropped when
 ///   it is broken or was left inside a transaction;
-/// - when a call fails because the connection was lost (a server restart, say), the call's
-///   error reaches the caller and the idle sessions, likely dead as well, are dropped too:
-///   the next calls connect afresh, so the pool recovers by itself;
+/// - when a call fails because the connection was lost (a server restart, say, or a server
+///   that is now a standby), the call's error reaches the caller, that session and the idle
+///   ones, likely lost as well, are dropped: the next calls connect afresh (to whichever host
+///   is writable, given `target_session_attrs=read-write`), so the pool recovers by itself;
 /// - cancelling the task inside `withConnection` cancels the statement on the server.
 public final class ConnectionPool: Sendable {
     public nonisolated let configuration: Configuration
@@ -139,11 +140,15 @@ private actor PoolState {
 
     /// Returns a session taken with `checkout`. `failure` is the error its user saw, if any.
     func checkin(_ connection: Connection, failure: (any Error)?) async {
+        var lost = false
         if let failure = failure as? PQError ?? (failure as? TransactionError)?.underlying as? PQError,
            failure.isConnectionLoss {
             await dropIdle()
+            // Also a session that still looks healthy: one on a server that became a standby.
+            lost = true
         }
-        let healthy = await connection.isHealthy
+        var healthy = false
+        if !lost { healthy = await connection.isHealthy }
         guard healthy && !isClosed else {
             openCount -= 1
             await connection.close()

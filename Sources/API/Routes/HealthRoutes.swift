@@ -44,7 +44,7 @@ struct HealthRoutes {
                 (status, writable) = try await pool.withConnection(ask)
             }
             guard writable else {
-                return try jsonResponse(["status": "not ready", "reason": "the database is a standby (read-only)"], status: .serviceUnavailable)
+                return try jsonResponse(["status": "not ready", "reason": "the database is read-only (a standby)"], status: .serviceUnavailable)
             }
             guard status.isCurrent else {
                 return try jsonResponse([
