@@ -21,8 +21,8 @@ public struct APIEnvironment: Sendable {
 
     public init(pool: ConnectionPool, intake: Intake, waiters: DecisionWaiters, rulebook: Rulebook, clock: EngineClock,
                 maxBodyBytes: Int, maxWaitSeconds: Int = 30, principals: PrincipalCache = PrincipalCache(),
-                identityProvider: IdentityProvider? = nil) {
-        self.operations = Operations(pool: pool, intake: intake, clock: clock, waiters: waiters)
+                identityProvider: IdentityProvider? = nil, reads: ReadRouting? = nil) {
+        self.operations = Operations(pool: pool, intake: intake, clock: clock, waiters: waiters, reads: reads)
         self.pool = pool
         self.intake = intake
         self.waiters = waiters

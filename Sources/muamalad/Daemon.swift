@@ -24,9 +24,10 @@ struct Daemon: Sendable {
         self.registry = registry
     }
 
-    /// The session settings: the database the daemon was told (never a fallback).
-    func connectionConfig() throws -> ConnectionConfig {
-        let url = try configuration.database(allowDevelopmentCluster: false)
+    /// The session settings: the database the daemon was told (never a fallback), or the
+    /// standby that serves reads.
+    func connectionConfig(url explicit: String? = nil) throws -> ConnectionConfig {
+        let url = try explicit ?? configuration.database(allowDevelopmentCluster: false)
         var setup: [String] = []
         if let role = configuration.databaseRole {
             guard role.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
@@ -68,9 +69,19 @@ struct Daemon: Sendable {
             identityProvider = provider
             refresher = [.init(service: JWKSRefresher(provider: provider, interval: settings.refreshInterval, logger: logger))]
         }
+        // Reads on a standby, when one is given: sampled once a second, used while close behind.
+        var reads: ReadRouting?
+        var lagSampler: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let readURL = configuration.readDatabaseURL {
+            let standby = ConnectionPool(.init(connection: try connectionConfig(url: readURL), maxConnections: max(2, configuration.databaseConnections / 2)))
+            let routing = ReadRouting(primary: pool, standby: standby, maxLag: configuration.readMaxLag)
+            reads = routing
+            lagSampler = [.init(service: PoolService(pool: standby, logger: logger)),
+                          .init(service: StandbyLagSampler(routing: routing, logger: logger))]
+        }
         let environment = APIEnvironment(
             pool: pool, intake: intake, waiters: waiters, rulebook: rulebook, clock: clock, maxBodyBytes: configuration.maxBodyBytes,
-            identityProvider: identityProvider)
+            identityProvider: identityProvider, reads: reads)
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: registry)
         let application = Application(
             router: router,
@@ -112,6 +123,7 @@ struct Daemon: Sendable {
                        .init(service: IdempotencyKeyPurger(pool: pool, retention: configuration.idempotencyRetention, logger: logger))]
                 + checkpoints
                 + refresher
+                + lagSampler
                 + workers
                 + [.init(service: application)],
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -9,7 +9,7 @@ import TestSupport
 /// replication (`Scripts/pg standby`), a daemon given both hosts, the primary killed with -9
 /// under a steady load of submissions, the standby promoted by the test, the load going on.
 ///
-/// Just before the kill the standby lags a second behind. With a synchronous standby nothing
+/// Just before the kill the standby lags a second behind (the primary's WAL sender stopped). With a synchronous standby nothing
 /// that was acknowledged is lost; with an asynchronous one, what was acknowledged in that
 /// second is lost, counted and printed (the price of not waiting for the standby). Either way
 /// nothing is doubled, every request is decided once, callers see 503 with `Retry-After`
@@ -27,6 +27,66 @@ struct FailoverTests {
         let report = try await runFailover(synchronous: false)
         // What the synchronous standby buys: without it, the second of lag is acknowledged and gone.
         #expect(!report.lost.isEmpty, "an asynchronous standby that lagged lost nothing: was the lag made?")
+    }
+
+    @Test("reads go to a standby while it keeps up, and to the primary once its replay falls behind")
+    func readsOnTheStandby() async throws {
+        let pair = ReplicatedPair(name: "reads")
+        try await pair.destroy()
+        do {
+            try await readsOnTheStandby(pair)
+            try await pair.destroy()
+        } catch {
+            try? await pair.destroy()
+            throw error
+        }
+    }
+
+    private func readsOnTheStandby(_ pair: ReplicatedPair) async throws {
+        let (database, token) = try await pair.prepare(synchronous: true)
+        let standbyURL = try await pair.url(of: pair.standby, database: database.name)
+        let daemon = try DaemonProcess(databaseURL: try await pair.url(of: pair.primary, database: database.name), environment: [
+            "MUAMALA_READ_DATABASE_URL": standbyURL, "MUAMALA_READ_MAX_LAG_SECONDS": "1",
+        ])
+        try await daemon.waitUntilReady()
+        let headers = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
+        func register(_ n: Int) async throws {
+            let answer = try await HTTP.post("\(daemon.baseURL)/v1/requests?wait=10", headers: headers.merging(["Idempotency-Key": "reads-\(n)"]) { $1 },
+                                             json: Self.registration(n))
+            #expect(answer.0 == 200, "\(answer.0) \(String(decoding: answer.1, as: UTF8.self))")
+        }
+        func readUntilFound(_ n: Int) async throws -> Bool {
+            for _ in 0..<150 {
+                if try await HTTP.get("\(daemon.baseURL)/v1/workers/\(Fixtures.person(20_000 + n).digits)", headers: headers).0 == 200 { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+        func reads(on database: String) async throws -> Int {
+            let text = String(decoding: try await HTTP.get("\(daemon.baseURL)/metrics").1, as: UTF8.self)
+            let prefix = "muamala_reads_total{database=\"\(database)\"} "
+            return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }.map { Int($0) } ?? 0
+        }
+
+        // Close behind (once its lag is sampled): the standby answers.
+        try await register(1)
+        #expect(try await readUntilFound(1), "the worker never appeared")
+        for _ in 0..<100 where try await reads(on: "standby") == 0 {
+            _ = try await HTTP.get("\(daemon.baseURL)/v1/workers/\(Fixtures.person(20_001).digits)", headers: headers)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try await reads(on: "standby") > 0, "no read went to the standby")
+        let primaryBefore = try await reads(on: "primary")
+
+        // Its replay paused, it falls behind: a worker decided since is found, on the primary.
+        let standby = try await Connection.connect(ConnectionConfig(connectionString: standbyURL))
+        try await standby.query("SELECT pg_wal_replay_pause()")
+        try await register(2)
+        #expect(try await readUntilFound(2), "reads stayed on the lagging standby")
+        #expect(try await reads(on: "primary") > primaryBefore)
+        try await standby.query("SELECT pg_wal_replay_resume()")
+        await standby.close()
+        _ = try await daemon.terminate()
     }
 
     struct Report {
@@ -47,16 +107,7 @@ struct FailoverTests {
     }
 
     private func runFailover(_ pair: ReplicatedPair, synchronous: Bool) async throws -> Report {
-        let primaryURL = try await pair.start()
-        try await pair.addStandby(synchronous: synchronous)
-        let database = try await ScratchDatabase.create(cluster: ConnectionConfig(connectionString: primaryURL), clusterURL: primaryURL)
-        let setup = try TestEngine(database)
-        try await setup.run { db in try Fixtures.establishment("1-1", on: db) }
-        let token = try await setup.run { db -> String in
-            let user = try AccountStore.addUser(name: "portal", role: .staff, personID: nil, unifiedNumber: nil, on: db)
-            return try AccountStore.issueToken(for: user.id, label: "failover", on: db)
-        }
-        await setup.close()
+        let (database, token) = try await pair.prepare(synchronous: synchronous)
 
         // Both hosts, the writable one chosen by libpq: what an operator gives muamalad.
         let bothHosts = try await pair.multiHostURL(database: database.name)
@@ -64,24 +115,35 @@ struct FailoverTests {
         try await daemon.waitUntilReady()
 
         let load = SubmissionLoad(daemon: daemon, token: token)
-        let loadTask = Task { await load.run(clients: 8, deadline: .seconds(150)) }
-        // Kill when a third is acknowledged; promote at once (the test plays the failover manager).
+        let loadTask = Task { await load.run(clients: 8, deadline: .seconds(300)) }
+        defer { load.stop() }
+        // Kill once 150 are acknowledged; promote at once (the test plays the failover manager).
+        let loading = ContinuousClock.now
         while load.acknowledgedCount < 150 {
+            guard ContinuousClock.now - loading < .seconds(120), daemon.exited == nil else {
+                throw SetupError("the load did not reach 150 acknowledgments: \(load.outcome.unexpected.prefix(3)) \(daemon.log)")
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
-        // The standby falls a second behind (its WAL receiver stalls, as on a slow network),
-        // then the primary dies. A synchronous primary acknowledges nothing in that second; an
-        // asynchronous one acknowledges what the standby never gets.
-        try await pair.stallStandbyReceiver()
+        // The standby falls a second behind (the primary's WAL sender stalls, as on a slow
+        // network), then the primary dies. A synchronous primary acknowledges nothing in that
+        // second; an asynchronous one acknowledges what the standby never gets.
+        try await pair.stallPrimarySender()
+        // Answers already on their way when the sender stopped arrive first; then one second.
+        try await Task.sleep(for: .milliseconds(500))
+        let stalledAt = load.acknowledgedCount
         try await Task.sleep(for: .seconds(1))
+        let acknowledgedInLag = load.acknowledgedCount - stalledAt
         let killedAt = ContinuousClock.now
         try await pair.killPrimary()
-        try await pair.resumeStandbyReceiver()
+        // No writable host: the daemon says so, and submissions get 503 (checked below).
+        let readiness = try await HTTP.get("\(daemon.baseURL)/readyz")
+        #expect(readiness.0 == 503, "/readyz with no writable database: \(readiness.0) \(String(decoding: readiness.1, as: UTF8.self))")
         try await pair.promoteStandby()
         let promotedAt = ContinuousClock.now
         // The load goes on until 150 more are acknowledged by the promoted standby.
         let beforePromotion = load.acknowledgedCount
-        while load.acknowledgedCount < beforePromotion + 150 && ContinuousClock.now - promotedAt < .seconds(60) {
+        while load.acknowledgedCount < beforePromotion + 150 && ContinuousClock.now - promotedAt < .seconds(120) {
             try await Task.sleep(for: .milliseconds(20))
         }
         load.stop()
@@ -93,6 +155,11 @@ struct FailoverTests {
         #expect(outcome.unexpected.isEmpty, "answers other than 200, 202 and 503: \(outcome.unexpected.prefix(5))")
         #expect(outcome.unavailable > 0, "no submission was answered 503 while no database was writable")
         #expect(outcome.unavailableWithoutRetryAfter == 0, "503 without Retry-After: \(outcome.unavailableWithoutRetryAfter)")
+        if synchronous {
+            #expect(acknowledgedInLag == 0, "a synchronous primary acknowledged \(acknowledgedInLag) submissions its standby did not have")
+        } else {
+            #expect(acknowledgedInLag > 0, "the asynchronous primary acknowledged nothing while its standby lagged")
+        }
         // The time without a writable database, as the portals saw it: the longest wait between
         // two acknowledgments.
         let times = outcome.acknowledgedTimes.sorted()
@@ -138,7 +205,7 @@ struct FailoverTests {
             // A daemon given only the standby is alive but not ready: it could not write.
             let onStandby = try DaemonProcess(databaseURL: try await pair.url(of: pair.primary, database: database.name))
             var readiness = (0, Data())
-            for _ in 0..<100 where readiness.0 == 0 {
+            for _ in 0..<600 where readiness.0 == 0 {
                 readiness = (try? await HTTP.get("\(onStandby.baseURL)/readyz")) ?? (0, Data())
                 if readiness.0 == 0 { try await Task.sleep(for: .milliseconds(100)) }
             }
@@ -160,6 +227,7 @@ struct FailoverTests {
         print("""
             failover (\(synchronous ? "synchronous" : "asynchronous") standby): \(outcome.acknowledged.count) submissions acknowledged, \
             \(outcome.unavailable) answers 503 on the way, \(lost.count) acknowledged and lost; \
+            \(acknowledgedInLag) acknowledged while the standby lagged; \
             no acknowledgment for \(seconds(outage)) at most (kill -9 and promotion took \(seconds(promotedAt - killedAt)))
             """)
         return Report(lost: lost)
@@ -273,25 +341,31 @@ private struct ReplicatedPair {
         standby = "\(local)/test-failover-\(name)-b"
     }
 
-    /// Starts the primary; returns its URL.
-    func start() async throws -> String {
-        try await pg(primary, "start")
-    }
-
-    func addStandby(synchronous: Bool) async throws {
+    /// The primary and its standby started, a scratch database on them with establishment 1-1,
+    /// and a staff token.
+    func prepare(synchronous: Bool) async throws -> (ScratchDatabase, String) {
+        let primaryURL = try await pg(primary, "start")
         _ = try await pg(standby, "standby --of '\(primary)'" + (synchronous ? "" : " --async"))
+        let database = try await ScratchDatabase.create(cluster: ConnectionConfig(connectionString: primaryURL), clusterURL: primaryURL)
+        let setup = try TestEngine(database)
+        try await setup.run { db in try Fixtures.establishment("1-1", on: db) }
+        let token = try await setup.run { db -> String in
+            let user = try AccountStore.addUser(name: "portal", role: .staff, personID: nil, unifiedNumber: nil, on: db)
+            return try AccountStore.issueToken(for: user.id, label: "failover", on: db)
+        }
+        await setup.close()
+        return (database, token)
     }
 
     func killPrimary() async throws { _ = try await pg(primary, "kill") }
-    func stallStandbyReceiver() async throws { try await signalStandbyReceiver("STOP") }
-    func resumeStandbyReceiver() async throws { try await signalStandbyReceiver("CONT") }
-
-    /// The standby's WAL receiver, stopped or continued (a slow network, played by a signal).
-    private func signalStandbyReceiver(_ signal: String) async throws {
+    /// The primary's WAL sender stopped (a slow network, played by a signal): what it has not
+    /// sent is never sent, since the primary is killed next (`Scripts/pg kill` kills a stopped
+    /// process too, and `destroy` kills a server that cannot stop).
+    func stallPrimarySender() async throws {
         try await runShell("""
-            postmaster="$(head -n 1 "$(readlink -f '\(standby)')/data/postmaster.pid")"
-            receiver="$(pgrep -P "$postmaster" -f walreceiver)"
-            [ -n "$receiver" ] && kill -\(signal) $receiver
+            postmaster="$(head -n 1 "$(readlink -f '\(primary)')/data/postmaster.pid")"
+            sender="$(pgrep -P "$postmaster" -f 'walsender')"
+            [ -n "$sender" ] && kill -STOP $sender
             """)
     }
     func promoteStandby() async throws { _ = try await pg(standby, "promote") }
@@ -311,8 +385,12 @@ private struct ReplicatedPair {
             }
             return host
         }
-        let hosts = [try socket(try await pg(primary, "url")), try socket(try await pg(standby, "url"))]
-        return "postgresql:///\(database)?host=\(hosts.joined(separator: ","))&port=5432,5432&user=muamala&target_session_attrs=read-write"
+        func port(_ url: String) -> String {
+            URLComponents(string: url)?.queryItems?.first(where: { $0.name == "port" })?.value ?? "5432"
+        }
+        let urls = [try await pg(primary, "url"), try await pg(standby, "url")]
+        let hosts = try urls.map(socket).joined(separator: ","), ports = urls.map(port).joined(separator: ",")
+        return "postgresql:///\(database)?host=\(hosts)&port=\(ports)&user=muamala&target_session_attrs=read-write"
     }
 
     /// One cluster's URL, for another database.

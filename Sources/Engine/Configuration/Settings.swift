@@ -17,6 +17,10 @@ import Store
 public struct Settings: Sendable {
     /// libpq connection string or URI.
     public var databaseURL: String?
+    /// A standby for the portal's reads and the open data (`ReadRouting`); nil: the primary.
+    public var readDatabaseURL: String?
+    /// How far behind the standby may be and still serve reads.
+    public var readMaxLag: Duration = .seconds(5)
     /// The rulebook file (`Rulebook/rulebook.json` found upwards when not set).
     public var rulebookPath: String?
     /// A role to `SET ROLE` to after connecting (the daemon's limited role, `muamala_app`).
@@ -91,6 +95,8 @@ public struct Settings: Sendable {
 
     public static let keys: [Key] = [
         Key(name: "MUAMALA_DATABASE_URL", meaning: "libpq connection string or URI (required by the daemon; the CLI falls back to this checkout's Scripts/pg cluster and says so)", defaultValue: "none"),
+        Key(name: "MUAMALA_READ_DATABASE_URL", meaning: "a standby (streaming replication) for the portal's reads and the open data; the primary serves them while the standby is further behind than MUAMALA_READ_MAX_LAG_SECONDS or unreachable", defaultValue: "none: the primary"),
+        Key(name: "MUAMALA_READ_MAX_LAG_SECONDS", meaning: "how far behind (replay lag) the standby may be and still serve reads", defaultValue: "5"),
         Key(name: "MUAMALA_DATABASE_ROLE", meaning: "role to SET ROLE to after connecting (e.g. muamala_app)", defaultValue: "none"),
         Key(name: "MUAMALA_DB_CONNECTIONS", meaning: "database sessions in the pool", defaultValue: "8, and at least the workers + 4"),
         Key(name: "MUAMALA_HTTP_HOST", meaning: "address the HTTP API listens on", defaultValue: "127.0.0.1"),
@@ -127,6 +133,8 @@ public struct Settings: Sendable {
         let reader = EnvironmentReader(environment: environment)
         configuration.databaseURL = reader.string("MUAMALA_DATABASE_URL")
         configuration.databaseRole = reader.string("MUAMALA_DATABASE_ROLE")
+        configuration.readDatabaseURL = reader.string("MUAMALA_READ_DATABASE_URL")
+        if let seconds = try reader.integer("MUAMALA_READ_MAX_LAG_SECONDS", in: 1...3600) { configuration.readMaxLag = .seconds(seconds) }
         configuration.httpHost = reader.string("MUAMALA_HTTP_HOST") ?? configuration.httpHost
         configuration.httpPort = try reader.integer("MUAMALA_HTTP_PORT", in: 0...65535) ?? configuration.httpPort
         configuration.workers = try reader.integer("MUAMALA_WORKERS", in: 0...256) ?? configuration.workers

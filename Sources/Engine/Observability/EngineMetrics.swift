@@ -51,4 +51,14 @@ public struct EngineMetrics: Sendable {
         Gauge(label: "muamala_queue_depth", dimensions: [("kind", "failed")]).record(failed)
         Gauge(label: "muamala_queue_oldest_age_seconds").record(oldestDueAgeSeconds)
     }
+
+    /// The standby's replay lag (`ReadRouting`); -1 while it is not known (unreachable).
+    public func standbyLag(seconds: Double?) {
+        Gauge(label: "muamala_read_standby_lag_seconds").record(seconds ?? -1)
+    }
+
+    /// A portal read or open-data query, by the database that answered it.
+    public func read(on database: String) {
+        Counter(label: "muamala_reads_total", dimensions: [("database", database)]).increment()
+    }
 }

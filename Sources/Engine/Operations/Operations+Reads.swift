@@ -37,7 +37,7 @@ extension Operations {
         let limit = Self.meEstablishmentLimit
         var listed: [EstablishmentID] = []
         if !companies.isEmpty {
-            listed = try await run { db in
+            listed = try await read { db in
                 var found: [EstablishmentID] = []
                 for company in companies where found.count <= limit {
                     found += try Profiles.establishments(of: company, limit: limit + 1 - found.count, on: db)
@@ -60,7 +60,7 @@ extension Operations {
         guard principal.registered, role != .staff, role != .system, role != .worker else { return [] }
         let companies = principal.companies, granted = principal.grants.map(\.establishmentID)
         guard !companies.isEmpty || !granted.isEmpty else { return [] }
-        return try await run { db in
+        return try await read { db in
             try Profiles.establishments(ofCompanies: companies, granted: granted, after: after, limit: limit, on: db)
         }
     }
@@ -78,7 +78,7 @@ extension Operations {
     /// exist or is not the caller's to see. One hop: the access check, then the reads.
     public func establishment(_ id: EstablishmentID, for principal: AccountStore.Principal, rulebook: Rulebook) async throws -> EstablishmentRead? {
         let clock = self.clock
-        let found = try await run { db -> (Profiles.EstablishmentProfile, Certificate?, Date)? in
+        let found = try await read { db -> (Profiles.EstablishmentProfile, Certificate?, Date)? in
             guard try Self.mayRead(establishment: id, principal, on: db), let profile = try Profiles.establishment(id, on: db) else { return nil }
             return (profile, try Profiles.latestCertificate(of: id, on: db), try clock.now(on: db))
         }
@@ -93,7 +93,7 @@ extension Operations {
     /// nil when the establishment is not the caller's to see (or does not exist).
     public func workers(of id: EstablishmentID, after: PersonID?, limit: Int,
                         for principal: AccountStore.Principal) async throws -> [Profiles.WorkerLine]? {
-        try await run { db in
+        try await read { db in
             guard try Self.mayRead(establishment: id, principal, on: db) else { return nil }
             return try Profiles.workers(of: id, after: after, limit: limit, on: db)
         }
@@ -115,7 +115,7 @@ extension Operations {
         let role = principal.user.role
         // Who the file belongs to first, by one probe whatever the answer; the file only when
         // the caller may read it (a refusal must not take longer than "no such worker").
-        let found = try await run { db -> (Profiles.WorkerProfile, [NextSteps.Option], AccessPolicy.Scope)? in
+        let found = try await read { db -> (Profiles.WorkerProfile, [NextSteps.Option], AccessPolicy.Scope)? in
             guard let owner = try Profiles.workerOwner(id, on: db),
                   AccessPolicy.mayReadWorker(principal, worker: id, employer: owner.employer, company: owner.company),
                   let profile = try Profiles.worker(id, on: db) else { return nil }
@@ -145,7 +145,7 @@ extension Operations {
     /// A case, open or closed; nil when it does not exist or is not the caller's to see.
     public func caseFile(_ id: UUID, for principal: AccountStore.Principal) async throws -> CaseRead? {
         // The sides first, by one probe whatever the answer; the case only for a caller who may read it.
-        try await run { db -> CaseRead? in
+        try await read { db -> CaseRead? in
             guard let sides = try Profiles.caseSides(id, on: db),
                   AccessPolicy.mayReadCase(principal, worker: sides.worker, sides: [sides.establishment] + (sides.counterpart.map { [$0] } ?? []),
                                            companies: sides.companies),

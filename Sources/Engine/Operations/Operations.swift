@@ -15,19 +15,22 @@ import Store
 /// | cancel           | its submitter (or staff), while it is queued; never a timer by others | `CancelRefusal` (`notFound` if unseen) |
 /// | redrive          | staff, a failed request                         | `ChangeRefusal`, `.forbidden`         |
 /// | advance the clock| staff, simulated time only                      | `ClockRefusal`                        |
-/// | portal reads     | `Operations+Reads.swift`: me, establishment, workers, worker, case | nil: the same as not there |
+/// | portal reads     | `Operations+Reads.swift`: me, establishment, workers, worker, case (on a standby when `reads` routes them) | nil: the same as not there |
 public struct Operations: Sendable {
     public let pool: ConnectionPool
     public let intake: Intake
     public let clock: EngineClock
     /// This daemon's waiters for decisions; without them (the CLI) a wait polls.
     public let waiters: DecisionWaiters?
+    /// Where the portal's reads and the open data go when a standby serves them; nil: the pool.
+    public let reads: ReadRouting?
 
-    public init(pool: ConnectionPool, intake: Intake, clock: EngineClock, waiters: DecisionWaiters?) {
+    public init(pool: ConnectionPool, intake: Intake, clock: EngineClock, waiters: DecisionWaiters?, reads: ReadRouting? = nil) {
         self.pool = pool
         self.intake = intake
         self.clock = clock
         self.waiters = waiters
+        self.reads = reads
     }
 
     // MARK: Submit
@@ -176,7 +179,7 @@ public struct Operations: Sendable {
     // MARK: Open data
 
     public func statistics(from: Day?, to: Day?) async throws -> MonthlyStatistics {
-        try await run { db in try StatisticsStore.monthly(from: from, to: to, on: db) }
+        try await read { db in try StatisticsStore.monthly(from: from, to: to, on: db) }
     }
 
     // MARK: Helpers
@@ -220,6 +223,12 @@ public struct Operations: Sendable {
 
     func run<T: Sendable>(_ body: @escaping @Sendable (isolated Connection) throws -> T) async throws -> T {
         try await pool.withConnection { connection in try await connection.run(body) }
+    }
+
+    /// A portal read or the open data: on the standby when `reads` says so, else as `run`.
+    func read<T: Sendable>(_ body: @escaping @Sendable (isolated Connection) throws -> T) async throws -> T {
+        if let reads { return try await reads.run(body) }
+        return try await run(body)
     }
 
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (isolated Connection) throws -> T) async throws -> T {

@@ -46,7 +46,7 @@ public enum StatementCatalog {
         RequestQueue.mayVacuumStatement, RequestQueue.scheduleMany, RequestQueue.cancelTimers,
         RequestQueue.notifyDecided,
         // ServerRole
-        ServerRole.inRecovery,
+        ServerRole.readOnly, ServerRole.replayLagStatement,
         // StatisticsStore
         StatisticsStore.dailyStatement,
     ]
