@@ -22,7 +22,7 @@ struct FailoverTests {
         #expect(report.lost.isEmpty, "acknowledged, then lost with a synchronous standby: \(report.lost.prefix(10))")
     }
 
-    @Test("asynchronous standby: the same load, lag and kill; nothing doubled, but what was acknowledged during the lag is lost")
+    @Test("asynchronous standby: the same load, lag and kill; nothing doubled, but what was acknowledged during the lag is lost; the old primary is rewound and rejoins")
     func asynchronousStandby() async throws {
         let report = try await runFailover(synchronous: false)
         // What the synchronous standby buys: without it, the second of lag is acknowledged and gone.
@@ -198,26 +198,36 @@ struct FailoverTests {
         #expect(daemon.exited == nil, "the daemon died: \(daemon.log)")
         #expect(try await HTTP.get("\(daemon.baseURL)/readyz").0 == 200)
 
-        if synchronous {
-            // The old primary comes back as a standby of the new one, and the pair is whole again.
-            try await pair.rejoinOldPrimary()
-            #expect(try await pair.role(of: pair.primary) == "standby")
-            // A daemon given only the standby is alive but not ready: it could not write.
-            let onStandby = try DaemonProcess(databaseURL: try await pair.url(of: pair.primary, database: database.name))
-            var readiness = (0, Data())
-            for _ in 0..<600 where readiness.0 == 0 {
-                readiness = (try? await HTTP.get("\(onStandby.baseURL)/readyz")) ?? (0, Data())
-                if readiness.0 == 0 { try await Task.sleep(for: .milliseconds(100)) }
-            }
-            #expect(readiness.0 == 503 && String(decoding: readiness.1, as: UTF8.self).contains("standby"),
-                    "\(readiness.0) \(String(decoding: readiness.1, as: UTF8.self))")
-            _ = try await onStandby.terminate()
-            // Commits wait for the rejoined standby again, and go on.
-            let after = try await HTTP.post("\(daemon.baseURL)/v1/requests",
-                                            headers: ["Authorization": "Bearer \(token)", "Idempotency-Key": "after-rejoin"],
-                                            json: Self.registration(9_999))
-            #expect(after.0 == 202, "\(after.0) \(String(decoding: after.1, as: UTF8.self))")
+        // The old primary comes back as a standby of the new one (rewound past what it had and
+        // the new primary never got, after the asynchronous run), and the pair is whole again.
+        try await pair.rejoinOldPrimary(synchronous: synchronous)
+        #expect(try await pair.role(of: pair.primary) == "standby")
+        let home = URL(fileURLWithPath: pair.primary).resolvingSymlinksInPath().path
+        let aside = (try? FileManager.default.contentsOfDirectory(atPath: home))?.filter { $0.hasPrefix("data.before-rejoin") } ?? []
+        #expect(aside.isEmpty, "pg_rewind could not rewind the old primary; it was copied afresh (\(aside))")
+        // A daemon given only the standby is alive but not ready: it could not write.
+        let onStandby = try DaemonProcess(databaseURL: try await pair.url(of: pair.primary, database: database.name))
+        var standbyReadiness = (0, Data())
+        for _ in 0..<600 where standbyReadiness.0 == 0 {
+            standbyReadiness = (try? await HTTP.get("\(onStandby.baseURL)/readyz")) ?? (0, Data())
+            if standbyReadiness.0 == 0 { try await Task.sleep(for: .milliseconds(100)) }
         }
+        let standbyAnswer = String(decoding: standbyReadiness.1, as: UTF8.self)
+        #expect(standbyReadiness.0 == 503 && standbyAnswer.contains("standby"), "\(standbyReadiness.0) \(standbyAnswer)")
+        _ = try await onStandby.terminate()
+        // Commits go on, and reach the rejoined standby (at once when it is synchronous).
+        let after = try await HTTP.post("\(daemon.baseURL)/v1/requests",
+                                        headers: ["Authorization": "Bearer \(token)", "Idempotency-Key": "after-rejoin"],
+                                        json: Self.registration(9_999))
+        #expect(after.0 == 202, "\(after.0) \(String(decoding: after.1, as: UTF8.self))")
+        let rejoined = try await Connection.connect(ConnectionConfig(connectionString: try await pair.url(of: pair.primary, database: database.name)))
+        var copied = false
+        for _ in 0..<100 where !copied {
+            copied = try await rejoined.query("SELECT 1 FROM idempotency_keys WHERE key = 'after-rejoin'").count == 1
+            if !copied { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(copied, "the rejoined standby did not receive a commit made after it joined")
+        await rejoined.close()
         _ = try await daemon.terminate()
         await engine.close()
 
@@ -369,7 +379,9 @@ private struct ReplicatedPair {
             """)
     }
     func promoteStandby() async throws { _ = try await pg(standby, "promote") }
-    func rejoinOldPrimary() async throws { _ = try await pg(primary, "rejoin --to '\(standby)'") }
+    func rejoinOldPrimary(synchronous: Bool) async throws {
+        _ = try await pg(primary, "rejoin --to '\(standby)'" + (synchronous ? "" : " --async"))
+    }
     func role(of cluster: String) async throws -> String { try await pg(cluster, "role") }
 
     func destroy() async throws {
