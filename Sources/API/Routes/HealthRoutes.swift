@@ -57,7 +57,7 @@ struct HealthRoutes {
         } catch {
             // The error's text stays in the log: /readyz is public.
             logger.warning("not ready: the database is unreachable", metadata: ["error": .string(String(reflecting: error))])
-            return try jsonResponse(["status": "not ready", "reason": "database unreachable"], status: .serviceUnavailable)
+            return try jsonResponse(["status": "not ready", "reason": "no writable database answers"], status: .serviceUnavailable)
         }
     }
 }
