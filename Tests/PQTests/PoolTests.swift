@@ -123,6 +123,25 @@ struct PoolTests {
         #expect(ticks.withLock { $0 } >= 15)
         await pool.close()
     }
+
+    @Test("a session refused a write because its server is read-only (a standby now) is closed, not handed out again")
+    func readOnlySessionIsDropped() async throws {
+        let pool = ConnectionPool(.init(connection: TestDatabase.config, maxConnections: 1))
+        // One session, made read-only as a demoted server's are: it still looks healthy.
+        let error = await #expect(throws: PQError.self) {
+            try await pool.withConnection { connection in
+                try await connection.query("SET default_transaction_read_only = on")
+                try await connection.query("CREATE TEMPORARY TABLE refused (n int)")
+            }
+        }
+        #expect(error?.sqlState == .readOnlySQLTransaction)
+        #expect(error?.isConnectionLoss == true)
+        let readOnly = try await pool.withConnection { connection in
+            try await connection.query("SHOW default_transaction_read_only").single().decode(String.self, at: 0)
+        }
+        #expect(readOnly == "off", "the read-only session was handed out again")
+        await pool.close()
+    }
 }
 
 @Suite("Server restarts", .serialized)

@@ -299,8 +299,6 @@ final class IntakeBatcher: Sendable {
     }
 }
 
-/// Which company each establishment belongs to. An establishment's unified number never
-/// changes, so what is known stays known (bounded: cleared when it grows too large).
 extension IntakeBatcher {
     /// The establishment each entry acts for (a worker's own request: his employer's), with
     /// the company of every establishment the entries name remembered in `companies`. One
@@ -342,6 +340,8 @@ extension IntakeBatcher.Entry {
     }
 }
 
+/// Which company each establishment belongs to. An establishment's unified number never
+/// changes, so what is known stays known (bounded: cleared when it grows too large).
 final class CompanyCache: Sendable {
     private let map = Mutex<[EstablishmentID: UnifiedNumber]>([:])
     static let limit = 200_000

@@ -37,7 +37,7 @@ public final class ReadRouting: Sendable {
     /// Whether reads go to the standby now.
     public var usesStandby: Bool {
         guard let seconds = lagSeconds else { return false }
-        return seconds <= Double(maxLag.components.seconds) + Double(maxLag.components.attoseconds) / 1e18
+        return seconds <= maxLag.inSeconds
     }
 
     /// Runs a read on the standby when it is close enough, else (or when the standby cannot

@@ -187,4 +187,3 @@ enum RequestDisplay {
         }
     }
 }
-
