@@ -48,10 +48,11 @@ struct DistributionKeyTests {
     ]
 
     /// Reference tables (small, copied to every node): never a cross-shard question.
-    static let reference: Set<String> = ["users", "grants", "tokens", "clock", "schema_migrations"]
+    static let reference: Set<String> = ["users", "grants", "tokens", "console_sessions", "clock", "schema_migrations"]
 
     /// Statements that run on every shard, on purpose, and why (each also in SCALING.md).
     static let knownCrossShard: [String: String] = [
+        "console_sessions_find": "a console page: the session's account, as accounts_authenticate; once per page, staff only",
         "accounts_authenticate": "sign-in: the companies a person owns and the grants he holds, across companies; once per token, then cached",
         "accounts_of_person": "sign-in with the identity provider: the same, once per person, then cached",
         "accounts_principal_by_id": "a principal read again after a change was announced: the same, once per change",
@@ -61,6 +62,7 @@ struct DistributionKeyTests {
         "queue_claim": "the claim of due requests; each daemon claims from its own shards (one claim per shard group)",
         "queue_due": "the queue's counts for `muamala queue` and the metrics; a sum over shards",
         "queue_exact_counts": "scheduled and finished counts for `muamala queue`; a sum over shards",
+        "queue_finished_per_minute": "the console's chart of the last hour: a GROUP BY on every shard, the counts added",
         "queue_list": "listing requests by establishment or state; by subject it is routed",
         "queue_purge_keys": "the purge of old idempotency keys every 10 minutes; ctid and SKIP LOCKED: run shard by shard",
         "profiles_queued_for": "requests queued for an establishment (its page): a count over the subject shards",

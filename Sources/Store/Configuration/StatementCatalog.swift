@@ -10,6 +10,8 @@ public enum StatementCatalog {
         AccountStore.insertUser, AccountStore.findUser, AccountStore.listUsers, AccountStore.upsertGrant,
         AccountStore.deleteGrant, AccountStore.setUserDisabled, AccountStore.insertToken, AccountStore.revokeUserTokens,
         AccountStore.principalByID, AccountStore.authenticateStatement, AccountStore.personAccounts,
+        // ConsoleSessions
+        ConsoleSessions.insert, ConsoleSessions.findStatement, ConsoleSessions.delete, ConsoleSessions.deleteExpired,
         // DirectoryStore
         DirectoryStore.companyStatement, DirectoryStore.employerStatement, DirectoryStore.companiesStatement,
         DirectoryStore.employersStatement,
@@ -42,7 +44,7 @@ public enum StatementCatalog {
         RequestQueue.notifyQueue, RequestQueue.claimStatement, RequestQueue.completeStatement,
         RequestQueue.failStatement, RequestQueue.retryAtStatement, RequestQueue.parkStatement, RequestQueue.lockQueued,
         RequestQueue.redriveStatement, RequestQueue.findStatement, RequestQueue.listStatement,
-        RequestQueue.dueStatement, RequestQueue.exactCountsStatement, RequestQueue.deadRowsStatement,
+        RequestQueue.dueStatement, RequestQueue.exactCountsStatement, RequestQueue.finishedPerMinuteStatement, RequestQueue.deadRowsStatement,
         RequestQueue.mayVacuumStatement, RequestQueue.scheduleMany, RequestQueue.cancelTimers,
         RequestQueue.notifyDecided,
         // ServerRole

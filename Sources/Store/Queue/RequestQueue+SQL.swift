@@ -210,6 +210,14 @@ extension RequestQueue {
         WHERE not_before <= $1
         """)
 
+    /// Requests finished per minute of real time since $1 (the console's chart of the last hour).
+    static let finishedPerMinuteStatement = Statement("queue_finished_per_minute", """
+        SELECT EXTRACT(EPOCH FROM date_trunc('minute', finished_at))::bigint AS minute, count(*)::int AS finished
+        FROM request_history
+        WHERE finished_at > $1
+        GROUP BY 1 ORDER BY 1
+        """)
+
     /// What only an exact count gives: every timer (the rest of the queue table) and a minute
     /// of history's index.
     static let exactCountsStatement = Statement("queue_exact_counts", """

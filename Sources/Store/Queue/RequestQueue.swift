@@ -314,6 +314,16 @@ public enum RequestQueue {
     }
 }
 
+extension RequestQueue {
+    /// Requests finished (decided, failed or withdrawn) in each minute of real time since
+    /// `since`, oldest first; minutes with none are absent.
+    public static func finishedPerMinute(since: Date, on db: isolated Connection) throws -> [(minute: Date, count: Int)] {
+        try db.query(finishedPerMinuteStatement, [since]).map { row in
+            (Date(timeIntervalSince1970: TimeInterval(try row.decode(Int64.self, "minute"))), try row.decode(Int.self, "finished"))
+        }
+    }
+}
+
 // Idempotency keys: kept for a retention, then forgotten.
 extension RequestQueue {
     /// Deletes up to `limit` keys made before `cutoff` (real time); returns how many went.
