@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The layers of Muamala (see docs/ARCHITECTURE.md): dependencies point down only.
-//   muamala (CLI) / muamalad (daemon) -> API -> Engine -> Store -> PQ -> CLibPQ
+//   muamala (CLI) / muamalad (daemon) -> [Web ->] API -> Engine -> Store -> PQ -> CLibPQ
 //                                                         Store -> Domain (pure)
 let package = Package(
     name: "Muamala",
@@ -24,6 +24,8 @@ let package = Package(
         // Verifies the national identity provider's tokens (RS256, ES256) for portal users.
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // The web console's and the open-data page's templates (server-rendered HTML).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // Tests only: reads docker-compose.yml.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -76,6 +78,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The pages people look at: the public open-data page and the staff console, HTML
+        // rendered on the server from the same operations as the API (Engine), over its router.
+        .target(
+            name: "Web",
+            dependencies: [
+                "API", "Engine", "Store", "Domain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "muamala",
             dependencies: [
@@ -88,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "muamalad",
             dependencies: [
-                "API", "Engine", "Store", "Domain", "PQ",
+                "API", "Web", "Engine", "Store", "Domain", "PQ",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -136,6 +149,13 @@ let package = Package(
         ),
         // The bench's own parts that must be right for its figures to mean anything.
         .testTarget(name: "BenchTests", dependencies: ["muamala-bench", "Domain", "PQ", "Store", "TestSupport"]),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "API", "Engine", "Store", "PQ", "Domain", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(
             name: "APITests",
             dependencies: [

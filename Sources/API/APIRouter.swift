@@ -19,7 +19,7 @@ public enum APIRouter {
 
     /// The methods served at a concrete path (`/v1/requests/7f…/cancel`), or nil when no
     /// route has that shape.
-    public static func methods(at path: String) -> [String]? {
+    public static func methods(at path: String, among routes: [(method: String, path: String)] = routes) -> [String]? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         let methods = routes.filter { route in
             let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
@@ -31,9 +31,12 @@ public enum APIRouter {
         return methods.isEmpty ? nil : Array(Set(methods)).sorted()
     }
 
-    public static func make(environment: APIEnvironment, migrator: Migrator, registry: PrometheusCollectorRegistry) -> Router<APIRequestContext> {
+    /// `pages`: the routes another module adds to this router afterwards (the web pages),
+    /// so that a wrong method there is a 405 as here.
+    public static func make(environment: APIEnvironment, migrator: Migrator, registry: PrometheusCollectorRegistry,
+                            pages: [(method: String, path: String)] = []) -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
-        router.add(middleware: ErrorMiddleware(maxBodyBytes: environment.maxBodyBytes))
+        router.add(middleware: ErrorMiddleware(maxBodyBytes: environment.maxBodyBytes, routes: routes + pages))
         HealthRoutes(pool: environment.pool, migrator: migrator, registry: registry, logger: Logger(label: "muamalad.health")).register(on: router)
         let v1 = router.group("/v1")
         DirectoryRoutes(environment: environment).register(on: v1)

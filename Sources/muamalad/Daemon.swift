@@ -1,4 +1,5 @@
 import API
+import Web
 import Domain
 import Engine
 import Foundation
@@ -82,7 +83,8 @@ struct Daemon: Sendable {
         let environment = APIEnvironment(
             pool: pool, intake: intake, waiters: waiters, rulebook: rulebook, clock: clock, maxBodyBytes: configuration.maxBodyBytes,
             identityProvider: identityProvider, reads: reads)
-        let router = APIRouter.make(environment: environment, migrator: migrator, registry: registry)
+        let router = APIRouter.make(environment: environment, migrator: migrator, registry: registry, pages: WebPages.routes)
+        try WebPages.register(on: router, environment: environment)
         let application = Application(
             router: router,
             server: APIRouter.server(),

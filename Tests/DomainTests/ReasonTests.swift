@@ -39,6 +39,8 @@ struct ReasonTests {
         "clock.not_simulated", "clock.backwards", "clock.beyond_range",
         // The intake's, from who submits (PersonAuthorizationTests).
         "account.self_grant",
+        // The web pages' (WebTests: ConsoleTests, OpenDataTests).
+        "console.form_refused", "console.sign_in_refused", "open_data.bad_period",
     ]
 
     /// A scenario that produces each code decisions give.

@@ -10,13 +10,15 @@ struct ErrorMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     /// The largest body the routes take, for a 413 that says it.
     let maxBodyBytes: Int
+    /// Every route served, for the 405's `Allow`.
+    var routes: [(method: String, path: String)] = APIRouter.routes
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
             // The router found no route: for a path it knows, the method is what is wrong.
-            if let allowed = APIRouter.methods(at: request.uri.path), !allowed.isEmpty {
+            if let allowed = APIRouter.methods(at: request.uri.path, among: routes), !allowed.isEmpty {
                 var refusal = APIError(.methodNotAllowed, .methodNotAllowed)
                 refusal.headers[.allow] = allowed.joined(separator: ", ")
                 return try refusal.response(from: request, context: context)

@@ -94,7 +94,7 @@ struct ReadRoutes {
 extension PersonID {
     /// A number of a person's shape (ten digits, 1… or 2…) without its check digit checked: a
     /// cursor or a filter, which a wrong number simply matches nothing with.
-    init?(cursor text: String) {
+    public init?(cursor text: String) {
         let digits = Array(text.utf8)
         guard digits.count == 10, digits[0] == UInt8(ascii: "1") || digits[0] == UInt8(ascii: "2"),
               digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }

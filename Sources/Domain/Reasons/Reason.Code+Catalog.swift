@@ -45,6 +45,17 @@ extension Reason.Code {
         ar: "معيار البحث {field} غير صالح.", en: "The query parameter {field} is not valid.")
     public static let notFound = Reason.Code("request.route_not_found",
         ar: "العنوان المطلوب غير موجود.", en: "There is nothing at this address.")
+    /// A console form without the session's CSRF token (forged, from another site, or older than the session).
+    public static let consoleFormRefused = Reason.Code("console.form_refused",
+        ar: "لم يصدر هذا النموذج من جلستك في لوحة التشغيل أو انتهت صلاحيته؛ أعد تحميل الصفحة وحاول مجدداً.",
+        en: "This form did not come from your console session, or it has expired; reload the page and try again.")
+    /// Signing in to the console with a token that is not a staff member's (unknown, revoked, disabled or another role).
+    public static let consoleSignInRefused = Reason.Code("console.sign_in_refused",
+        ar: "الرمز غير صحيح أو ليس لموظف.", en: "That token is not a staff member's.")
+    /// An open-data period that cannot be shown.
+    public static let badPeriod = Reason.Code("open_data.bad_period",
+        ar: "الفترة غير صالحة: تُكتب الأشهر الهجرية بالصيغة 1447-01 بين عامي 1400 و1500، ولا تنتهي الفترة قبل بدايتها ولا تتجاوز 36 شهراً.",
+        en: "The period is not valid: Hijri months are written 1447-01, from 1400 to 1500; a period may not end before it begins, nor span more than 36 months.")
     public static let methodNotAllowed = Reason.Code("request.method_not_allowed",
         ar: "هذه العملية غير مسموحة على هذا العنوان.", en: "This method is not allowed at this address.")
     public static let internalError = Reason.Code("request.internal_error",
@@ -309,7 +320,7 @@ extension Reason.Code {
     public static let catalog: [Reason.Code] = [
         malformedJSON, fieldMissing, fieldType, fieldInvalid, fieldUnknown, unknownService, bodyTooLarge, idempotencyKeyInvalid, malformedRequest, listNeedsEstablishment,
         idempotencyKeyMissing, idempotencyConflict, requestNotFound, recordNotFound, accountChoiceNeeded, accountUnknown, requestNotCancellable, requestBeingProcessed,
-        requestNotFailed, badQuery, notFound, methodNotAllowed, internalError, unavailable, technicalRetrying, technicalFailure,
+        requestNotFailed, badQuery, notFound, methodNotAllowed, consoleFormRefused, consoleSignInRefused, badPeriod, internalError, unavailable, technicalRetrying, technicalFailure,
         identifierFormat, identifierPrefix, identifierChecksum, establishmentFormat, unifiedNumberFormat, crFormat, dateFormat,
         unauthenticated, forbidden, roleNotAllowed,
         establishmentNotFound, establishmentInactive, establishmentSuspended, crExpired, expiredPermits, bandTooLow,

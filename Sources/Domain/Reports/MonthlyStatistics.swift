@@ -40,6 +40,9 @@ public struct MonthlyStatistics: Sendable {
     /// `state` (completed, rejected, failed or cancelled; anything else is not a decision).
     public typealias DayCount = (day: Day, service: String, state: String, count: Int)
 
+    /// Some months of another reading (a period cut from all of them).
+    public init(months: [Month]) { self.months = months }
+
     public init(_ rows: [DayCount]) {
         var byMonth: [HijriMonth: [String: Counts]] = [:]
         var monthOfDay: [Day: HijriMonth] = [:]

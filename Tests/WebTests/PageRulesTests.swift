@@ -1,0 +1,47 @@
+import Domain
+import Foundation
+import Testing
+@testable import Web
+
+/// The pages' pure parts: templates, periods, numbers, the report's rows.
+@Suite("Page rules")
+struct PageRulesTests {
+    @Test("every template parses, and none writes a value unescaped")
+    func templates() throws {
+        _ = try Templates.library()
+        for (name, text) in Templates.all {
+            #expect(!text.contains("{{{") && !text.contains("{{&"), "\(name) writes a value without escaping it")
+        }
+    }
+
+    @Test("periods: whole Hijri months written 1447-01, in order, at most 36; the default is ten months")
+    func periods() {
+        let fallback = Period.default(latest: HijriMonth(year: 1447, month: 10), today: Day(year: 2026, month: 12, day: 6))
+        #expect(fallback.first == HijriMonth(year: 1447, month: 1) && fallback.months.count == 10)
+        #expect(Period.default(latest: HijriMonth(year: 1447, month: 3), today: Day(year: 2026, month: 1, day: 1)).first == HijriMonth(year: 1446, month: 6))
+        #expect(Period.parse(from: "1446-11", to: "1447-02", default: fallback) == .success(Period(first: HijriMonth(year: 1446, month: 11), last: HijriMonth(year: 1447, month: 2))))
+        #expect(Period.parse(from: nil, to: "1447-05", default: fallback) == .success(Period(first: HijriMonth(year: 1446, month: 8), last: HijriMonth(year: 1447, month: 5))))
+        for bad in ["1447-00", "1447-13", "1447-1", "01-1447", "1399-12", "1501-01", "+447-01", "1447_01", "", " 1447-01", "١٤٤٧-٠١"] {
+            #expect(Period.parse(from: bad, to: nil, default: fallback) == .failure(.malformed("from")), "\(bad)")
+        }
+        #expect(Period.parse(from: "1447-05", to: "1447-04", default: fallback) == .failure(.reversed))
+        #expect(Period.parse(from: "1444-01", to: "1447-01", default: fallback) == .failure(.tooLong))
+        #expect(Period.parse(from: "1444-02", to: "1447-01", default: fallback).map(\.months.count) == .success(36))
+    }
+
+    @Test("numbers for people: grouped by thousands, Arabic-Indic or Latin")
+    func numerals() {
+        #expect(Numerals.latin.format(11_395_537) == "11,395,537")
+        #expect(Numerals.arabicIndic.format(11_395_537) == "١١٬٣٩٥٬٥٣٧")
+        #expect(Numerals.arabicIndic.format(0) == "٠" && Numerals.latin.format(999) == "999" && Numerals.latin.format(-1200) == "-1,200")
+        #expect(Numerals.arabicIndic.convert("2026-12-06 12%") == "٢٠٢٦-١٢-٠٦ ١٢%")
+    }
+
+    @Test("the report's rows are the seed's: each names a service that exists, once")
+    func report() {
+        let services = PressRelease.groups.flatMap(\.rows).map(\.service)
+        #expect(services.count == 21 && Set(services).count == 21)
+        for service in services { #expect(ServiceCatalog.service(service) != nil, "\(service)") }
+        for service in PressRelease.workPermitServices { #expect(ServiceCatalog.service(service) != nil, "\(service)") }
+    }
+}
