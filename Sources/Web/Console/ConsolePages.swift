@@ -106,7 +106,7 @@ struct ConsolePages {
             ("due", "due", s.due, language.number(s.due), false),
             ("retrying", "retrying", s.retrying, language.number(s.retrying), s.retrying > 0),
             ("scheduled", "scheduled", s.scheduled, language.number(s.scheduled), false),
-            ("oldest", "oldest_due", Int(s.oldestDueAgeSeconds), language.digits(String(format: "%.1f", s.oldestDueAgeSeconds)), false),
+            ("oldest", "oldest_due", Int(s.oldestDueAgeSeconds), language.decimal(String(format: "%.1f", s.oldestDueAgeSeconds)), false),
             ("finished", "finished_minute", s.finishedLastMinute ?? 0, language.number(s.finishedLastMinute ?? 0), false),
             ("failed", "failed_parked", s.failed, language.number(s.failed), s.failed > 0),
         ]

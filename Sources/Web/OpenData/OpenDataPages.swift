@@ -175,6 +175,7 @@ struct OpenDataPages {
         view["heading"] = Texts.text("refused", language)
         view["message_ar"] = reason.arabic
         view["message_en"] = reason.english
+        view["code"] = reason.code.rawValue
         view["back"] = "/open-data"
         return render("error", view, language, status: .badRequest, cache: "no-store")
     }

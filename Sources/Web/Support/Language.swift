@@ -43,6 +43,10 @@ struct Language: Sendable, Equatable {
 
     func number(_ value: Int) -> String { numerals.format(value) }
     func digits(_ text: String) -> String { numerals.convert(text) }
+    /// A decimal number (`0.5`): Arabic-Indic digits take the Arabic decimal separator (٫).
+    func decimal(_ text: String) -> String {
+        numerals == .arabicIndic ? numerals.convert(text).replacingOccurrences(of: ".", with: "\u{066B}") : text
+    }
     func pick(_ arabic: String, _ english: String) -> String { isArabic ? arabic : english }
 
     /// What the header's switches show: the other language, and the other digits.

@@ -52,6 +52,7 @@ extension Templates {
         <h1>{{heading}}</h1>
         <p lang="ar" dir="rtl">{{message_ar}}</p>
         <p lang="en" dir="ltr">{{message_en}}</p>
+        {{#code}}<p><code>{{code}}</code></p>{{/code}}
         <p><a href="{{back}}">{{t.back}}</a></p>
         {{/body}}{{/layout}}
         """
