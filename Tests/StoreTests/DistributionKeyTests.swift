@@ -52,7 +52,7 @@ struct DistributionKeyTests {
 
     /// Statements that run on every shard, on purpose, and why (each also in SCALING.md).
     static let knownCrossShard: [String: String] = [
-        "console_sessions_find": "a console page: the session's account, as accounts_authenticate; once per page, staff only",
+        "console_sessions_find": "a console page: the session's account, as accounts_authenticate; on every page, staff only",
         "accounts_authenticate": "sign-in: the companies a person owns and the grants he holds, across companies; once per token, then cached",
         "accounts_of_person": "sign-in with the identity provider: the same, once per person, then cached",
         "accounts_principal_by_id": "a principal read again after a change was announced: the same, once per change",
@@ -67,6 +67,7 @@ struct DistributionKeyTests {
         "queue_purge_keys": "the purge of old idempotency keys every 10 minutes; ctid and SKIP LOCKED: run shard by shard",
         "profiles_queued_for": "requests queued for an establishment (its page): a count over the subject shards",
         "events_history": "`muamala history` by aggregate or request id; by stream it is routed",
+        "events_history_latest": "the console's timeline of a request (by request id); of a worker or an establishment it is routed",
         "events_all_heads": "`muamala checkpoint` signs every stream head: a scan of every shard",
         "events_verify_page": "`muamala verify` walks every chain: a scan of every shard",
         "statistics_daily": "open data: the GROUP BY runs on every shard and the counts are added",

@@ -32,33 +32,30 @@ extension Operations {
 
     public struct QueueOverview: Sendable {
         public let statistics: RequestQueue.Statistics
-        /// Requests finished in each of the last 60 minutes of real time, oldest first (zeros included).
+        /// Requests finished in each of the last 60 minutes (the database's clock), oldest
+        /// first, zeros included; the last is the current minute, still counting.
         public let lastHour: [(minute: Date, count: Int)]
     }
 
     /// The queue as `muamala queue` shows it, with its last hour minute by minute (staff).
-    public func queueOverview(for principal: AccountStore.Principal, now: Date = Date()) async throws -> QueueOverview? {
+    public func queueOverview(for principal: AccountStore.Principal) async throws -> QueueOverview? {
         guard principal.user.role == .staff else { return nil }
         let clock = self.clock
-        let start = Date(timeIntervalSince1970: (now.timeIntervalSince1970 / 60).rounded(.down) * 60 - 59 * 60)
-        let (statistics, finished) = try await run { db in
-            (try RequestQueue.statistics(businessNow: try clock.now(on: db), realNow: now, on: db),
-             try RequestQueue.finishedPerMinute(since: start, on: db))
+        return try await run { db in
+            QueueOverview(statistics: try RequestQueue.statistics(businessNow: try clock.now(on: db), realNow: Date(), on: db),
+                          lastHour: try RequestQueue.finishedPerMinute(on: db))
         }
-        var counts = [Int](repeating: 0, count: 60)
-        for (minute, count) in finished {
-            let index = Int(((minute.timeIntervalSince1970 - start.timeIntervalSince1970) / 60).rounded())
-            if counts.indices.contains(index) { counts[index] += count }
-        }
-        let lastHour = counts.enumerated().map { (Date(timeIntervalSince1970: start.timeIntervalSince1970 + Double($0.offset * 60)), $0.element) }
-        return QueueOverview(statistics: statistics, lastHour: lastHour)
     }
 
-    /// The events of a worker, an establishment or a request, oldest first (staff; nil for anyone else).
-    public func history(of subject: Subject?, request: UUID? = nil, limit: Int = 200,
+    /// How many events a page shows: the newest.
+    public static let timelineLength = 200
+
+    /// The newest events of a worker, an establishment or a request, oldest first (staff;
+    /// nil for anyone else). `muamala history` shows the rest.
+    public func history(of subject: Subject?, request: UUID? = nil, limit: Int = Operations.timelineLength,
                         for principal: AccountStore.Principal) async throws -> [EventLog.Stored]? {
         guard principal.user.role == .staff else { return nil }
         let stream = subject?.key
-        return try await read { db in try EventLog.history(stream: stream, request: request, limit: limit, on: db) }
+        return try await read { db in try EventLog.latest(stream: stream, request: request, limit: limit, on: db) }
     }
 }

@@ -11,6 +11,8 @@ public enum ConsoleSessions {
         public let id: String
         public let csrf: String
         public let expiresAt: Date
+        /// The staff account signed in.
+        public let user: UUID
     }
 
     public struct Session: Sendable {
@@ -26,7 +28,7 @@ public enum ConsoleSessions {
         try db.query(deleteExpired, [])
         let id = randomText(), csrf = randomText()
         let row = try db.query(insert, [Data(AccountStore.tokenHash(id)), Data(AccountStore.tokenHash(token)), csrf, lifetime]).single()
-        return Opened(id: id, csrf: csrf, expiresAt: try row.decode(Date.self, "expires_at"))
+        return Opened(id: id, csrf: csrf, expiresAt: try row.decode(Date.self, "expires_at"), user: principal.user.id)
     }
 
     /// The session behind a cookie's value: nil when unknown, expired, or its token revoked

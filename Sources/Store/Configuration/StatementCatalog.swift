@@ -33,7 +33,7 @@ public enum StatementCatalog {
         ClockStore.readStatement, ClockStore.simulatedNowStatement, ClockStore.simulateStatement,
         ClockStore.systemStatement, ClockStore.setStatement, ClockStore.notifyStatement,
         // EventLog
-        EventLog.loadHeads, EventLog.insertEvents, EventLog.upsertHeads, EventLog.historyStatement, EventLog.allHeads,
+        EventLog.loadHeads, EventLog.insertEvents, EventLog.upsertHeads, EventLog.historyStatement, EventLog.latestHistoryStatement, EventLog.allHeads,
         EventLog.segmentsStatement, EventLog.verifyPage,
         // Migrator
         Migrator.tableExists, Migrator.createTable, Migrator.lock, Migrator.unlock, Migrator.listApplied,

@@ -111,6 +111,12 @@ public enum EventLog {
         try db.query(historyStatement, [stream, aggregate, request, limit]).map(Stored.init(row:))
     }
 
+    /// The newest `limit` events of a stream or a request, oldest first (a page that shows a
+    /// long history shows its end).
+    public static func latest(stream: String? = nil, request: UUID? = nil, limit: Int, on db: isolated Connection) throws -> [Stored] {
+        try db.query(latestHistoryStatement, [stream, request, limit]).map(Stored.init(row:)).reversed()
+    }
+
     /// What `verify` found.
     public struct Verification: Sendable, Codable {
         public var streams = 0
@@ -303,6 +309,15 @@ extension EventLog {
         WHERE ($1::text IS NULL OR stream = $1) AND ($2::text IS NULL OR aggregate = $2) AND ($3::uuid IS NULL OR request_id = $3)
         ORDER BY at, stream, seq
         LIMIT $4
+        """)
+
+    /// The newest events, newest first (`latest` turns them around).
+    static let latestHistoryStatement = Statement("events_history_latest", """
+        SELECT stream, seq, aggregate, type, data::text AS data, establishment_id, request_id, actor_id, at
+        FROM events
+        WHERE ($1::text IS NULL OR stream = $1) AND ($2::uuid IS NULL OR request_id = $2)
+        ORDER BY at DESC, stream DESC, seq DESC
+        LIMIT $3
         """)
 
     static let allHeads = Statement("events_all_heads", "SELECT stream, seq, head FROM streams")

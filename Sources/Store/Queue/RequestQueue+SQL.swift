@@ -210,12 +210,14 @@ extension RequestQueue {
         WHERE not_before <= $1
         """)
 
-    /// Requests finished per minute of real time since $1 (the console's chart of the last hour).
+    /// Requests finished in each of the last 60 minutes of the database's real time, the
+    /// current (partial) minute last: the console's chart of the last hour.
     static let finishedPerMinuteStatement = Statement("queue_finished_per_minute", """
-        SELECT EXTRACT(EPOCH FROM date_trunc('minute', finished_at))::bigint AS minute, count(*)::int AS finished
-        FROM request_history
-        WHERE finished_at > $1
-        GROUP BY 1 ORDER BY 1
+        SELECT EXTRACT(EPOCH FROM m)::bigint AS minute,
+               (SELECT count(*) FROM request_history WHERE finished_at >= m AND finished_at < m + interval '1 minute')::int AS finished
+        FROM generate_series(date_trunc('minute', clock_timestamp()) - interval '59 minutes',
+                             date_trunc('minute', clock_timestamp()), interval '1 minute') AS m
+        ORDER BY m
         """)
 
     /// What only an exact count gives: every timer (the rest of the queue table) and a minute

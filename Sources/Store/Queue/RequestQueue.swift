@@ -315,10 +315,10 @@ public enum RequestQueue {
 }
 
 extension RequestQueue {
-    /// Requests finished (decided, failed or withdrawn) in each minute of real time since
-    /// `since`, oldest first; minutes with none are absent.
-    public static func finishedPerMinute(since: Date, on db: isolated Connection) throws -> [(minute: Date, count: Int)] {
-        try db.query(finishedPerMinuteStatement, [since]).map { row in
+    /// Requests finished (decided, failed or withdrawn) in each of the last 60 minutes of the
+    /// database's real time, oldest first, the current minute (still counting) last.
+    public static func finishedPerMinute(on db: isolated Connection) throws -> [(minute: Date, count: Int)] {
+        try db.query(finishedPerMinuteStatement, []).map { row in
             (Date(timeIntervalSince1970: TimeInterval(try row.decode(Int64.self, "minute"))), try row.decode(Int.self, "finished"))
         }
     }
