@@ -12,7 +12,9 @@ Checks, in chromium driven by Selenium:
 - a forged or missing CSRF token is refused (403) and changes nothing; the re-drive button
   queues the request again, and, the fault removed, it completes;
 - the worker, establishment and workflow pages load; signing out ends the session on the
-  server (the old cookie opens nothing).
+  server (the old cookie opens nothing);
+- every page as served parses as HTML5 without an error, every field has its label, and the
+  first Tab reaches "skip to content".
 Screenshots of each page go to $MUAMALA_ARTIFACTS.
 """
 
@@ -26,10 +28,12 @@ import time
 import urllib.error
 import urllib.request
 
+import html5lib
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["MUAMALA_BASE"]
 TOKEN = os.environ["MUAMALA_STAFF_TOKEN"]
@@ -74,6 +78,15 @@ def psql(sql):
     subprocess.run([PSQL, DB, "-qAtc", sql], check=True, capture_output=True)
 
 
+def arrived(driver, fragment, seconds=10):
+    """Whether the browser reached a URL holding `fragment` (a click's navigation is not awaited)."""
+    try:
+        WebDriverWait(driver, seconds).until(lambda d: fragment in d.current_url)
+        return True
+    except Exception:
+        return False
+
+
 def wait_for_state(request_id, wanted, seconds=10):
     """The request's state once it is `wanted`, or the last one seen after `seconds`."""
     state = None
@@ -105,6 +118,15 @@ def load(driver, path, name, lang=None, direction=None):
     errors = console_errors(driver)
     check(not errors, f"{path}: no console errors {errors if errors else ''}")
     check(not driver.find_elements(By.TAG_NAME, "script"), f"{path}: no script element")
+    unlabelled = [f.get_attribute("name") for f in driver.find_elements(By.CSS_SELECTOR, "input:not([type=hidden]), select")
+                  if not driver.find_elements(By.CSS_SELECTOR, f"label[for='{f.get_attribute('id')}']")]
+    check(not unlabelled, f"{path}: every field has a label {unlabelled if unlabelled else ''}")
+    # The HTML as served (not the browser's repaired DOM) parses without a single HTML5 error.
+    session = driver.get_cookie("muamala_session")
+    status, _, raw = http("GET", path, cookies={"muamala_session": session["value"]} if session else None)
+    parser = html5lib.HTMLParser(strict=False)
+    parser.parse(raw)
+    check(status == 200 and not parser.errors, f"{path}: valid HTML5 syntax {parser.errors[:3] if parser.errors else ''}")
     shot(driver, name)
 
 
@@ -138,9 +160,13 @@ def open_data(driver):
     for row in driver.find_elements(By.CSS_SELECTOR, "#figures tbody tr[data-service]"):
         shown[row.get_attribute("data-service")] = {
             cell.get_attribute("data-outcome"): value(cell) for cell in row.find_elements(By.CSS_SELECTOR, "td[data-outcome]")}
-    mismatched = [s for s in set(expected) | set(shown)
-                  if shown.get(s) != expected.get(s, {k: 0 for k in ("completed", "rejected", "failed", "cancelled", "total")})]
+    zero = {k: 0 for k in ("completed", "rejected", "failed", "cancelled", "total")}
+    derived = shown.pop("work-permit.*", None)
+    mismatched = [s for s in set(expected) | set(shown) if shown.get(s) != expected.get(s, zero)]
     check(not mismatched, f"the page's figures equal GET /v1/statistics for {first}…{last} ({len(shown)} services) {mismatched}")
+    permits = ("work-permit.issue", "work-permit.renew", "work-permit.issue-temporary", "work-permit.extend-temporary")
+    check(derived == {k: sum(expected.get(s, zero)[k] for s in permits) for k in zero},
+          f"the seed's 'work-permit transactions' row adds the work-permit services ({derived})")
     completed = sum(c["completed"] for c in expected.values())
     check(value(driver.find_element(By.ID, "beneficiaries")) == completed, f"beneficiaries = completed requests ({completed})")
 
@@ -185,7 +211,7 @@ def console(driver):
     driver.get(BASE + "/console/sign-in?lang=en&digits=latn")
     driver.find_element(By.ID, "token").send_keys(TOKEN)
     driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
-    check(driver.current_url.endswith("/console/queue"), f"signed in: {driver.current_url}")
+    check(arrived(driver, "/console/queue"), f"signed in: {driver.current_url}")
     session = driver.get_cookie("muamala_session")
     check(session is not None and session["httpOnly"] and session.get("sameSite") == "Strict", f"session cookie {session}")
     check(driver.execute_script("return document.cookie").find("muamala_session") < 0, "the session cookie is out of scripts' reach")
@@ -195,7 +221,8 @@ def console(driver):
 
     load(driver, "/console/failed?lang=en&digits=latn", "failed", "en", "ltr")
     row = driver.find_elements(By.CSS_SELECTOR, f"tr[data-request='{request_id}']")
-    check(len(row) == 1 and "request.technical_failure" in row[0].text, "the failed request is listed with its error code")
+    check(len(row) == 1 and "request.technical_failure" in row[0].text and "injected fault" in row[0].text,
+          "the failed request is listed with its error code and what failed")
 
     load(driver, f"/console/requests/{request_id}", "request", "en", "ltr")
     try:
@@ -217,7 +244,7 @@ def console(driver):
 
     psql("DROP TRIGGER browser_fault ON establishments")
     driver.find_element(By.CSS_SELECTOR, f"form[action='/console/requests/{request_id}/retry'] button").click()
-    check("done=redriven" in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "p.notice"), "re-driven, and told so")
+    check(arrived(driver, "done=redriven") and driver.find_elements(By.CSS_SELECTOR, "p.notice"), "re-driven, and told so")
     state = wait_for_state(request_id, "completed")
     check(state == "completed", f"the re-driven request completes ({state})")
     load(driver, f"/console/requests/{request_id}", "request-completed", "en", "ltr")
@@ -226,6 +253,7 @@ def console(driver):
     load(driver, "/console/establishments/99-99999", "establishment", "en", "ltr")
     check(XSS_NAME in driver.find_element(By.TAG_NAME, "main").text, "the establishment's name is text")
     driver.find_element(By.LINK_TEXT, "Workers").click()
+    check(arrived(driver, "/console/establishments/99-99999/workers"), "its workers' page")
     links = driver.find_elements(By.CSS_SELECTOR, "main a[href^='/console/workers/']")
     check(len(links) == 0, "the new establishment has no workers")
     # A worker with a history: the subject of a completed renewal, found as an operator would.
@@ -233,12 +261,15 @@ def console(driver):
     worker = next(r["subject"][7:] for r in renewed["requests"] if r["service"] == "work-permit.renew")
     driver.get(BASE + "/console/queue")
     driver.find_element(By.ID, "q").send_keys(worker + "\n")
-    check(driver.current_url.endswith(f"/console/workers/{worker}"), f"find a worker: {driver.current_url}")
+    check(arrived(driver, f"/console/workers/{worker}"), f"find a worker: {driver.current_url}")
     load(driver, f"/console/workers/{worker}", "worker", "en", "ltr")
     check(len(driver.find_elements(By.CSS_SELECTOR, "ol.timeline li")) >= 1, "the worker's history is a timeline")
     employer = driver.find_element(By.CSS_SELECTOR, "dl.facts a[href^='/console/establishments/']")
+    employer_href = employer.get_attribute("href")
     employer.click()
+    arrived(driver, employer_href.replace(BASE, ""))
     driver.find_element(By.LINK_TEXT, "Workers").click()
+    arrived(driver, "/workers")
     listed = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "main a[href^='/console/workers/']")]
     check(worker in listed or len(listed) == 100, "the worker is among his employer's workers")
     load(driver, "/console/workflows", "workflows", "en", "ltr")
@@ -250,7 +281,7 @@ def console(driver):
     check(driver.switch_to.active_element.get_attribute("class") == "skip", "Tab first reaches 'skip to content'")
 
     driver.find_element(By.CSS_SELECTOR, "form[action='/console/sign-out'] button").click()
-    check(driver.current_url.endswith("/console/sign-in"), "signed out")
+    check(arrived(driver, "/console/sign-in"), "signed out")
     status, headers, _ = http("GET", "/console/queue", cookies=cookies)
     check(status == 303 and headers["Location"] == "/console/sign-in", f"the old session cookie opens nothing ({status})")
 

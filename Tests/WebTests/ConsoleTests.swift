@@ -147,6 +147,33 @@ struct ConsoleTests {
         }
     }
 
+    @Test("a refused request shows its reasons in both languages; the failed list shows what failed")
+    func refusalsAndCookies() async throws {
+        try await withScratchDatabase { database in
+            let web = try TestWeb(database)
+            let staff = try await web.run { db in try Fixtures.user(.staff, on: db).token }
+            let rejected = try await web.decided("work-permit.renew", state: "rejected", at: "2026-11-01")
+            try await web.run { db in
+                _ = try db.query("""
+                    UPDATE request_history SET outcome = '{"code": "worker.not_found", "message_ar": "العامل غير موجود", "message_en": "No such worker"}'
+                    WHERE id = $1
+                    """, [rejected])
+            }
+            _ = try await web.decided("worker.register", state: "failed", at: "2026-11-01", error: "disk full")
+            _ = try await web.decided("worker.register", state: "failed", at: "2026-11-02", error: "deadlock detected")
+            try await web.application.test(.router) { client in
+                let cookies = ["muamala_session": try #require(try await client.signIn(staff).session)]
+                let page = try await client.page(.get, "/console/requests/\(rejected.lowercasedText)?lang=en", cookies: cookies)
+                #expect(page.body.contains("Why it was refused") && page.body.contains("<code>worker.not_found</code>"))
+                #expect(page.body.contains("العامل غير موجود") && page.body.contains("No such worker"))
+                let failed = try await client.page(.get, "/console/failed", cookies: cookies)
+                #expect(failed.body.contains("disk full") && failed.body.contains("deadlock detected"))
+
+
+            }
+        }
+    }
+
     @Test("every workflow is drawn, each state and each transition from the engine's tables")
     func workflows() async throws {
         try await withScratchDatabase { database in

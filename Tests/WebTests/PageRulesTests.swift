@@ -1,5 +1,7 @@
 import Domain
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Testing
 @testable import Web
 
@@ -43,5 +45,33 @@ struct PageRulesTests {
         #expect(services.count == 21 && Set(services).count == 21)
         for service in services { #expect(ServiceCatalog.service(service) != nil, "\(service)") }
         for service in PressRelease.workPermitServices { #expect(ServiceCatalog.service(service) != nil, "\(service)") }
+    }
+
+    @Test("the session cookie is Secure except on a loopback address; a form is ours only from this origin")
+    func cookiesAndOrigins() {
+        func request(_ authority: String, _ headers: HTTPFields = [:]) -> Request {
+            Request(head: HTTPRequest(method: .post, scheme: "http", authority: authority, path: "/console/sign-in", headerFields: headers),
+                    body: .init(buffer: ByteBuffer()))
+        }
+        for (authority, loopback) in [("127.0.0.1:8080", true), ("localhost", true), ("[::1]:80", true), ("muamala.example", false),
+                                      ("127.0.0.1.example", false), ("10.0.0.5:8080", false), ("", false)] {
+            let cookie = ConsoleSession.sessionCookie("v", maxAge: 10, request: request(authority)).description
+            #expect(cookie.contains("Secure") == !loopback, "\(authority): \(cookie)")
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/console"))
+        }
+        let form = Form("csrf=abc&token=x")
+        #expect(ConsoleSession.formIsOurs(form, expected: "abc", request: request("muamala.example")))
+        #expect(ConsoleSession.formIsOurs(form, expected: "abc", request: request("muamala.example", [.origin: "https://muamala.example"])))
+        #expect(!ConsoleSession.formIsOurs(form, expected: "abc", request: request("muamala.example", [.origin: "https://evil.example"])))
+        #expect(!ConsoleSession.formIsOurs(form, expected: "abc", request: request("muamala.example", [.origin: "https://muamala.example.evil.example"])))
+        #expect(!ConsoleSession.formIsOurs(form, expected: "abd", request: request("muamala.example")))
+        #expect(!ConsoleSession.formIsOurs(form, expected: "", request: request("muamala.example")))
+        #expect(!ConsoleSession.formIsOurs(Form("token=x"), expected: "abc", request: request("muamala.example")))
+    }
+
+    @Test("a form's fields: percent-decoded, the first of a repeated name, nothing from a broken pair")
+    func forms() {
+        let form = Form("a=1+2%2B3&b=%E2%9C%93&a=again&c&=x&d=%ZZ")
+        #expect(form["a"] == "1 2+3" && form["b"] == "✓" && form["c"] == "" && form["d"] == nil)
     }
 }

@@ -16,46 +16,49 @@ public enum PressRelease {
         public let rows: [Row]
     }
 
-    /// The seed's rows, as its paragraphs group them.
+    /// The seed's rows in its order, grouped as its three paragraphs group them: work permits
+    /// and the certificates of changes; the portal's accounts and compensatory recruitment;
+    /// the other services. (Its "work-permit transactions" is not one service: see
+    /// `workPermitServices`.)
     public static let groups: [Group] = [
-        Group(titleAr: "رخص العمل", titleEn: "Work permits", rows: [
+        Group(titleAr: "رخص العمل وشهادات التغيير", titleEn: "Work permits and certificates of change", rows: [
             Row(service: "work-permit.renew", labelAr: "رخص مجددة", labelEn: "Work permits renewed"),
             Row(service: "work-permit.issue", labelAr: "رخص مصدرة", labelEn: "Work permits issued"),
             Row(service: "work-permit.issue-temporary", labelAr: "رخص مؤقتة", labelEn: "Temporary work permits"),
             Row(service: "final-exit.issue", labelAr: "رخص الخروج النهائي", labelEn: "Final exits"),
-        ]),
-        Group(titleAr: "الشهادات", titleEn: "Certificates", rows: [
             Row(service: "branch-change.request", labelAr: "تغيير فرع عامل", labelEn: "Worker branch changes"),
             Row(service: "establishment.change-activity", labelAr: "تغيير نشاط المنشأة", labelEn: "Establishment activity changes"),
             Row(service: "occupation-change.request", labelAr: "تغيير مهنة عامل", labelEn: "Worker occupation changes"),
             Row(service: "service-transfer.request", labelAr: "نقل خدمة", labelEn: "Service transfers"),
         ]),
-        Group(titleAr: "البوابة الإلكترونية", titleEn: "The portal", rows: [
+        Group(titleAr: "البوابة الإلكترونية والاستقدام التعويضي", titleEn: "The portal and compensatory recruitment", rows: [
             Row(service: "account.register", labelAr: "مسجلون في البوابة", labelEn: "Portal registrations"),
             Row(service: "account.delegate-grant", labelAr: "مفوضون", labelEn: "Delegates registered"),
             Row(service: "account.agent-authorize", labelAr: "وكلاء", labelEn: "Agents registered"),
             Row(service: "establishment.update-owners", labelAr: "ملاك", labelEn: "Owners registered"),
-        ]),
-        Group(titleAr: "الاستقدام", titleEn: "Recruitment", rows: [
             Row(service: "recruitment.compensatory-visa", labelAr: "استقدام تعويضي", labelEn: "Compensatory recruitment requests"),
-            Row(service: "recruitment.visa-cancel", labelAr: "إلغاء تأشيرات", labelEn: "Visas cancelled"),
-            Row(service: "recruitment.balance-request", labelAr: "طلب رصيد", labelEn: "Recruitment balance requests"),
-            Row(service: "recruitment.visa-issue", labelAr: "طلب صرف", labelEn: "Recruitment disbursement requests"),
         ]),
-        Group(titleAr: "خدمات المنشآت والعمال", titleEn: "Establishments and workers", rows: [
+        Group(titleAr: "الشهادات والبلاغات والاستقدام", titleEn: "Certificates, absence reports and recruitment", rows: [
             Row(service: "saudization-certificate.issue", labelAr: "شهادة السعودة", labelEn: "Saudization certificates"),
+            Row(service: "recruitment.visa-cancel", labelAr: "إلغاء تأشيرات", labelEn: "Visas cancelled"),
             Row(service: "absence-report.file", labelAr: "بلاغ تغيب عامل", labelEn: "Absence reports filed"),
             Row(service: "absence-report.cancel", labelAr: "إلغاء بلاغ تغيب", labelEn: "Absence reports cancelled"),
             Row(service: "dependent-transfer.request", labelAr: "نقل خدمة التابعين", labelEn: "Dependents' service transfers"),
             Row(service: "establishment.open", labelAr: "فتح ملف منشأة", labelEn: "Establishment files opened"),
+            Row(service: "recruitment.balance-request", labelAr: "طلب رصيد", labelEn: "Recruitment balance requests"),
+            Row(service: "recruitment.visa-issue", labelAr: "طلب صرف", labelEn: "Recruitment disbursement requests"),
         ]),
     ]
+
+    /// The seed's "work-permit transactions" row, after its renewals: the completed requests
+    /// of every work-permit service together (the seed counts beneficiaries there; we count
+    /// transactions).
+    public static let workPermitTransactions = (labelAr: "معاملات الرخص", labelEn: "Work-permit transactions")
 
     /// The services the seed's rows name.
     public static let reported: Set<String> = Set(groups.flatMap { $0.rows.map(\.service) })
 
-    /// The work-permit services whose completed requests make the seed's "work-permit
-    /// transactions" (the seed counts beneficiaries there; we count transactions).
+    /// The services of `workPermitTransactions`.
     public static let workPermitServices: Set<String> = [
         "work-permit.issue", "work-permit.renew", "work-permit.issue-temporary", "work-permit.extend-temporary",
     ]
@@ -86,7 +89,7 @@ public enum PressRelease {
     public static func arabic(_ figures: Figures, period: String, number: (Int) -> String) -> [String] {
         func n(_ service: String) -> String { number(figures[service]) }
         return [
-            "بلغ عدد المستفيدين من الخدمات الإلكترونية لوزارة الموارد البشرية والتنمية الاجتماعية، خلال \(period)، "
+            "بلغ عدد المستفيدين من الخدمات الإلكترونية لوزارة الموارد البشرية والتنمية الاجتماعية، خلال الفترة \(period)، "
                 + "\(number(figures.beneficiaries)) مستفيداً. ونالت الرخص المجددة \(n("work-permit.renew"))، "
                 + "في حين بلغت معاملات الرخص \(number(figures.workPermitTransactions)) معاملة. "
                 + "وبلغ عدد الرخص المصدرة \(n("work-permit.issue"))، والرخص المؤقتة \(n("work-permit.issue-temporary"))، "

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import Mustache
 import Store
 
@@ -20,8 +21,8 @@ struct ConsolePages {
     func register(on router: Router<APIRequestContext>) {
         router.get("/console") { _, _ in Page.redirect(to: "/console/queue") }
         router.get("/console/sign-in") { request, _ in signInPage(request, refused: false) }
-        router.post("/console/sign-in") { request, _ in try await signIn(request) }
-        router.post("/console/sign-out") { request, _ in try await signOut(request) }
+        router.post("/console/sign-in") { request, context in try await signIn(request, context.logger) }
+        router.post("/console/sign-out") { request, context in try await signOut(request, context.logger) }
         router.get("/console/queue") { request, _ in try await signedIn(request) { try await queue(request, $0) } }
         router.get("/console/failed") { request, _ in try await signedIn(request) { try await failed(request, $0) } }
         router.get("/console/find") { request, _ in try await signedIn(request) { try await find(request, $0) } }
@@ -29,7 +30,7 @@ struct ConsolePages {
             try await signedIn(request) { try await requestPage(request, context.parameters.get("id") ?? "", $0) }
         }
         router.post("/console/requests/{id}/retry") { request, context in
-            try await signedIn(request) { try await redrive(request, context.parameters.get("id") ?? "", $0) }
+            try await signedIn(request) { try await redrive(request, context.parameters.get("id") ?? "", $0, context.logger) }
         }
         router.get("/console/workers/{id}") { request, context in
             try await signedIn(request) { try await workerPage(request, context.parameters.get("id") ?? "", $0) }
@@ -59,23 +60,31 @@ struct ConsolePages {
         let nonce = ConsoleSessions.randomText()
         var view = View.frame(request, language, title: Texts.text("sign_in_title", language), home: "/console")
         view["csrf"] = nonce
+        var headers = HTTPFields()
         if refused {
             let reason = Reason.Code.consoleSignInRefused()
             view["refused"] = ["arabic": reason.arabic, "english": reason.english]
+            headers[.wwwAuthenticate] = #"Bearer realm="muamala console""#
         }
-        var headers = HTTPFields()
         headers.append(HTTPField(name: .setCookie, value: ConsoleSession.signInCookie(nonce, maxAge: 3600, request: request).description))
         for cookie in language.cookies { headers.append(HTTPField(name: .setCookie, value: cookie.description)) }
         return Page.html(templates.render(view, withTemplate: "sign_in") ?? "", status: refused ? .unauthorized : .ok, headers: headers)
     }
 
-    private func signIn(_ request: Request) async throws -> Response {
+    /// Signs in (and out of the session the browser held, if any); logged without the token.
+    private func signIn(_ request: Request, _ logger: Logger) async throws -> Response {
         let form = try await Form(request)
         let expected = request.cookies[ConsoleSession.signInCookie]?.value ?? ""
-        guard ConsoleSession.formIsOurs(form, expected: expected, request: request) else { return formRefused(request) }
+        guard ConsoleSession.formIsOurs(form, expected: expected, request: request) else {
+            logger.notice("console: a sign-in form was refused (no or a wrong CSRF token, or another site)")
+            return formRefused(request)
+        }
+        if let previous = request.cookies[ConsoleSession.cookie]?.value { try await operations.closeConsoleSession(previous) }
         guard let opened = try await operations.openConsoleSession(token: form["token"]?.trimmingCharacters(in: .whitespaces) ?? "") else {
+            logger.notice("console: sign-in refused (not a staff member's token)")
             return signInPage(request, refused: true)
         }
+        logger.notice("console: signed in", metadata: ["user": .string(opened.user.uuidString.lowercased())])
         var headers = HTTPFields()
         let lifetime = Int(Operations.consoleSessionLifetime)
         headers.append(HTTPField(name: .setCookie, value: ConsoleSession.sessionCookie(opened.id, maxAge: lifetime, request: request).description))
@@ -83,13 +92,14 @@ struct ConsolePages {
         return Page.redirect(to: "/console/queue", headers: headers)
     }
 
-    private func signOut(_ request: Request) async throws -> Response {
+    private func signOut(_ request: Request, _ logger: Logger) async throws -> Response {
         guard let id = request.cookies[ConsoleSession.cookie]?.value, let session = try await operations.consoleSession(id) else {
             return Page.redirect(to: "/console/sign-in")
         }
         let form = try await Form(request)
         guard ConsoleSession.formIsOurs(form, expected: session.csrf, request: request) else { return formRefused(request) }
         try await operations.closeConsoleSession(id)
+        logger.notice("console: signed out", metadata: ["user": .string(session.principal.user.id.uuidString.lowercased())])
         var headers = HTTPFields()
         headers.append(HTTPField(name: .setCookie, value: ConsoleSession.sessionCookie("", maxAge: 0, request: request).description))
         return Page.redirect(to: "/console/sign-in", headers: headers)
@@ -114,7 +124,8 @@ struct ConsolePages {
         let formatter = Self.timeFormatter
         let bars = overview.lastHour.enumerated().map { index, minute in
             let time = formatter.string(from: minute.minute)
-            return BarChart.Bar(value: minute.count, secondary: 0, label: index % 10 == 0 || index == 59 ? language.digits(time) : nil,
+            let label = index == overview.lastHour.count - 1 ? Texts.text("now", language) : index % 10 == 0 ? language.digits(time) : nil
+            return BarChart.Bar(value: minute.count, secondary: 0, label: label,
                                 tooltip: "\(language.digits(time)): \(language.number(minute.count))")
         }
         view["chart"] = BarChart.render(id: "last-hour", title: Texts.text("last_hour", language), bars: bars, language: language, showValues: false)
@@ -123,21 +134,27 @@ struct ConsolePages {
 
     private func failed(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
         let language = Language(request)
-        guard case .success(let records) = try await operations.requests(.init(state: .failed, limit: 100), for: session.principal) else {
+        let before = request.uri.queryParameters["before"].flatMap { Int64(String($0)) }
+        guard case .success(let records) = try await operations.requests(.init(state: .failed, before: before, limit: Self.pageLength),
+                                                                          for: session.principal) else {
             return notFound(request, session)
         }
         var view = frame(request, language, session, title: "failed_title", current: "/console/failed")
         view["has_requests"] = !records.isEmpty
         view["requests"] = records.map { record -> [String: Any] in
+            // The refusal's code is the same for every technical failure; what failed is the error's text (staff see it).
             ["id": record.id.lowercasedText, "short_id": String(record.id.lowercasedText.prefix(8)), "service": record.service,
              "subject": record.subject, "error_code": Reason.Code.technicalFailure.rawValue,
+             "error": String((record.lastError ?? "").prefix(160)),
              "attempts": language.number(record.attempts), "decided_at": record.decidedAt.map { language.digits(Self.iso($0)) } ?? ""]
         }
+        if records.count == Self.pageLength, let last = records.last { view["next_href"] = "/console/failed?before=\(last.seq)" }
         return render("failed", view, language)
     }
 
     private func find(_ request: Request, _ session: ConsoleSessions.Session) async throws -> Response {
-        let text = (request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+        // What the pages print in Arabic-Indic digits may be pasted back.
+        let text = Self.latinDigits((request.uri.queryParameters["q"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces))
         if text.count <= 100 {
             if let id = UUID(uuidString: text) { return Page.redirect(to: "/console/requests/\(id.lowercasedText)") }
             if let person = try? PersonID(text) { return Page.redirect(to: "/console/workers/\(person)") }
@@ -168,23 +185,32 @@ struct ConsolePages {
         view["attempts"] = language.number(record.attempts)
         view["payload"] = record.payload.prettyText
         if record.state == .completed { view["outcome"] = record.outcome?.prettyText }
-        if record.state == .rejected, let outcome = record.outcome { view["reasons"] = Self.reasons(outcome) }
+        if record.state == .rejected, let outcome = record.outcome {
+            view["reasons"] = Self.reasons(outcome)
+            view["has_reasons"] = true
+        }
         if let lastError = record.lastError, record.state == .failed || record.state == .queued {
             let reason = record.state == .failed ? Reason.Code.technicalFailure() : Reason.Code.technicalRetrying()
             view["error"] = ["code": reason.code.rawValue, "arabic": reason.arabic, "english": reason.english,
                              "detail": lastError, "can_redrive": record.state == .failed] as [String: Any]
         }
         view["events"] = timeline(events, language)
+        view["more_events"] = events.count == Operations.timelineLength
         if request.uri.queryParameters["done"] == "redriven" { view["notice"] = Texts.text("redriven", language) }
         return render("request", view, language)
     }
 
-    private func redrive(_ request: Request, _ text: String, _ session: ConsoleSessions.Session) async throws -> Response {
+    private func redrive(_ request: Request, _ text: String, _ session: ConsoleSessions.Session, _ logger: Logger) async throws -> Response {
         let form = try await Form(request)
-        guard ConsoleSession.formIsOurs(form, expected: session.csrf, request: request) else { return formRefused(request) }
+        let user = session.principal.user.id.uuidString.lowercased()
+        guard ConsoleSession.formIsOurs(form, expected: session.csrf, request: request) else {
+            logger.notice("console: a re-drive form was refused (no or a wrong CSRF token, or another site)", metadata: ["user": .string(user)])
+            return formRefused(request)
+        }
         guard let id = UUID(uuidString: text) else { return notFound(request, session) }
         switch try await operations.redrive(id, by: session.principal) {
         case .success:
+            logger.notice("console: re-drove a failed request", metadata: ["user": .string(user), "request": .string(id.lowercasedText)])
             return Page.redirect(to: "/console/requests/\(id.lowercasedText)?done=redriven")
         case .failure(.forbidden):
             return refusal(request, session, status: .forbidden, Reason.Code.forbidden())
@@ -230,6 +256,7 @@ struct ConsolePages {
              "reason": option.reason.map { language.pick($0.arabic, $0.english) } as Any]
         }
         view["events"] = timeline(events, language)
+        view["more_events"] = events.count == Operations.timelineLength
         return render("worker", view, language)
     }
 
@@ -249,7 +276,7 @@ struct ConsolePages {
             ["label": language.pick("الرقم الموحد والسجل", "Company and CR"),
              "value": language.digits("\(establishment.unifiedNumber), CR \(establishment.cr) (\(establishment.crExpiresOn))")],
             ["label": language.pick("النشاط والحالة", "Activity and status"), "value": "\(establishment.activity); \(establishment.status.rawValue)"],
-            ["label": "Nitaqat", "value": language.digits("\(language.pick(read.band.arabic, read.band.english)): \(read.saudizationPercent)%")],
+            ["label": "Nitaqat", "value": language.pick(read.band.arabic, read.band.english) + ": " + language.decimal("\(read.saudizationPercent)%")],
             ["label": language.pick("عدد العاملين", "Headcount"),
              "value": language.digits("\(establishment.headcount) (\(establishment.saudiCount) \(language.pick("سعودي", "Saudi")), \(establishment.expatCount) \(language.pick("مقيم", "resident")))")],
             ["label": language.pick("رخص منتهية وطلبات في الطابور", "Expired permits, queued requests"),
@@ -257,6 +284,7 @@ struct ConsolePages {
             ["label": language.pick("رصيد التأشيرات", "Visa balance"), "value": balances.isEmpty ? Texts.text("none", language) : language.digits(balances.joined(separator: ", "))],
         ] as [[String: Any]]
         view["events"] = timeline(events, language)
+        view["more_events"] = events.count == Operations.timelineLength
         return render("establishment", view, language)
     }
 
@@ -368,6 +396,20 @@ struct ConsolePages {
     }
 
     static func iso(_ date: Date) -> String { date.formatted(.iso8601) }
+
+    /// How many failed requests a page lists.
+    static let pageLength = 100
+
+    /// Arabic-Indic (٠–٩) and Persian (۰–۹) digits as Latin ones.
+    static func latinDigits(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+            switch scalar.value {
+            case 0x0660...0x0669: return Unicode.Scalar(scalar.value - 0x0660 + 48)!
+            case 0x06F0...0x06F9: return Unicode.Scalar(scalar.value - 0x06F0 + 48)!
+            default: return scalar
+            }
+        }))
+    }
 
     static let timeFormatter: DateFormatter = {
         let formatter = DateFormatter()

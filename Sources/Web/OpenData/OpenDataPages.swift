@@ -76,23 +76,29 @@ struct OpenDataPages {
     }
 
     private func pressRelease(_ request: Request) async throws -> Response {
-        // The release is Arabic, whatever the page's language; the digits are the reader's.
-        let chosen = Language(request)
-        let language = Language(code: .ar, numerals: chosen.numerals, chosen: chosen.chosen)
+        // The release is Arabic, whatever the reader's language (which it leaves as it is, and
+        // whose switch leads back to the figures); the digits are the reader's.
+        let reader = Language(request)
+        let language = Language(code: .ar, numerals: reader.numerals)
         guard let (statistics, period, _) = try await figures(request) else { return badPeriod(request, language) }
         let figures = PressRelease.Figures(statistics)
         var view = View.frame(request, language, title: Texts.text("press_release", language), home: "/open-data")
+        view["switches"] = language.switches(path: "/open-data", query: [("from", period.first.description), ("to", period.last.description)])
         let arabicPeriod = periodText(period, language)
         view["headline"] = "\(language.number(figures.beneficiaries)) مستفيداً من الخدمات الإلكترونية \(arabicPeriod)"
         view["paragraphs"] = PressRelease.arabic(figures, period: arabicPeriod, number: language.number)
         view["caption"] = "الأرقام \(arabicPeriod)"
         view["beneficiaries"] = language.number(figures.beneficiaries)
         view["beneficiaries_value"] = figures.beneficiaries
-        view["rows"] = PressRelease.groups.flatMap(\.rows).map { row -> [String: Any] in
-            ["service": row.service, "label": row.labelAr, "count": language.number(figures[row.service]), "value": figures[row.service]]
+        view["rows"] = PressRelease.groups.flatMap(\.rows).flatMap { row -> [[String: Any]] in
+            let line: [String: Any] = ["service": row.service, "label": row.labelAr, "count": language.number(figures[row.service]), "value": figures[row.service]]
+            guard row.service == "work-permit.renew" else { return [line] }
+            let total = figures.workPermitTransactions
+            return [line, ["service": "work-permit.*", "label": PressRelease.workPermitTransactions.labelAr,
+                           "count": language.number(total), "value": total]]
         }
         view["back"] = Language.url("/open-data", [("from", period.first.description), ("to", period.last.description)])
-        return render("press_release", view, language)
+        return render("press_release", view, reader)
     }
 
     private func csv(_ request: Request) async throws -> Response {
@@ -113,9 +119,14 @@ struct OpenDataPages {
         document["beneficiaries"] = JSONValue(figures.beneficiaries)
         document["report"] = .array(PressRelease.groups.map { group in
             ["title_ar": .string(group.titleAr), "title_en": .string(group.titleEn),
-             "rows": .array(group.rows.map { row in
-                 ["service": .string(row.service), "label_ar": .string(row.labelAr), "label_en": .string(row.labelEn),
-                  "completed": JSONValue(figures[row.service])]
+             "rows": .array(group.rows.flatMap { row -> [JSONValue] in
+                 let line: JSONValue = ["service": .string(row.service), "label_ar": .string(row.labelAr), "label_en": .string(row.labelEn),
+                                        "completed": JSONValue(figures[row.service])]
+                 guard row.service == "work-permit.renew" else { return [line] }
+                 let label = PressRelease.workPermitTransactions
+                 return [line, ["service": "work-permit.*", "label_ar": .string(label.labelAr), "label_en": .string(label.labelEn),
+                                "services": .array(PressRelease.workPermitServices.sorted().map(JSONValue.string)),
+                                "completed": JSONValue(figures.workPermitTransactions)]]
              })]
         })
         return Page.text(JSONValue.object(document).jsonText, contentType: "application/json; charset=utf-8", cache: Self.cacheControl)
@@ -126,12 +137,19 @@ struct OpenDataPages {
     /// The seed's groups, then every other service that has figures.
     private func groups(_ statistics: MonthlyStatistics, _ language: Language) -> [[String: Any]] {
         let totals = Dictionary(uniqueKeysWithValues: statistics.total.map { ($0.code, $0.counts) })
+        let transactions = PressRelease.workPermitServices.reduce(MonthlyStatistics.Counts()) { $0 + (totals[$1] ?? MonthlyStatistics.Counts()) }
         var groups: [[String: Any]] = PressRelease.groups.map { group in
-            ["title": language.pick(group.titleAr, group.titleEn),
-             "rows": group.rows.map { row in
-                 cells(totals[row.service] ?? MonthlyStatistics.Counts(), language)
-                     .merging(["service": row.service, "label": language.pick(row.labelAr, row.labelEn)]) { $1 }
-             }]
+            var rows: [[String: Any]] = []
+            for row in group.rows {
+                rows.append(cells(totals[row.service] ?? MonthlyStatistics.Counts(), language)
+                    .merging(["service": row.service, "label": language.pick(row.labelAr, row.labelEn)]) { $1 })
+                if row.service == "work-permit.renew" {
+                    let label = PressRelease.workPermitTransactions
+                    rows.append(cells(transactions, language).merging(["service": "work-permit.*", "derived": true,
+                                                                        "label": language.pick(label.labelAr, label.labelEn)]) { $1 })
+                }
+            }
+            return ["title": language.pick(group.titleAr, group.titleEn), "rows": rows]
         }
         let others = statistics.total.filter { !PressRelease.reported.contains($0.code) }
         if !others.isEmpty {
@@ -165,8 +183,19 @@ struct OpenDataPages {
 
     private func periodText(_ period: Period, _ language: Language) -> String {
         let first = monthName(period.first, language), last = monthName(period.last, language)
-        let count = language.number(period.months.count)
-        return language.isArabic ? "من \(first) إلى \(last) (\(count) أشهر)" : "from \(first) to \(last) (\(count) months)"
+        let months = Self.months(period.months.count, language)
+        return language.isArabic ? "من \(first) إلى \(last) (\(months))" : "from \(first) to \(last) (\(months))"
+    }
+
+    /// "1 month", "3 months"; in Arabic "شهر واحد", "شهران", "٣ أشهر", "١٢ شهراً".
+    static func months(_ count: Int, _ language: Language) -> String {
+        guard language.isArabic else { return count == 1 ? "1 month" : "\(language.number(count)) months" }
+        switch count {
+        case 1: return "شهر واحد"
+        case 2: return "شهران"
+        case 3...10: return "\(language.number(count)) أشهر"
+        default: return "\(language.number(count)) شهراً"
+        }
     }
 
     private func badPeriod(_ request: Request, _ language: Language) -> Response {
@@ -187,6 +216,8 @@ struct OpenDataPages {
         let cookies = language.cookies
         var headers = HTTPFields()
         for cookie in cookies { headers.append(HTTPField(name: .setCookie, value: cookie.description)) }
+        // Without ?lang= and ?digits=, the page follows the reader's cookies and browser.
+        headers[.vary] = "Cookie, Accept-Language"
         return Page.html(body, status: status, cache: cookies.isEmpty ? cache : "private, max-age=60", headers: headers)
     }
 }

@@ -34,6 +34,7 @@ enum Assets {
         th, td { padding: .35rem .6rem; border-bottom: 1px solid var(--line); text-align: start; }
         td[data-value], td[data-outcome] { text-align: end; font-variant-numeric: tabular-nums; }
         tr.group th { background: #e8f0ec; font-weight: 700; }
+        tr.derived th, tr.derived td { font-style: italic; color: var(--muted); font-weight: 400; }
         tfoot th, tfoot td { font-weight: 700; border-top: 2px solid var(--ink); }
         caption { text-align: start; color: var(--muted); padding: .25rem 0; }
         svg.chart { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; }

@@ -43,15 +43,20 @@ struct Language: Sendable, Equatable {
 
     func number(_ value: Int) -> String { numerals.format(value) }
     func digits(_ text: String) -> String { numerals.convert(text) }
-    /// A decimal number (`0.5`): Arabic-Indic digits take the Arabic decimal separator (٫).
+    /// A decimal number (`0.5`, `42.5%`): Arabic-Indic digits take the Arabic decimal
+    /// separator (٫) and percent sign (٪).
     func decimal(_ text: String) -> String {
-        numerals == .arabicIndic ? numerals.convert(text).replacingOccurrences(of: ".", with: "\u{066B}") : text
+        guard numerals == .arabicIndic else { return text }
+        return numerals.convert(text).replacingOccurrences(of: ".", with: "\u{066B}").replacingOccurrences(of: "%", with: "\u{066A}")
     }
     func pick(_ arabic: String, _ english: String) -> String { isArabic ? arabic : english }
 
+    /// The parameters a switch link carries over (the page's own: a period, a search, a page).
+    static let kept: Set<String> = ["from", "to", "q", "after", "before"]
+
     /// What the header's switches show: the other language, and the other digits.
     func switches(path: String, query: [(String, String)]) -> [String: Any] {
-        let keep = query.filter { $0.0 != "lang" && $0.0 != "digits" }
+        let keep = query.filter { Self.kept.contains($0.0) }
         func link(_ lang: Code, _ digits: Numerals) -> String {
             Self.url(path, keep + [("lang", lang.rawValue), ("digits", digits.rawValue)])
         }
@@ -68,10 +73,10 @@ struct Language: Sendable, Equatable {
     /// A path with its query, percent-encoded.
     static func url(_ path: String, _ query: [(String, String)]) -> String {
         guard !query.isEmpty else { return path }
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
+        // RFC 3986's unreserved characters, ASCII only.
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         return path + "?" + query.map { name, value in
-            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+            "\(name.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
         }.joined(separator: "&")
     }
 }

@@ -1,3 +1,5 @@
+import API
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -57,7 +59,12 @@ struct Form {
     static let maxBytes = 4096
 
     init(_ request: Request) async throws {
-        let buffer = try await request.body.collect(upTo: Self.maxBytes)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: Self.maxBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, .bodyTooLarge, ["limit": String(Self.maxBytes)])
+        }
         self.init(String(buffer: buffer))
     }
 

@@ -36,12 +36,12 @@ extension Templates {
         {{^requests}}<p>{{t.no_failed}}</p>{{/requests}}
         {{#has_requests}}
         <table class="list" id="failed">
-          <thead><tr><th scope="col">{{t.request}}</th><th scope="col">{{t.service}}</th><th scope="col">{{t.subject}}</th><th scope="col">{{t.error_code}}</th><th scope="col">{{t.attempts}}</th><th scope="col">{{t.decided}}</th><th scope="col"><span class="visually-hidden">{{t.redrive}}</span></th></tr></thead>
+          <thead><tr><th scope="col">{{t.request}}</th><th scope="col">{{t.service}}</th><th scope="col">{{t.subject}}</th><th scope="col">{{t.error_code}}</th><th scope="col">{{t.error}}</th><th scope="col">{{t.attempts}}</th><th scope="col">{{t.decided}}</th><th scope="col"><span class="visually-hidden">{{t.redrive}}</span></th></tr></thead>
           <tbody>
           {{#requests}}
           <tr data-request="{{id}}">
             <td><a href="/console/requests/{{id}}">{{short_id}}</a></td>
-            <td>{{service}}</td><td>{{subject}}</td><td><code>{{error_code}}</code></td><td>{{attempts}}</td><td>{{decided_at}}</td>
+            <td>{{service}}</td><td>{{subject}}</td><td><code>{{error_code}}</code></td><td class="detail">{{error}}</td><td>{{attempts}}</td><td>{{decided_at}}</td>
             <td><form method="post" action="/console/requests/{{id}}/retry" class="inline">
               <input type="hidden" name="csrf" value="{{csrf}}">
               <button type="submit" aria-label="{{t.redrive}} {{short_id}}">{{t.redrive}}</button>
@@ -50,6 +50,7 @@ extension Templates {
           {{/requests}}
           </tbody>
         </table>
+        {{#next_href}}<p><a href="{{next_href}}">{{t.more}}</a></p>{{/next_href}}
         {{/has_requests}}
         {{/body}}{{/layout}}
         """
@@ -67,8 +68,8 @@ extension Templates {
           {{#decided_at}}<dt>{{t.decided}}</dt><dd>{{decided_at}}</dd>{{/decided_at}}
           <dt>{{t.attempts}}</dt><dd>{{attempts}}</dd>
         </dl>
-        {{#reasons.0}}<h2>{{t.reasons}}</h2>{{/reasons.0}}
-        <ul class="reasons">{{#reasons}}<li><code>{{code}}</code><p lang="ar" dir="rtl">{{arabic}}</p><p lang="en" dir="ltr">{{english}}</p></li>{{/reasons}}</ul>
+        {{#has_reasons}}<h2>{{t.reasons}}</h2>
+        <ul class="reasons" id="reasons">{{#reasons}}<li><code>{{code}}</code><p lang="ar" dir="rtl">{{arabic}}</p><p lang="en" dir="ltr">{{english}}</p></li>{{/reasons}}</ul>{{/has_reasons}}
         {{#error}}<h2>{{t.error}}</h2><p><code>{{code}}</code></p><p lang="ar" dir="rtl">{{arabic}}</p><p lang="en" dir="ltr">{{english}}</p>{{#detail}}<pre class="detail">{{detail}}</pre>{{/detail}}
         {{#can_redrive}}<form method="post" action="/console/requests/{{id}}/retry"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.redrive}}</button></form>{{/can_redrive}}{{/error}}
         <h2>{{t.payload}}</h2>
@@ -82,6 +83,7 @@ extension Templates {
     /// A history as a timeline, oldest first.
     static let timeline = """
         {{^events}}<p>{{t.no_events}}</p>{{/events}}
+        {{#more_events}}<p class="note">{{t.newest_events}}</p>{{/more_events}}
         <ol class="timeline">
         {{#events}}
           <li><time datetime="{{iso}}">{{at}}</time> <strong>{{type}}</strong> <span class="muted">{{stream}} #{{seq}}</span>

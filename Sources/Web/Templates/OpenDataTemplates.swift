@@ -30,7 +30,7 @@ extension Templates {
           <tbody>
             <tr class="group"><th scope="rowgroup" colspan="6">{{title}}</th></tr>
             {{#rows}}
-            <tr data-service="{{service}}">
+            <tr data-service="{{service}}"{{#derived}} class="derived"{{/derived}}>
               <th scope="row">{{label}}</th>
               <td data-outcome="completed" data-value="{{completed_value}}">{{completed}}</td>
               <td data-outcome="rejected" data-value="{{rejected_value}}">{{rejected}}</td>
