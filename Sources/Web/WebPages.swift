@@ -1,4 +1,5 @@
 import API
+import Engine
 import Hummingbird
 import Mustache
 
@@ -8,13 +9,13 @@ import Mustache
 ///   (`OpenData/`);
 /// - `/console` (staff): the queue, failed requests, requests, workers, establishments and
 ///   workflows (`Console/`);
-/// - `/assets/muamala.css`: their one stylesheet.
+/// - `/assets/muamala-<hash>.css`: their one stylesheet, named by its content.
 ///
 /// Server-rendered HTML from Mustache templates (`Templates/`), SVG drawn on the server, no
 /// script; Arabic (right to left) or English, Arabic-Indic or Latin digits (`Support/Language`).
 public enum WebPages {
     public static let routes: [(method: String, path: String)] = [
-        ("GET", "/assets/muamala.css"),
+        ("GET", "/assets/{stylesheet}"),
         ("GET", "/open-data"), ("GET", "/open-data/press-release"), ("GET", "/open-data.csv"), ("GET", "/open-data.json"),
         ("GET", "/console"), ("GET", "/console/sign-in"), ("POST", "/console/sign-in"), ("POST", "/console/sign-out"),
         ("GET", "/console/queue"), ("GET", "/console/failed"), ("GET", "/console/find"),
@@ -26,10 +27,10 @@ public enum WebPages {
     /// Adds the pages to the API's router (made with `pages: WebPages.routes`). Throws only
     /// when a template does not parse: at start-up, never on a request.
     public static func register(on router: Router<APIRequestContext>, environment: APIEnvironment,
-                                openDataLifetime: Duration = .seconds(60)) throws {
+                                publicOrigin: PublicOrigin? = nil, openDataLifetime: Duration = .seconds(60)) throws {
         let templates = try Templates.library()
-        router.get("/assets/muamala.css") { _, _ in Assets.stylesheet() }
+        router.get(RouterPath(Assets.stylesheetPath)) { _, _ in Assets.stylesheet() }
         OpenDataPages(cache: OpenDataCache(operations: environment.operations, lifetime: openDataLifetime), templates: templates).register(on: router)
-        ConsolePages(environment: environment, templates: templates).register(on: router)
+        ConsolePages(environment: environment, templates: templates, origin: publicOrigin).register(on: router)
     }
 }

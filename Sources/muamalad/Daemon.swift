@@ -84,7 +84,7 @@ struct Daemon: Sendable {
             pool: pool, intake: intake, waiters: waiters, rulebook: rulebook, clock: clock, maxBodyBytes: configuration.maxBodyBytes,
             identityProvider: identityProvider, reads: reads)
         let router = APIRouter.make(environment: environment, migrator: migrator, registry: registry, pages: WebPages.routes)
-        try WebPages.register(on: router, environment: environment)
+        try WebPages.register(on: router, environment: environment, publicOrigin: configuration.publicOrigin)
         let application = Application(
             router: router,
             server: APIRouter.server(),

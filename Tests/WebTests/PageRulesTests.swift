@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Engine
 import Testing
 @testable import Web
 
@@ -67,6 +68,29 @@ struct PageRulesTests {
         #expect(!ConsoleSession.formIsOurs(form, expected: "abd", request: request("muamala.example")))
         #expect(!ConsoleSession.formIsOurs(form, expected: "", request: request("muamala.example")))
         #expect(!ConsoleSession.formIsOurs(Form("token=x"), expected: "abc", request: request("muamala.example")))
+    }
+
+    @Test("the public origin: http or https, a host, perhaps a port; forms only from it; its scheme decides Secure")
+    func publicOrigin() throws {
+        #expect(PublicOrigin("https://Muamala.Example/")?.serialized == "https://muamala.example")
+        #expect(PublicOrigin("https://muamala.example:443")?.serialized == "https://muamala.example")
+        #expect(PublicOrigin("http://10.0.0.5:8080")?.serialized == "http://10.0.0.5:8080")
+        for bad in ["muamala.example", "ftp://muamala.example", "https://", "https://muamala.example/console", "https://u:p@muamala.example",
+                    "https://muamala.example?x=1", ""] {
+            #expect(PublicOrigin(bad) == nil, "\(bad)")
+        }
+        let origin = try #require(PublicOrigin("https://muamala.example"))
+        // Behind the proxy the daemon sees its own address as the Host.
+        let proxied = { (headers: HTTPFields) in
+            Request(head: HTTPRequest(method: .post, scheme: "http", authority: "127.0.0.1:8080", path: "/console/sign-out", headerFields: headers),
+                    body: .init(buffer: ByteBuffer()))
+        }
+        let form = Form("csrf=abc")
+        #expect(ConsoleSession.formIsOurs(form, expected: "abc", request: proxied([.origin: "https://muamala.example"]), origin: origin))
+        #expect(!ConsoleSession.formIsOurs(form, expected: "abc", request: proxied([.origin: "http://127.0.0.1:8080"]), origin: origin))
+        #expect(!ConsoleSession.formIsOurs(form, expected: "abc", request: proxied([.origin: "https://evil.example"]), origin: origin))
+        #expect(ConsoleSession.sessionCookie("v", maxAge: 1, request: proxied([:]), origin: origin).description.contains("Secure"))
+        #expect(!ConsoleSession.sessionCookie("v", maxAge: 1, request: proxied([:]), origin: PublicOrigin("http://10.0.0.5")).description.contains("Secure"))
     }
 
     @Test("a form's fields: percent-decoded, the first of a repeated name, nothing from a broken pair")

@@ -29,6 +29,9 @@ public struct Settings: Sendable {
     public var databaseConnections: Int = 8
     public var httpHost: String = "127.0.0.1"
     public var httpPort: Int = 8080
+    /// Where people reach the web pages (behind a proxy that terminates TLS); nil: judged
+    /// from each request's Host.
+    public var publicOrigin: PublicOrigin?
     /// Queue workers: each claims and decides batches on its own session.
     public var workers: Int = 2
     /// Requests claimed per batch (one commit per batch).
@@ -101,6 +104,7 @@ public struct Settings: Sendable {
         Key(name: "MUAMALA_DB_CONNECTIONS", meaning: "database sessions in the pool", defaultValue: "8, and at least the workers + 4"),
         Key(name: "MUAMALA_HTTP_HOST", meaning: "address the HTTP API listens on", defaultValue: "127.0.0.1"),
         Key(name: "MUAMALA_HTTP_PORT", meaning: "port of the HTTP API", defaultValue: "8080"),
+        Key(name: "MUAMALA_PUBLIC_URL", meaning: "the origin people reach the web pages at, e.g. https://muamala.example behind a proxy: the console's forms must come from it, and its cookies are Secure when it is https", defaultValue: "none: the request's Host, cookies Secure except on a loopback address"),
         Key(name: "MUAMALA_WORKERS", meaning: "queue workers (each decides batches on its own session)", defaultValue: "2"),
         Key(name: "MUAMALA_BATCH_SIZE", meaning: "requests claimed per batch (one commit each)", defaultValue: "256"),
         Key(name: "MUAMALA_MAX_ATTEMPTS", meaning: "technical failures before a request is parked as failed", defaultValue: "5"),
@@ -137,6 +141,12 @@ public struct Settings: Sendable {
         if let seconds = try reader.integer("MUAMALA_READ_MAX_LAG_SECONDS", in: 1...3600) { configuration.readMaxLag = .seconds(seconds) }
         configuration.httpHost = reader.string("MUAMALA_HTTP_HOST") ?? configuration.httpHost
         configuration.httpPort = try reader.integer("MUAMALA_HTTP_PORT", in: 0...65535) ?? configuration.httpPort
+        if let text = reader.string("MUAMALA_PUBLIC_URL") {
+            guard let origin = PublicOrigin(text) else {
+                throw ConfigurationError(key: "MUAMALA_PUBLIC_URL", value: text, expected: "an origin: http or https, a host and perhaps a port, nothing after it (https://muamala.example)")
+            }
+            configuration.publicOrigin = origin
+        }
         configuration.workers = try reader.integer("MUAMALA_WORKERS", in: 0...256) ?? configuration.workers
         configuration.databaseConnections = try reader.integer("MUAMALA_DB_CONNECTIONS", in: 1...1000)
             ?? max(configuration.databaseConnections, configuration.workers + 4)
@@ -236,6 +246,28 @@ extension Settings {
 }
 
 /// A configuration value that cannot be used, named plainly.
+/// Where people reach the web pages: a scheme and an authority (`https://muamala.example`).
+public struct PublicOrigin: Sendable, Equatable {
+    public let scheme: String
+    /// Host and port as a browser's `Origin` header writes them (`muamala.example`, `[::1]:8443`).
+    public let authority: String
+
+    public var isHTTPS: Bool { scheme == "https" }
+    /// As a browser's `Origin` header writes it.
+    public var serialized: String { "\(scheme)://\(authority)" }
+
+    public init?(_ text: String) {
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty, url.user == nil, url.password == nil, url.query == nil, url.fragment == nil,
+              url.path.isEmpty || url.path == "/" else { return nil }
+        let defaultPort = scheme == "https" ? 443 : 80
+        let port = url.port.flatMap { $0 == defaultPort ? nil : $0 }
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        self.scheme = scheme
+        self.authority = bracketed.lowercased() + (port.map { ":\($0)" } ?? "")
+    }
+}
+
 public struct ConfigurationError: Error, CustomStringConvertible {
     public let key: String
     public let value: String

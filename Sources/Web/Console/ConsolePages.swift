@@ -16,6 +16,8 @@ import Store
 struct ConsolePages {
     let environment: APIEnvironment
     let templates: MustacheLibrary
+    /// Where people reach the pages (`MUAMALA_PUBLIC_URL`); nil: each request's Host.
+    let origin: PublicOrigin?
     var operations: Operations { environment.operations }
 
     func register(on router: Router<APIRequestContext>) {
@@ -66,7 +68,7 @@ struct ConsolePages {
             view["refused"] = ["arabic": reason.arabic, "english": reason.english]
             headers[.wwwAuthenticate] = #"Bearer realm="muamala console""#
         }
-        headers.append(HTTPField(name: .setCookie, value: ConsoleSession.signInCookie(nonce, maxAge: 3600, request: request).description))
+        headers.append(HTTPField(name: .setCookie, value: ConsoleSession.signInCookie(nonce, maxAge: 3600, request: request, origin: origin).description))
         for cookie in language.cookies { headers.append(HTTPField(name: .setCookie, value: cookie.description)) }
         return Page.html(templates.render(view, withTemplate: "sign_in") ?? "", status: refused ? .unauthorized : .ok, headers: headers)
     }
@@ -75,7 +77,7 @@ struct ConsolePages {
     private func signIn(_ request: Request, _ logger: Logger) async throws -> Response {
         let form = try await Form(request)
         let expected = request.cookies[ConsoleSession.signInCookie]?.value ?? ""
-        guard ConsoleSession.formIsOurs(form, expected: expected, request: request) else {
+        guard ConsoleSession.formIsOurs(form, expected: expected, request: request, origin: origin) else {
             logger.notice("console: a sign-in form was refused (no or a wrong CSRF token, or another site)")
             return formRefused(request)
         }
@@ -87,8 +89,8 @@ struct ConsolePages {
         logger.notice("console: signed in", metadata: ["user": .string(opened.user.uuidString.lowercased())])
         var headers = HTTPFields()
         let lifetime = Int(Operations.consoleSessionLifetime)
-        headers.append(HTTPField(name: .setCookie, value: ConsoleSession.sessionCookie(opened.id, maxAge: lifetime, request: request).description))
-        headers.append(HTTPField(name: .setCookie, value: ConsoleSession.signInCookie("", maxAge: 0, request: request).description))
+        headers.append(HTTPField(name: .setCookie, value: ConsoleSession.sessionCookie(opened.id, maxAge: lifetime, request: request, origin: origin).description))
+        headers.append(HTTPField(name: .setCookie, value: ConsoleSession.signInCookie("", maxAge: 0, request: request, origin: origin).description))
         return Page.redirect(to: "/console/queue", headers: headers)
     }
 
@@ -97,11 +99,11 @@ struct ConsolePages {
             return Page.redirect(to: "/console/sign-in")
         }
         let form = try await Form(request)
-        guard ConsoleSession.formIsOurs(form, expected: session.csrf, request: request) else { return formRefused(request) }
+        guard ConsoleSession.formIsOurs(form, expected: session.csrf, request: request, origin: origin) else { return formRefused(request) }
         try await operations.closeConsoleSession(id)
         logger.notice("console: signed out", metadata: ["user": .string(session.principal.user.id.uuidString.lowercased())])
         var headers = HTTPFields()
-        headers.append(HTTPField(name: .setCookie, value: ConsoleSession.sessionCookie("", maxAge: 0, request: request).description))
+        headers.append(HTTPField(name: .setCookie, value: ConsoleSession.sessionCookie("", maxAge: 0, request: request, origin: origin).description))
         return Page.redirect(to: "/console/sign-in", headers: headers)
     }
 
@@ -203,7 +205,7 @@ struct ConsolePages {
     private func redrive(_ request: Request, _ text: String, _ session: ConsoleSessions.Session, _ logger: Logger) async throws -> Response {
         let form = try await Form(request)
         let user = session.principal.user.id.uuidString.lowercased()
-        guard ConsoleSession.formIsOurs(form, expected: session.csrf, request: request) else {
+        guard ConsoleSession.formIsOurs(form, expected: session.csrf, request: request, origin: origin) else {
             logger.notice("console: a re-drive form was refused (no or a wrong CSRF token, or another site)", metadata: ["user": .string(user)])
             return formRefused(request)
         }

@@ -20,12 +20,17 @@ enum ConsoleSession {
     static let cookie = "muamala_session"
     static let signInCookie = "muamala_sign_in"
 
-    static func sessionCookie(_ value: String, maxAge: Int, request: Request) -> Cookie {
-        Cookie(name: cookie, value: value, maxAge: maxAge, path: "/console", secure: !isLoopback(request), httpOnly: true, sameSite: .strict)
+    static func sessionCookie(_ value: String, maxAge: Int, request: Request, origin: PublicOrigin? = nil) -> Cookie {
+        Cookie(name: cookie, value: value, maxAge: maxAge, path: "/console", secure: secure(request, origin), httpOnly: true, sameSite: .strict)
     }
 
-    static func signInCookie(_ value: String, maxAge: Int, request: Request) -> Cookie {
-        Cookie(name: signInCookie, value: value, maxAge: maxAge, path: "/console", secure: !isLoopback(request), httpOnly: true, sameSite: .strict)
+    static func signInCookie(_ value: String, maxAge: Int, request: Request, origin: PublicOrigin? = nil) -> Cookie {
+        Cookie(name: signInCookie, value: value, maxAge: maxAge, path: "/console", secure: secure(request, origin), httpOnly: true, sameSite: .strict)
+    }
+
+    /// HTTPS only: when the public origin is https, or, without one, off this machine.
+    static func secure(_ request: Request, _ origin: PublicOrigin?) -> Bool {
+        origin.map(\.isHTTPS) ?? !isLoopback(request)
     }
 
     /// Over plain HTTP on this machine (a demo, the tests) a Secure cookie would not be kept;
@@ -42,10 +47,11 @@ enum ConsoleSession {
     }
 
     /// Whether a form may act: its CSRF field equals the expected token, and the browser does
-    /// not say it was sent from another site.
-    static func formIsOurs(_ form: Form, expected: String, request: Request) -> Bool {
+    /// not say it was sent from another site (another origin than the public one, when set).
+    static func formIsOurs(_ form: Form, expected: String, request: Request, origin publicOrigin: PublicOrigin? = nil) -> Bool {
         if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" { return false }
-        if let origin = request.headers[.origin], origin != "null" {
+        if let publicOrigin, let origin = request.headers[.origin], origin.lowercased() != publicOrigin.serialized { return false }
+        if publicOrigin == nil, let origin = request.headers[.origin], origin != "null" {
             let authority = request.head.authority ?? ""
             guard let url = URL(string: origin), let host = url.host else { return false }
             let port = url.port.map { ":\($0)" } ?? ""

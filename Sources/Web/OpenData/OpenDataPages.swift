@@ -103,8 +103,11 @@ struct OpenDataPages {
 
     private func csv(_ request: Request) async throws -> Response {
         guard let (statistics, period, _) = try await figures(request) else { throw APIError(.badRequest, .badPeriod) }
-        return Page.text(statistics.csv.joined(separator: "\r\n") + "\r\n", contentType: "text/csv; charset=utf-8", cache: Self.cacheControl,
-                         filename: "muamala-open-data-\(period.first)-\(period.last).csv")
+        var response = Page.text(statistics.csv.joined(separator: "\r\n") + "\r\n", contentType: "text/csv; charset=utf-8", cache: Self.cacheControl,
+                                 filename: "muamala-open-data-\(period.first)-\(period.last).csv")
+        // Open data: any site may read it.
+        response.headers[.accessControlAllowOrigin] = "*"
+        return response
     }
 
     /// The document of `GET /v1/statistics` for the period's days, with the period and the
@@ -129,7 +132,9 @@ struct OpenDataPages {
                                 "completed": JSONValue(figures.workPermitTransactions)]]
              })]
         })
-        return Page.text(JSONValue.object(document).jsonText, contentType: "application/json; charset=utf-8", cache: Self.cacheControl)
+        var response = Page.text(JSONValue.object(document).jsonText, contentType: "application/json; charset=utf-8", cache: Self.cacheControl)
+        response.headers[.accessControlAllowOrigin] = "*"
+        return response
     }
 
     // MARK: Views

@@ -1,3 +1,5 @@
+import Crypto
+import Foundation
 import Hummingbird
 
 /// The one stylesheet (the pages carry no inline style and no script: the Content-Security-
@@ -67,7 +69,11 @@ enum Assets {
         .press p { font-size: 1.1rem; line-height: 1.9; }
         """
 
+    /// The stylesheet's address, named by its content: a new style is a new address, so it may
+    /// be kept for a year.
+    static let stylesheetPath = "/assets/muamala-" + SHA256.hash(data: Data(css.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined() + ".css"
+
     static func stylesheet() -> Response {
-        Page.text(css, contentType: "text/css; charset=utf-8", cache: "public, max-age=3600")
+        Page.text(css, contentType: "text/css; charset=utf-8", cache: "public, max-age=31536000, immutable")
     }
 }

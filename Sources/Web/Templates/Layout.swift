@@ -10,7 +10,7 @@ extension Templates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} — {{t.brand}}</title>
         <link rel="icon" href="data:,">
-        <link rel="stylesheet" href="/assets/muamala.css">
+        <link rel="stylesheet" href="{{stylesheet}}">
         </head>
         <body>
         <a class="skip" href="#main">{{t.skip}}</a>
