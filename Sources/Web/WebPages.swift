@@ -15,7 +15,7 @@ import Mustache
 /// script; Arabic (right to left) or English, Arabic-Indic or Latin digits (`Support/Language`).
 public enum WebPages {
     public static let routes: [(method: String, path: String)] = [
-        ("GET", "/assets/{stylesheet}"),
+        ("GET", Assets.stylesheetPath),
         ("GET", "/open-data"), ("GET", "/open-data/press-release"), ("GET", "/open-data.csv"), ("GET", "/open-data.json"),
         ("GET", "/console"), ("GET", "/console/sign-in"), ("POST", "/console/sign-in"), ("POST", "/console/sign-out"),
         ("GET", "/console/queue"), ("GET", "/console/failed"), ("GET", "/console/find"),

@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -118,6 +119,8 @@ def load(driver, path, name, lang=None, direction=None):
     errors = console_errors(driver)
     check(not errors, f"{path}: no console errors {errors if errors else ''}")
     check(not driver.find_elements(By.TAG_NAME, "script"), f"{path}: no script element")
+    words = driver.find_element(By.TAG_NAME, "main").text
+    check(not re.search(r"\b(nil|undefined|Optional)\b", words), f"{path}: no missing value written as a word")
     unlabelled = [f.get_attribute("name") for f in driver.find_elements(By.CSS_SELECTOR, "input:not([type=hidden]), select")
                   if not driver.find_elements(By.CSS_SELECTOR, f"label[for='{f.get_attribute('id')}']")]
     check(not unlabelled, f"{path}: every field has a label {unlabelled if unlabelled else ''}")

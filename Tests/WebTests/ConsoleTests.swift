@@ -140,6 +140,16 @@ struct ConsoleTests {
                     #expect(missing.status == .notFound, "\(path)")
                     #expect(missing.body.contains("request.record_not_found") || missing.body.contains("no record"), "\(path)")
                 }
+                // Re-driving what does not exist: the same 404.
+                let csrf = try #require(try await client.page(.get, "/console/queue", cookies: cookies).csrf)
+                let unknown = try await client.page(.post, "/console/requests/\(UUID())/retry", cookies: cookies, form: ["csrf": csrf])
+                #expect(unknown.status == .notFound)
+                // A form larger than any the console sends: 413 naming the console's own limit.
+                let huge = try await client.page(.post, "/console/requests/\(id.lowercasedText)/retry", cookies: cookies,
+                                                 form: ["csrf": csrf, "pad": String(repeating: "x", count: 5000)])
+                #expect(huge.status == .contentTooLarge && huge.body.contains("4096"))
+                // An unknown asset is not there (404), whatever the method of the real one.
+                #expect(try await client.page(.get, "/assets/muamala-000.css").status == .notFound)
                 // A method the page does not take: 405 with Allow.
                 let wrong = try await client.page(.delete, "/console/queue", cookies: cookies)
                 #expect(wrong.status == .methodNotAllowed && wrong.headers[.allow] == "GET")

@@ -30,6 +30,7 @@ struct PageRulesTests {
         #expect(Period.parse(from: "1447-05", to: "1447-04", default: fallback) == .failure(.reversed))
         #expect(Period.parse(from: "1444-01", to: "1447-01", default: fallback) == .failure(.tooLong))
         #expect(Period.parse(from: "1444-02", to: "1447-01", default: fallback).map(\.months.count) == .success(36))
+        #expect(Period.parse(from: nil, to: "1400-03", default: fallback) == .success(Period(first: HijriMonth(year: 1400, month: 1), last: HijriMonth(year: 1400, month: 3))))
     }
 
     @Test("numbers for people: grouped by thousands, Arabic-Indic or Latin")

@@ -216,6 +216,8 @@ struct ConsolePages {
             return Page.redirect(to: "/console/requests/\(id.lowercasedText)?done=redriven")
         case .failure(.forbidden):
             return refusal(request, session, status: .forbidden, Reason.Code.forbidden())
+        case .failure(.refused(.notFound)):
+            return notFound(request, session)
         case .failure(.refused(let refusal)):
             return self.refusal(request, session, status: .conflict, Self.reason(refusal))
         }
@@ -243,19 +245,22 @@ struct ConsolePages {
         facts.append(["label": Texts.text("occupation", language), "value": "\(worker.occupation), \(language.number(worker.wage)) SAR"])
         if let permit = read.profile.permit {
             facts.append(["label": Texts.text("permit", language),
-                          "value": language.digits("\(permit.state.rawValue) \(permit.kind.rawValue), \(permit.validFrom) → \(permit.expiresOn)")])
+                          "value": language.digits("\(permit.state.rawValue) \(permit.kind.rawValue), \(permit.validFrom) – \(permit.expiresOn)")])
         } else {
             facts.append(["label": Texts.text("permit", language), "value": Texts.text("none", language)])
         }
         facts.append(["label": "Nitaqat", "value": read.countedInNitaqat ? language.pick("محتسب", "counted") : language.pick("غير محتسب", "not counted")])
         view["facts"] = facts
         view["cases"] = read.profile.openCases.map { file -> [String: Any] in
-            ["kind": language.pick(file.kind.arabic, file.kind.english), "state": file.state, "opened": language.digits(file.openedOn.iso),
-             "deadline": file.deadline.map { language.digits($0.iso) } as Any]
+            var line: [String: Any] = ["kind": language.pick(file.kind.arabic, file.kind.english), "state": file.state,
+                                       "opened": language.digits(file.openedOn.iso)]
+            if let deadline = file.deadline { line["deadline"] = language.digits(deadline.iso) }
+            return line
         }
         view["next"] = read.next.map { option -> [String: Any] in
-            ["service": option.service, "allowed": option.allowed,
-             "reason": option.reason.map { language.pick($0.arabic, $0.english) } as Any]
+            var line: [String: Any] = ["service": option.service, "allowed": option.allowed]
+            if let reason = option.reason, !option.allowed { line["reason"] = language.pick(reason.arabic, reason.english) }
+            return line
         }
         view["events"] = timeline(events, language)
         view["more_events"] = events.count == Operations.timelineLength
@@ -301,7 +306,7 @@ struct ConsolePages {
         view["id"] = id.description
         view["workers"] = lines.map { line -> [String: Any] in
             ["id": line.worker.id.description, "name": line.worker.name, "occupation": line.worker.occupation,
-             "permit": line.permit.map { language.digits("\($0.state.rawValue) → \($0.expiresOn)") } ?? Texts.text("none", language)]
+             "permit": line.permit.map { language.digits("\($0.state.rawValue), \($0.expiresOn)") } ?? Texts.text("none", language)]
         }
         if lines.count == 100, let last = lines.last { view["next_href"] = "/console/establishments/\(id)/workers?after=\(last.worker.id.digits)" }
         return render("workers", view, language)
@@ -332,8 +337,10 @@ struct ConsolePages {
 
     private func timeline(_ events: [EventLog.Stored], _ language: Language) -> [[String: Any]] {
         events.map { event in
-            ["iso": Self.iso(event.at), "at": language.digits(Self.iso(event.at)), "type": event.type, "stream": event.stream,
-             "seq": language.number(Int(event.seq)), "request": event.requestID?.lowercasedText as Any, "data": event.data.prettyText]
+            var line: [String: Any] = ["iso": Self.iso(event.at), "at": language.digits(Self.iso(event.at)), "type": event.type,
+                                       "stream": event.stream, "seq": language.number(Int(event.seq)), "data": event.data.prettyText]
+            if let request = event.requestID { line["request"] = request.lowercasedText }
+            return line
         }
     }
 

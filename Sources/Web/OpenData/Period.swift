@@ -41,6 +41,8 @@ struct Period: Sendable, Equatable {
             last = month
             if from == nil { first = month.adding(months: -9) }
         }
+        // A period counted back from its end stops at the first month covered.
+        if from == nil { first = max(first, HijriMonth(year: years.lowerBound, month: 1)) }
         guard first <= last else { return .failure(.reversed) }
         guard Period(first: first, last: last).months.count <= maxMonths else { return .failure(.tooLong) }
         return .success(Period(first: first, last: last))

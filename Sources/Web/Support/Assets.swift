@@ -56,6 +56,7 @@ enum Assets {
         ol.timeline { list-style: none; padding: 0; border-inline-start: 3px solid var(--line); }
         ol.timeline li { margin: 0 0 .75rem; padding-inline-start: 1rem; position: relative; }
         ol.timeline time { color: var(--muted); font-variant-numeric: tabular-nums; }
+        time, code, .muted, pre { unicode-bidi: isolate; } time, code { direction: ltr; }
         ul.next li.no { color: var(--muted); } ul.reasons { list-style: none; padding: 0; }
         .notice { background: #e8f0ec; border-inline-start: 4px solid var(--brand); padding: .5rem 1rem; }
         .error { background: #fbeee4; border-inline-start: 4px solid var(--refused); padding: .5rem 1rem; }

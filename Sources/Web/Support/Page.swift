@@ -3,6 +3,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Mustache
 
 /// How every page is answered: HTML from a template, with the headers that keep a page from
@@ -62,7 +63,7 @@ struct Form {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: Self.maxBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, .bodyTooLarge, ["limit": String(Self.maxBytes)])
         }
         self.init(String(buffer: buffer))

@@ -18,7 +18,7 @@ enum Texts {
         "download_json": ("JSON", "JSON"),
         "press_release": ("البيان الصحفي", "Press release"),
         "beneficiaries": ("المستفيدون من الخدمات الإلكترونية", "Beneficiaries of the e-services"),
-        "by_month": ("المعاملات المنجزة حسب الشهر", "Decided requests by month"),
+        "by_month": ("الطلبات التي بُتّ فيها حسب الشهر", "Decided requests by month"),
         "by_service": ("حسب الخدمة والنتيجة", "By service and outcome"),
         "no_decisions": ("لا معاملات منجزة في هذه الفترة.", "No decided requests in this period."),
         "completed": ("مكتملة", "Completed"),
