@@ -41,6 +41,16 @@ struct PageRulesTests {
         #expect(Numerals.arabicIndic.convert("2026-12-06 12%") == "٢٠٢٦-١٢-٠٦ ١٢%")
     }
 
+    @Test("every state, kind and status the pages print has a name in both languages")
+    func codeNames() {
+        let codes = Worker.Employment.allCases.map { ("employment", $0.rawValue) } + WorkPermitFlow.State.allCases.map { ("permit", $0.rawValue) }
+            + Permit.Kind.allCases.map { ("permit_kind", $0.rawValue) } + Establishment.Status.allCases.map { ("status", $0.rawValue) }
+        for (kind, value) in codes {
+            let entry = Texts.entries[kind + "." + value]
+            #expect(entry != nil && entry?.ar.isEmpty == false && entry?.en.isEmpty == false, "\(kind).\(value)")
+        }
+    }
+
     @Test("the report's rows are the seed's: each names a service that exists, once")
     func report() {
         let services = PressRelease.groups.flatMap(\.rows).map(\.service)

@@ -236,7 +236,7 @@ struct ConsolePages {
         var facts: [[String: Any]] = [
             ["label": Texts.text("name", language), "value": worker.name],
             ["label": language.pick("الجنسية", "Nationality"), "value": worker.isSaudi ? language.pick("سعودي", "Saudi") : worker.nationality],
-            ["label": language.pick("التوظيف", "Employment"), "value": worker.employment.rawValue],
+            ["label": language.pick("التوظيف", "Employment"), "value": Texts.code("employment", worker.employment.rawValue, language)],
         ]
         if let employer = worker.employer {
             facts.append(["label": Texts.text("establishment", language), "value": "\(employer)" + (read.profile.employerName.map { " — \($0)" } ?? ""),
@@ -245,7 +245,8 @@ struct ConsolePages {
         facts.append(["label": Texts.text("occupation", language), "value": "\(worker.occupation), \(language.number(worker.wage)) SAR"])
         if let permit = read.profile.permit {
             facts.append(["label": Texts.text("permit", language),
-                          "value": language.digits("\(permit.state.rawValue) \(permit.kind.rawValue), \(permit.validFrom) – \(permit.expiresOn)")])
+                          "value": Texts.code("permit", permit.state.rawValue, language) + " (" + Texts.code("permit_kind", permit.kind.rawValue, language) + "), "
+                              + language.digits("\(permit.validFrom) – \(permit.expiresOn)")])
         } else {
             facts.append(["label": Texts.text("permit", language), "value": Texts.text("none", language)])
         }
@@ -282,7 +283,7 @@ struct ConsolePages {
             ["label": Texts.text("name", language), "value": "\(establishment.nameAr) — \(establishment.nameEn)"],
             ["label": language.pick("الرقم الموحد والسجل", "Company and CR"),
              "value": language.digits("\(establishment.unifiedNumber), CR \(establishment.cr) (\(establishment.crExpiresOn))")],
-            ["label": language.pick("النشاط والحالة", "Activity and status"), "value": "\(establishment.activity); \(establishment.status.rawValue)"],
+            ["label": language.pick("النشاط والحالة", "Activity and status"), "value": "\(establishment.activity); " + Texts.code("status", establishment.status.rawValue, language)],
             ["label": "Nitaqat", "value": language.pick(read.band.arabic, read.band.english) + ": " + language.decimal("\(read.saudizationPercent)%")],
             ["label": language.pick("عدد العاملين", "Headcount"),
              "value": language.digits("\(establishment.headcount) (\(establishment.saudiCount) \(language.pick("سعودي", "Saudi")), \(establishment.expatCount) \(language.pick("مقيم", "resident")))")],
@@ -306,7 +307,8 @@ struct ConsolePages {
         view["id"] = id.description
         view["workers"] = lines.map { line -> [String: Any] in
             ["id": line.worker.id.description, "name": line.worker.name, "occupation": line.worker.occupation,
-             "permit": line.permit.map { language.digits("\($0.state.rawValue), \($0.expiresOn)") } ?? Texts.text("none", language)]
+             "permit": line.permit.map { Texts.code("permit", $0.state.rawValue, language) + ", " + language.digits($0.expiresOn.iso) }
+                 ?? Texts.text("none", language)]
         }
         if lines.count == 100, let last = lines.last { view["next_href"] = "/console/establishments/\(id)/workers?after=\(last.worker.id.digits)" }
         return render("workers", view, language)

@@ -99,11 +99,34 @@ enum Texts {
         "nav_workflows": ("مسارات العمل", "Workflows"),
         "nav_open_data": ("البيانات المفتوحة", "Open data"),
         "not_found": ("غير موجود", "Not found"),
+        // The engine's codes, as the pages name them (`Texts.code`).
+        "employment.employed": ("على رأس العمل", "employed"),
+        "employment.absconded": ("متغيب ببلاغ نهائي", "absconded"),
+        "employment.departed": ("غادر نهائياً", "departed"),
+        "employment.removed": ("أزيل من المنشأة", "removed"),
+        "employment.dependent": ("تابع", "dependent"),
+        "permit.none": ("لا رخصة", "none"),
+        "permit.invoiced": ("بانتظار السداد", "awaiting payment"),
+        "permit.active": ("سارية", "active"),
+        "permit.expired": ("منتهية", "expired"),
+        "permit.void": ("ملغاة", "void"),
+        "permit_kind.regular": ("عادية", "regular"),
+        "permit_kind.temporary": ("مؤقتة", "temporary"),
+        "status.active": ("نشطة", "active"),
+        "status.suspended": ("موقوفة", "suspended"),
+        "status.closed": ("مغلقة", "closed"),
         "refused": ("مرفوض", "Refused"),
     ]
 
     static func of(_ language: Language) -> [String: String] {
         entries.mapValues { language.isArabic ? $0.ar : $0.en }
+    }
+
+    /// One of the engine's codes in the reader's language (`employment`, `employed`), or the
+    /// code itself when it has no name here.
+    static func code(_ kind: String, _ value: String, _ language: Language) -> String {
+        guard let entry = entries[kind + "." + value] else { return value }
+        return language.isArabic ? entry.ar : entry.en
     }
 
     static func text(_ key: String, _ language: Language) -> String {
