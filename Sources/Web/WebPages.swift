@@ -17,6 +17,7 @@ public enum WebPages {
     public static let routes: [(method: String, path: String)] = [
         ("GET", Assets.stylesheetPath),
         ("GET", "/open-data"), ("GET", "/open-data/press-release"), ("GET", "/open-data.csv"), ("GET", "/open-data.json"),
+        ("HEAD", "/open-data"), ("HEAD", "/open-data/press-release"), ("HEAD", "/open-data.csv"), ("HEAD", "/open-data.json"),
         ("GET", "/console"), ("GET", "/console/sign-in"), ("POST", "/console/sign-in"), ("POST", "/console/sign-out"),
         ("GET", "/console/queue"), ("GET", "/console/failed"), ("GET", "/console/find"),
         ("GET", "/console/requests/{id}"), ("POST", "/console/requests/{id}/retry"),

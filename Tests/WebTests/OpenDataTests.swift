@@ -74,7 +74,15 @@ struct OpenDataTests {
                     }
                 }
                 #expect(try await client.page(.get, "/open-data").status == .ok, "an empty history has a page too")
-                #expect(try await client.page(.post, "/open-data").status == .methodNotAllowed)
+                let refused = try await client.page(.post, "/open-data")
+                #expect(refused.status == .methodNotAllowed && refused.headers[.allow] == "GET, HEAD")
+                // HEAD, for link checkers and monitors: the same headers, no body.
+                for path in ["/open-data", "/open-data.csv", "/open-data.json", "/open-data/press-release"] {
+                    let full = try await client.page(.get, path), head = try await client.page(.head, path)
+                    #expect(head.status == .ok && head.body.isEmpty, "\(path)")
+                    #expect(head.headers[.contentLength] == String(full.body.utf8.count), "\(path)")
+                    #expect(head.headers[.contentType] == full.headers[.contentType], "\(path)")
+                }
             }
         }
     }

@@ -17,11 +17,15 @@ struct OpenDataPages {
     /// Browsers and proxies may keep a page as long as the cache does.
     static let cacheControl = "public, max-age=60"
 
+    /// GET, and HEAD for link checkers and monitors (the same headers, no body).
     func register(on router: Router<APIRequestContext>) {
-        router.get("/open-data") { request, _ in try await page(request) }
-        router.get("/open-data/press-release") { request, _ in try await pressRelease(request) }
-        router.get("/open-data.csv") { request, _ in try await csv(request) }
-        router.get("/open-data.json") { request, _ in try await json(request) }
+        let pages: [(String, @Sendable (Request) async throws -> Response)] = [
+            ("/open-data", page), ("/open-data/press-release", pressRelease), ("/open-data.csv", csv), ("/open-data.json", json),
+        ]
+        for (path, respond) in pages {
+            router.get(RouterPath(path)) { request, _ in try await respond(request) }
+            router.head(RouterPath(path)) { request, _ in try await respond(request).createHeadResponse() }
+        }
     }
 
     /// The period asked for, cut from the cached reading; an HTML or JSON refusal otherwise.

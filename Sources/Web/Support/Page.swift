@@ -18,6 +18,8 @@ enum Page {
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = cache
         headers.append(contentsOf: extra)
+        // Stated here so that a HEAD answer (the same headers, no body) says it too.
+        headers[.contentLength] = String(body.utf8.count)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
@@ -26,6 +28,7 @@ enum Page {
         headers[.contentType] = contentType
         headers[.cacheControl] = cache
         if let filename { headers[.contentDisposition] = "attachment; filename=\"\(filename)\"" }
+        headers[.contentLength] = String(body.utf8.count)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
