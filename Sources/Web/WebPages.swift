@@ -32,6 +32,6 @@ public enum WebPages {
         let templates = try Templates.library()
         router.get(RouterPath(Assets.stylesheetPath)) { _, _ in Assets.stylesheet() }
         OpenDataPages(cache: OpenDataCache(operations: environment.operations, lifetime: openDataLifetime), templates: templates).register(on: router)
-        ConsolePages(environment: environment, templates: templates, origin: publicOrigin).register(on: router)
+        ConsolePages(environment: environment, templates: templates, origin: publicOrigin, names: RulebookNames(environment.rulebook)).register(on: router)
     }
 }

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Engine
 import Testing
+import TestSupport
 @testable import Web
 
 /// The pages' pure parts: templates, periods, numbers, the report's rows.
@@ -49,6 +50,15 @@ struct PageRulesTests {
             let entry = Texts.entries[kind + "." + value]
             #expect(entry != nil && entry?.ar.isEmpty == false && entry?.en.isEmpty == false, "\(kind).\(value)")
         }
+    }
+
+    @Test("occupations and activities by the rulebook's names, the code when it has none")
+    func rulebookNames() throws {
+        let names = RulebookNames(try TestRulebook.load())
+        let arabic = Language(code: .ar, numerals: .arabicIndic), english = Language(code: .en, numerals: .latin)
+        #expect(names.occupation("mason", arabic) == "بنّاء" && names.occupation("mason", english) == "Mason")
+        #expect(names.activity("construction", english) != "construction")
+        #expect(names.occupation("no-such-code", arabic) == "no-such-code")
     }
 
     @Test("the report's rows are the seed's: each names a service that exists, once")

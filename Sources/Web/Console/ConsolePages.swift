@@ -18,6 +18,8 @@ struct ConsolePages {
     let templates: MustacheLibrary
     /// Where people reach the pages (`MUAMALA_PUBLIC_URL`); nil: each request's Host.
     let origin: PublicOrigin?
+    /// Occupations' and activities' names.
+    let names: RulebookNames
     var operations: Operations { environment.operations }
 
     func register(on router: Router<APIRequestContext>) {
@@ -242,7 +244,8 @@ struct ConsolePages {
             facts.append(["label": Texts.text("establishment", language), "value": "\(employer)" + (read.profile.employerName.map { " — \($0)" } ?? ""),
                           "href": "/console/establishments/\(employer)"])
         }
-        facts.append(["label": Texts.text("occupation", language), "value": "\(worker.occupation), \(language.number(worker.wage)) SAR"])
+        facts.append(["label": Texts.text("occupation", language),
+                      "value": "\(names.occupation(worker.occupation, language)), \(language.number(worker.wage)) \(language.pick("ريال", "SAR"))"])
         if let permit = read.profile.permit {
             facts.append(["label": Texts.text("permit", language),
                           "value": Texts.code("permit", permit.state.rawValue, language) + " (" + Texts.code("permit_kind", permit.kind.rawValue, language) + "), "
@@ -283,7 +286,7 @@ struct ConsolePages {
             ["label": Texts.text("name", language), "value": "\(establishment.nameAr) — \(establishment.nameEn)"],
             ["label": language.pick("الرقم الموحد والسجل", "Company and CR"),
              "value": language.digits("\(establishment.unifiedNumber), CR \(establishment.cr) (\(establishment.crExpiresOn))")],
-            ["label": language.pick("النشاط والحالة", "Activity and status"), "value": "\(establishment.activity); " + Texts.code("status", establishment.status.rawValue, language)],
+            ["label": language.pick("النشاط والحالة", "Activity and status"), "value": names.activity(establishment.activity, language) + "; " + Texts.code("status", establishment.status.rawValue, language)],
             ["label": "Nitaqat", "value": language.pick(read.band.arabic, read.band.english) + ": " + language.decimal("\(read.saudizationPercent)%")],
             ["label": language.pick("عدد العاملين", "Headcount"),
              "value": language.digits("\(establishment.headcount) (\(establishment.saudiCount) \(language.pick("سعودي", "Saudi")), \(establishment.expatCount) \(language.pick("مقيم", "resident")))")],
@@ -306,7 +309,7 @@ struct ConsolePages {
         var view = frame(request, language, session, title: "workers", current: "")
         view["id"] = id.description
         view["workers"] = lines.map { line -> [String: Any] in
-            ["id": line.worker.id.description, "name": line.worker.name, "occupation": line.worker.occupation,
+            ["id": line.worker.id.description, "name": line.worker.name, "occupation": names.occupation(line.worker.occupation, language),
              "permit": line.permit.map { Texts.code("permit", $0.state.rawValue, language) + ", " + language.digits($0.expiresOn.iso) }
                  ?? Texts.text("none", language)]
         }
