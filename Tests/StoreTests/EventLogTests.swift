@@ -16,6 +16,23 @@ struct EventLogTests {
         _ = try db.pipeline(EventLog.appendStatements(chained.entries, heads: [stream: chained.head]))
     }
 
+    @Test("the newest events of a stream, oldest first: a long history shows its end")
+    func latest() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await connection.run { db in
+                try append(5, to: "worker:2000000014", on: db)
+                try append(3, to: "worker:2000000014", on: db)
+                try append(2, to: "worker:2000000022", on: db)
+            }
+            let newest = try await connection.run { db in try EventLog.latest(stream: "worker:2000000014", limit: 4, on: db) }
+            #expect(newest.map(\.seq) == [5, 6, 7, 8])
+            #expect(Set(newest.map(\.stream)) == ["worker:2000000014"])
+            let all = try await connection.run { db in try EventLog.latest(stream: "worker:2000000022", limit: 10, on: db) }
+            #expect(all.map(\.seq) == [1, 2])
+        }
+    }
+
     @Test("the daemon's role may append but never update or delete; the trigger refuses even the owner")
     func appendOnly() async throws {
         try await withScratchDatabase { database in

@@ -3,11 +3,22 @@
 /// services; and the press release itself, written from any period's figures.
 public enum PressRelease {
     public struct Row: Sendable {
-        /// The service whose completed requests the row counts.
+        /// The service whose completed requests the row counts, or, for a sum, its key (`work-permit.*`).
         public let service: String
         /// The seed's own words for the row.
         public let labelAr: String
         public let labelEn: String
+        /// The services the row adds up: its own, or those of a sum.
+        public let services: [String]
+        /// A row that adds up other rows' services (the seed's "work-permit transactions").
+        public var isSum: Bool { services != [service] }
+
+        init(service: String, labelAr: String, labelEn: String, adding services: [String]? = nil) {
+            self.service = service
+            self.labelAr = labelAr
+            self.labelEn = labelEn
+            self.services = services ?? [service]
+        }
     }
 
     public struct Group: Sendable {
@@ -18,11 +29,12 @@ public enum PressRelease {
 
     /// The seed's rows in its order, grouped as its three paragraphs group them: work permits
     /// and the certificates of changes; the portal's accounts and compensatory recruitment;
-    /// the other services. (Its "work-permit transactions" is not one service: see
-    /// `workPermitServices`.)
+    /// the other services. Its "work-permit transactions" is a sum (`Row.isSum`).
     public static let groups: [Group] = [
         Group(titleAr: "رخص العمل وشهادات التغيير", titleEn: "Work permits and certificates of change", rows: [
             Row(service: "work-permit.renew", labelAr: "رخص مجددة", labelEn: "Work permits renewed"),
+            // The seed counts beneficiaries here; we count transactions.
+            Row(service: "work-permit.*", labelAr: "معاملات الرخص", labelEn: "Work-permit transactions", adding: workPermitServices.sorted()),
             Row(service: "work-permit.issue", labelAr: "رخص مصدرة", labelEn: "Work permits issued"),
             Row(service: "work-permit.issue-temporary", labelAr: "رخص مؤقتة", labelEn: "Temporary work permits"),
             Row(service: "final-exit.issue", labelAr: "رخص الخروج النهائي", labelEn: "Final exits"),
@@ -50,15 +62,10 @@ public enum PressRelease {
         ]),
     ]
 
-    /// The seed's "work-permit transactions" row, after its renewals: the completed requests
-    /// of every work-permit service together (the seed counts beneficiaries there; we count
-    /// transactions).
-    public static let workPermitTransactions = (labelAr: "معاملات الرخص", labelEn: "Work-permit transactions")
+    /// The services the seed's rows name (not those a sum adds up).
+    public static let reported: Set<String> = Set(groups.flatMap { $0.rows.filter { !$0.isSum }.map(\.service) })
 
-    /// The services the seed's rows name.
-    public static let reported: Set<String> = Set(groups.flatMap { $0.rows.map(\.service) })
-
-    /// The services of `workPermitTransactions`.
+    /// The services the seed's "work-permit transactions" adds up.
     public static let workPermitServices: Set<String> = [
         "work-permit.issue", "work-permit.renew", "work-permit.issue-temporary", "work-permit.extend-temporary",
     ]
@@ -70,6 +77,8 @@ public enum PressRelease {
         /// Every completed request (each a beneficiary served, as the seed counts them).
         public var beneficiaries: Int { completed.values.reduce(0, +) }
         public var workPermitTransactions: Int { Self.sum(completed, PressRelease.workPermitServices) }
+        /// A row's completed requests (a sum's: its services' together).
+        public subscript(row row: Row) -> Int { Self.sum(completed, Set(row.services)) }
 
         public init(_ statistics: MonthlyStatistics) {
             var completed: [String: Int] = [:]

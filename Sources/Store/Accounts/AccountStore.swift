@@ -173,13 +173,18 @@ public enum AccountStore {
 
     /// Makes a new bearer token: returned once, stored only as its SHA-256.
     public static func issueToken(for user: UUID, label: String, on db: isolated Connection) throws -> String {
-        var bytes = [UInt8](repeating: 0, count: 32)
-        var generator = SystemRandomNumberGenerator()
-        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
-        let token = "mua_" + Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let token = "mua_" + randomSecret()
         try db.query(insertToken, [Data(tokenHash(token)), user, label])
         return token
+    }
+
+    /// 32 bytes from the system's CSPRNG, base64url without padding: a token's body, a
+    /// console session's id, a CSRF token.
+    public static func randomSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     /// Revokes every token of a user; returns how many.

@@ -26,7 +26,7 @@ public enum ConsoleSessions {
     public static func open(token: String, lifetime: TimeInterval, on db: isolated Connection) throws -> Opened? {
         guard let principal = try AccountStore.authenticate(token: token, on: db), principal.user.role == .staff else { return nil }
         try db.query(deleteExpired, [])
-        let id = randomText(), csrf = randomText()
+        let id = AccountStore.randomSecret(), csrf = AccountStore.randomSecret()
         let row = try db.query(insert, [Data(AccountStore.tokenHash(id)), Data(AccountStore.tokenHash(token)), csrf, lifetime]).single()
         return Opened(id: id, csrf: csrf, expiresAt: try row.decode(Date.self, "expires_at"), user: principal.user.id)
     }
@@ -43,14 +43,6 @@ public enum ConsoleSessions {
     @discardableResult
     public static func close(_ id: String, on db: isolated Connection) throws -> Bool {
         try db.query(delete, [Data(AccountStore.tokenHash(id))]).affectedRows > 0
-    }
-
-    /// 32 random bytes, base64url without padding.
-    public static func randomText() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     static let insert = Statement("console_sessions_insert", """

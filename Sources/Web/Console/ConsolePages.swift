@@ -61,7 +61,7 @@ struct ConsolePages {
 
     private func signInPage(_ request: Request, refused: Bool) -> Response {
         let language = Language(request)
-        let nonce = ConsoleSessions.randomText()
+        let nonce = AccountStore.randomSecret()
         var view = View.frame(request, language, title: Texts.text("sign_in_title", language), home: "/console")
         view["csrf"] = nonce
         var headers = HTTPFields()

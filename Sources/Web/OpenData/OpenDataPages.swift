@@ -94,12 +94,8 @@ struct OpenDataPages {
         view["caption"] = "الأرقام \(arabicPeriod)"
         view["beneficiaries"] = language.number(figures.beneficiaries)
         view["beneficiaries_value"] = figures.beneficiaries
-        view["rows"] = PressRelease.groups.flatMap(\.rows).flatMap { row -> [[String: Any]] in
-            let line: [String: Any] = ["service": row.service, "label": row.labelAr, "count": language.number(figures[row.service]), "value": figures[row.service]]
-            guard row.service == "work-permit.renew" else { return [line] }
-            let total = figures.workPermitTransactions
-            return [line, ["service": "work-permit.*", "label": PressRelease.workPermitTransactions.labelAr,
-                           "count": language.number(total), "value": total]]
+        view["rows"] = PressRelease.groups.flatMap(\.rows).map { row -> [String: Any] in
+            ["service": row.service, "label": row.labelAr, "count": language.number(figures[row: row]), "value": figures[row: row]]
         }
         view["back"] = Language.url("/open-data", [("from", period.first.description), ("to", period.last.description)])
         return render("press_release", view, reader)
@@ -126,14 +122,11 @@ struct OpenDataPages {
         document["beneficiaries"] = JSONValue(figures.beneficiaries)
         document["report"] = .array(PressRelease.groups.map { group in
             ["title_ar": .string(group.titleAr), "title_en": .string(group.titleEn),
-             "rows": .array(group.rows.flatMap { row -> [JSONValue] in
-                 let line: JSONValue = ["service": .string(row.service), "label_ar": .string(row.labelAr), "label_en": .string(row.labelEn),
-                                        "completed": JSONValue(figures[row.service])]
-                 guard row.service == "work-permit.renew" else { return [line] }
-                 let label = PressRelease.workPermitTransactions
-                 return [line, ["service": "work-permit.*", "label_ar": .string(label.labelAr), "label_en": .string(label.labelEn),
-                                "services": .array(PressRelease.workPermitServices.sorted().map(JSONValue.string)),
-                                "completed": JSONValue(figures.workPermitTransactions)]]
+             "rows": .array(group.rows.map { row in
+                 var line: [String: JSONValue] = ["service": .string(row.service), "label_ar": .string(row.labelAr),
+                                                  "label_en": .string(row.labelEn), "completed": JSONValue(figures[row: row])]
+                 if row.isSum { line["services"] = .array(row.services.map(JSONValue.string)) }
+                 return .object(line)
              })]
         })
         var response = Page.text(JSONValue.object(document).jsonText, contentType: "application/json; charset=utf-8", cache: Self.cacheControl)
@@ -146,19 +139,13 @@ struct OpenDataPages {
     /// The seed's groups, then every other service that has figures.
     private func groups(_ statistics: MonthlyStatistics, _ language: Language) -> [[String: Any]] {
         let totals = Dictionary(uniqueKeysWithValues: statistics.total.map { ($0.code, $0.counts) })
-        let transactions = PressRelease.workPermitServices.reduce(MonthlyStatistics.Counts()) { $0 + (totals[$1] ?? MonthlyStatistics.Counts()) }
         var groups: [[String: Any]] = PressRelease.groups.map { group in
-            var rows: [[String: Any]] = []
-            for row in group.rows {
-                rows.append(cells(totals[row.service] ?? MonthlyStatistics.Counts(), language)
-                    .merging(["service": row.service, "label": language.pick(row.labelAr, row.labelEn)]) { $1 })
-                if row.service == "work-permit.renew" {
-                    let label = PressRelease.workPermitTransactions
-                    rows.append(cells(transactions, language).merging(["service": "work-permit.*", "derived": true,
-                                                                        "label": language.pick(label.labelAr, label.labelEn)]) { $1 })
-                }
-            }
-            return ["title": language.pick(group.titleAr, group.titleEn), "rows": rows]
+            ["title": language.pick(group.titleAr, group.titleEn),
+             "rows": group.rows.map { row in
+                 let counts = row.services.reduce(MonthlyStatistics.Counts()) { $0 + (totals[$1] ?? MonthlyStatistics.Counts()) }
+                 return cells(counts, language).merging(["service": row.service, "derived": row.isSum,
+                                                         "label": language.pick(row.labelAr, row.labelEn)]) { $1 }
+             }]
         }
         let others = statistics.total.filter { !PressRelease.reported.contains($0.code) }
         if !others.isEmpty {

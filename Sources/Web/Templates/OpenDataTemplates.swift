@@ -1,4 +1,13 @@
 extension Templates {
+    /// A row's five counts, each with its number for machines (`data-value`) and for people.
+    static let counts = """
+        <td data-outcome="completed" data-value="{{completed_value}}">{{completed}}</td>\
+        <td data-outcome="rejected" data-value="{{rejected_value}}">{{rejected}}</td>\
+        <td data-outcome="failed" data-value="{{failed_value}}">{{failed}}</td>\
+        <td data-outcome="cancelled" data-value="{{cancelled_value}}">{{cancelled}}</td>\
+        <td data-outcome="total" data-value="{{total_value}}">{{total}}</td>
+        """
+
     /// `/open-data`: the period's figures as the seed groups them, a bar per month, and the
     /// same rows month by month (what the CSV holds).
     static let openData = """
@@ -32,21 +41,13 @@ extension Templates {
             {{#rows}}
             <tr data-service="{{service}}"{{#derived}} class="derived"{{/derived}}>
               <th scope="row">{{label}}</th>
-              <td data-outcome="completed" data-value="{{completed_value}}">{{completed}}</td>
-              <td data-outcome="rejected" data-value="{{rejected_value}}">{{rejected}}</td>
-              <td data-outcome="failed" data-value="{{failed_value}}">{{failed}}</td>
-              <td data-outcome="cancelled" data-value="{{cancelled_value}}">{{cancelled}}</td>
-              <td data-outcome="total" data-value="{{total_value}}">{{total}}</td>
+              {{>counts}}
             </tr>
             {{/rows}}
           </tbody>
           {{/groups}}
           <tfoot>{{#grand}}<tr data-service="*"><th scope="row">{{t.all_services}}</th>
-            <td data-outcome="completed" data-value="{{completed_value}}">{{completed}}</td>
-            <td data-outcome="rejected" data-value="{{rejected_value}}">{{rejected}}</td>
-            <td data-outcome="failed" data-value="{{failed_value}}">{{failed}}</td>
-            <td data-outcome="cancelled" data-value="{{cancelled_value}}">{{cancelled}}</td>
-            <td data-outcome="total" data-value="{{total_value}}">{{total}}</td></tr>{{/grand}}</tfoot>
+            {{>counts}}</tr>{{/grand}}</tfoot>
         </table>
         <details>
           <summary>{{t.month_by_month}}</summary>
@@ -56,11 +57,7 @@ extension Templates {
             {{#monthly}}
             <tr data-month="{{month}}" data-service="{{service}}">
               <td>{{month_label}}</td><th scope="row">{{label}}</th>
-              <td data-outcome="completed" data-value="{{completed_value}}">{{completed}}</td>
-              <td data-outcome="rejected" data-value="{{rejected_value}}">{{rejected}}</td>
-              <td data-outcome="failed" data-value="{{failed_value}}">{{failed}}</td>
-              <td data-outcome="cancelled" data-value="{{cancelled_value}}">{{cancelled}}</td>
-              <td data-outcome="total" data-value="{{total_value}}">{{total}}</td>
+              {{>counts}}
             </tr>
             {{/monthly}}
             </tbody>

@@ -4,7 +4,7 @@ import Mustache
 enum Templates {
     static let all: [String: String] = [
         "layout": layout, "error": error, "bar_chart": barChart, "timeline": timeline,
-        "open_data": openData, "press_release": pressRelease,
+        "open_data": openData, "counts": counts, "press_release": pressRelease,
         "sign_in": signIn, "queue": queue, "failed": failed, "request": request,
         "worker": worker, "establishment": establishment, "workers": workers, "workflows": workflows,
     ]
