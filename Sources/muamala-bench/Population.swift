@@ -2,6 +2,7 @@ import ArgumentParser
 import Domain
 import Foundation
 import PQ
+import Store
 import Synchronization
 
 /// `muamala-bench population`: establishments, workers and permits, loaded with COPY.
@@ -29,6 +30,7 @@ struct PopulationCommand: AsyncParsableCommand {
             random.next() % 100 < 85 ? today.adding(days: 1 + Int(random.next() % 175)) : today.adding(days: 181 + Int(random.next() % 180))
         }
         try await connection.withTransaction { db in
+            try StateHistory.markLoads(on: db)  // the rows' first versions are a load's
             try db.copyIn("""
                 COPY establishments (id, unified_number, cr_number, name_ar, name_en, activity, status, cr_expires_on,
                                      owner_full_time, opened_on, headcount, saudi_count, saudi_weight) FROM STDIN

@@ -94,6 +94,7 @@ struct ReplayPlan: Sendable {
         let population = self.population, dependents = self.dependents, permits = self.permits, start = startDay
         let userRows = users, tokenList = tokenRows
         try await connection.withTransaction { db in
+            try StateHistory.markLoads(on: db)  // the rows' first versions are a load's
             try db.copyIn("""
                 COPY establishments (id, unified_number, cr_number, name_ar, name_en, activity, status, cr_expires_on,
                                      owner_full_time, opened_on, headcount, saudi_count, saudi_weight) FROM STDIN

@@ -30,6 +30,9 @@ struct DistributionKeyTests {
         "visas": ["establishment_id", "id"],
         "visa_balances": ["establishment_id"],
         "authorizations": ["establishment_id", "id"],
+        // A version lives with its row: the key of a worker, establishment or case, or the
+        // worker or establishment it names.
+        "aggregate_versions": ["key", "worker_id", "establishment_id"],
         // By subject, co-located: a subject's queue, decisions and event chain.
         "requests": ["subject", "id"],
         "request_history": ["subject", "id"],
@@ -43,6 +46,7 @@ struct DistributionKeyTests {
     static let group: [String: String] = [
         "establishments": "company", "establishment_owners": "company", "workers": "company", "permits": "company",
         "cases": "company", "certificates": "company", "visas": "company", "visa_balances": "company", "authorizations": "company",
+        "aggregate_versions": "company",
         "requests": "subject", "request_history": "subject", "events": "subject", "streams": "subject",
         "idempotency_keys": "actor",
     ]
@@ -66,6 +70,7 @@ struct DistributionKeyTests {
         "queue_list": "listing requests by establishment or state; by subject it is routed",
         "queue_purge_keys": "the purge of old idempotency keys every 10 minutes; ctid and SKIP LOCKED: run shard by shard",
         "profiles_queued_for": "requests queued for an establishment (its page): a count over the subject shards",
+        "state_history_queued": "requests queued for an establishment as of a day (its page with --as-of): the same count, with the decided ones",
         "events_history": "`muamala history` by aggregate or request id; by stream it is routed",
         "events_history_latest": "the console's timeline of a request (by request id); of a worker or an establishment it is routed",
         "events_all_heads": "`muamala checkpoint` signs every stream head: a scan of every shard",

@@ -3,7 +3,8 @@ import Foundation
 import PQ
 import Store
 
-/// Test data written straight into a scratch database (for tests about something else).
+/// Test data written straight into a scratch database (for tests about something else), as a
+/// bulk load would write it: its rows' versions say so (`StateHistory.markLoads`).
 public enum Fixtures {
     /// The `n`th valid resident (2…) or Saudi (1…) number.
     public static func person(_ n: Int, saudi: Bool = false) -> PersonID {
@@ -16,6 +17,7 @@ public enum Fixtures {
         crExpiresOn: String = "2099-01-01", on db: isolated Connection
     ) throws {
         let cr = cr ?? String(format: "%010d", abs(id.hashValueStable) % 1_000_000_000 + 1_000_000_000)
+        try StateHistory.markLoads(on: db)
         try db.query("""
             INSERT INTO establishments (id, unified_number, cr_number, name_ar, name_en, activity, status, cr_expires_on, opened_on)
             VALUES ($1, $2, $3, 'منشأة اختبار', 'Test establishment', $4, 'active', $5, '2015-01-01')
@@ -28,6 +30,7 @@ public enum Fixtures {
         arrivedOn: String = "2020-01-01", contractEndsOn: String? = nil, birthDate: String = "1990-01-01",
         on db: isolated Connection
     ) throws {
+        try StateHistory.markLoads(on: db)
         try db.query("""
             INSERT INTO workers (id, name, nationality, birth_date, establishment_id, occupation, wage, employment, arrived_on,
                                  contract_ends_on, iqama_expires_on)
@@ -44,6 +47,7 @@ public enum Fixtures {
     public static func permit(
         _ worker: PersonID, at establishment: String, expiresOn: String, state: String = "active", on db: isolated Connection
     ) throws {
+        try StateHistory.markLoads(on: db)
         try db.query("""
             INSERT INTO permits (id, worker_id, establishment_id, kind, state, valid_from, expires_on, months, levy, fee)
             VALUES ($1, $2, $3, 'regular', $4, ($5::date - interval '12 months')::date, $5, 12, 9600, 100)

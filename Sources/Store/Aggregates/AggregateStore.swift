@@ -350,6 +350,10 @@ public struct AggregateStore: Sendable {
                 moved.map(\.value.0.saudiWeight), moved.map(\.value.1), moved.map(\.value.0.levyExempt),
             ]), expectedRows: moved.count, what: "establishment counts"))
         }
+        // Every row written here gets a version (Schema/0025): the engine's, at business time.
+        if !statements.isEmpty {
+            statements.insert(Write(statement: StateHistory.markEngineChange(at: now), expectedRows: nil, what: "change marker"), at: 0)
+        }
         return statements
     }
 }

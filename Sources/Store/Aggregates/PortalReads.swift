@@ -33,6 +33,11 @@ extension Profiles {
     /// The establishment's newest Saudization certificate.
     public static func latestCertificate(of establishment: EstablishmentID, on db: isolated Connection) throws -> Certificate? {
         guard let row = try db.query(latestCertificateOf, [establishment.description]).first else { return nil }
+        return try certificate(row, of: establishment)
+    }
+
+    /// A certificate from a row of (id, band, saudization_percent, issued_on, valid_until).
+    static func certificate(_ row: Row, of establishment: EstablishmentID) throws -> Certificate? {
         guard let band = NitaqatBand(rawValue: try row.decode(String.self, at: 1)) else { return nil }
         return Certificate(id: try row.decode(UUID.self, at: 0), establishment: establishment, band: band,
                            saudizationPercent: try row.decode(Double.self, at: 2),

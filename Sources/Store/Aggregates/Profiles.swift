@@ -48,17 +48,22 @@ public enum Profiles {
         ])
         guard let row = results[0].first else { return nil }
         let (establishment, expired, _) = try AggregateRows.establishment(row)
-        var states: [VisaFlow.State: Int] = [:]
-        for row in results[3] {
-            if let state = VisaFlow.State(rawValue: try row.decode(String.self, at: 0)) { states[state] = try row.decode(Int.self, at: 1) }
-        }
         return EstablishmentProfile(
             establishment: establishment, expiredPermits: expired, queuedRequests: try results[1].single().decode(Int.self, at: 0),
             visaBalances: try results[2].map { row in
                 let (_, occupation, balance) = try AggregateRows.visaBalance(row)
                 return (occupation, balance)
             }.sorted { $0.0 < $1.0 },
-            visasByState: states)
+            visasByState: try visaStates(results[3]))
+    }
+
+    /// How many visas are in each state, from rows of (state, count).
+    static func visaStates(_ rows: QueryResult) throws -> [VisaFlow.State: Int] {
+        var states: [VisaFlow.State: Int] = [:]
+        for row in rows {
+            if let state = VisaFlow.State(rawValue: try row.decode(String.self, at: 0)) { states[state] = try row.decode(Int.self, at: 1) }
+        }
+        return states
     }
 
     static let employerName = Statement("profiles_employer_name", """

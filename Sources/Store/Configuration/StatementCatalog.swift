@@ -47,6 +47,10 @@ public enum StatementCatalog {
         RequestQueue.dueStatement, RequestQueue.exactCountsStatement, RequestQueue.finishedPerMinuteStatement, RequestQueue.deadRowsStatement,
         RequestQueue.mayVacuumStatement, RequestQueue.scheduleMany, RequestQueue.cancelTimers,
         RequestQueue.notifyDecided,
+        // StateHistory
+        StateHistory.markEngine, StateHistory.markLoad, StateHistory.workerAsOf, StateHistory.permitAsOf,
+        StateHistory.openCasesAsOf, StateHistory.caseAsOf, StateHistory.establishmentAsOf, StateHistory.queuedAsOf,
+        StateHistory.visaBalancesAsOf, StateHistory.visaStatesAsOf, StateHistory.certificateAsOf,
         // ServerRole
         ServerRole.readOnly, ServerRole.replayLagStatement,
         // StatisticsStore
