@@ -34,7 +34,7 @@ struct ReasonTests {
     static let givenOutsideDecisions: Set<String> = [
         "request.malformed_json", "request.malformed", "request.idempotency_key_invalid", "request.list_needs_establishment", "request.unknown_service", "request.body_too_large", "request.idempotency_key_missing",
         "request.idempotency_conflict", "request.not_found", "request.record_not_found", "request.not_cancellable", "request.being_processed",
-        "request.not_failed", "request.bad_query", "request.route_not_found", "request.method_not_allowed",
+        "request.not_failed", "request.bad_query", "request.as_of_after_today", "request.route_not_found", "request.method_not_allowed",
         "request.internal_error", "request.unavailable", "request.technical_retrying", "request.technical_failure", "auth.unauthenticated", "auth.account_choice_needed", "auth.account_unknown", "auth.forbidden", "auth.role_not_allowed",
         "clock.not_simulated", "clock.backwards", "clock.beyond_range",
         // The intake's, from who submits (PersonAuthorizationTests).

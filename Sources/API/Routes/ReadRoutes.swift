@@ -13,10 +13,10 @@ struct ReadRoutes {
     func register(on router: RouterGroup<APIRequestContext>) {
         router.get("/me") { _, context in try await me(context) }
         router.get("/me/establishments") { request, context in try await myEstablishments(request, context) }
-        router.get("/establishments/{id}") { _, context in try await establishment(context) }
+        router.get("/establishments/{id}") { request, context in try await establishment(request, context) }
         router.get("/establishments/{id}/workers") { request, context in try await workers(request, context) }
-        router.get("/workers/{id}") { _, context in try await worker(context) }
-        router.get("/cases/{id}") { _, context in try await caseFile(context) }
+        router.get("/workers/{id}") { request, context in try await worker(request, context) }
+        router.get("/cases/{id}") { request, context in try await caseFile(request, context) }
     }
 
     private func me(_ context: APIRequestContext) async throws -> Response {
@@ -38,13 +38,16 @@ struct ReadRoutes {
         return jsonResponse(page)
     }
 
-    private func establishment(_ context: APIRequestContext) async throws -> Response {
+    private func establishment(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        let asOf = try Self.asOf(request)
         guard let id = Self.establishmentID(context),
-              let read = try await environment.operations.establishment(id, for: principal, rulebook: environment.rulebook) else {
+              let read = try await Self.asOfChecked({
+                  try await environment.operations.establishment(id, for: principal, rulebook: environment.rulebook, asOf: asOf)
+              }) else {
             throw Self.notFound
         }
-        return jsonResponse(ReadViews.establishment(read))
+        return jsonResponse(ReadViews.stamped(ReadViews.establishment(read), asOf: asOf))
     }
 
     private func workers(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -65,22 +68,40 @@ struct ReadRoutes {
         return jsonResponse(page)
     }
 
-    private func worker(_ context: APIRequestContext) async throws -> Response {
+    private func worker(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        let asOf = try Self.asOf(request)
         guard let text = context.parameters.get("id"), let id = try? PersonID(text),
-              let read = try await environment.operations.worker(id, for: principal, rulebook: environment.rulebook) else {
+              let read = try await Self.asOfChecked({
+                  try await environment.operations.worker(id, for: principal, rulebook: environment.rulebook, asOf: asOf)
+              }) else {
             throw Self.notFound
         }
-        return jsonResponse(ReadViews.worker(read))
+        return jsonResponse(ReadViews.stamped(ReadViews.worker(read), asOf: asOf))
     }
 
-    private func caseFile(_ context: APIRequestContext) async throws -> Response {
+    private func caseFile(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        let asOf = try Self.asOf(request)
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
-              let read = try await environment.operations.caseFile(id, for: principal) else {
+              let read = try await Self.asOfChecked({ try await environment.operations.caseFile(id, for: principal, asOf: asOf) }) else {
             throw Self.notFound
         }
-        return jsonResponse(ReadViews.caseFile(read.file, showCounterpart: read.counterpartVisible))
+        return jsonResponse(ReadViews.stamped(ReadViews.caseFile(read.file, showCounterpart: read.counterpartVisible), asOf: asOf))
+    }
+
+    /// `?as_of=YYYY-MM-DD`: the record as it stood at the end of that day (Riyadh time).
+    private static func asOf(_ request: Request) throws -> Day? {
+        guard let text = request.uri.queryParameters["as_of"].map(String.init) else { return nil }
+        guard let day = Day(iso: text) else { throw APIError(.badRequest, .badQuery, ["field": "as_of"]) }
+        return day
+    }
+
+    /// A read as of a day after today is a 400 that names today.
+    private static func asOfChecked<T>(_ read: () async throws -> T) async throws -> T {
+        do { return try await read() } catch let error as Operations.AsOfAfterToday {
+            throw APIError(.badRequest, error.reason)
+        }
     }
 
     private static func establishmentID(_ context: APIRequestContext) -> EstablishmentID? {

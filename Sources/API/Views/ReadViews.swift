@@ -21,6 +21,13 @@ enum ReadViews {
         ]
     }
 
+    /// A record read as of a past day says which day it stands at.
+    static func stamped(_ view: JSONValue, asOf: Day?) -> JSONValue {
+        guard let asOf, case .object(var fields) = view else { return view }
+        fields["as_of"] = JSONValue(asOf)
+        return .object(fields)
+    }
+
     static func establishment(_ read: Operations.EstablishmentRead) -> JSONValue {
         let e = read.profile.establishment
         return [

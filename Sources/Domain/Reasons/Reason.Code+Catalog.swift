@@ -43,6 +43,9 @@ extension Reason.Code {
         ar: "لا يوجد سجل بهذا الرقم تملك صلاحية الاطلاع عليه.", en: "There is no record with this number that you may see.")
     public static let badQuery = Reason.Code("request.bad_query",
         ar: "معيار البحث {field} غير صالح.", en: "The query parameter {field} is not valid.")
+    /// A record read as of a day after today: nothing is recorded for it yet.
+    public static let asOfAfterToday = Reason.Code("request.as_of_after_today",
+        ar: "لا يُطلع على سجل بتاريخ بعد اليوم ({today}).", en: "A record cannot be read as of a day after today ({today}).")
     public static let notFound = Reason.Code("request.route_not_found",
         ar: "العنوان المطلوب غير موجود.", en: "There is nothing at this address.")
     /// A console form without the session's CSRF token (forged, from another site, or older than the session).
@@ -320,7 +323,7 @@ extension Reason.Code {
     public static let catalog: [Reason.Code] = [
         malformedJSON, fieldMissing, fieldType, fieldInvalid, fieldUnknown, unknownService, bodyTooLarge, idempotencyKeyInvalid, malformedRequest, listNeedsEstablishment,
         idempotencyKeyMissing, idempotencyConflict, requestNotFound, recordNotFound, accountChoiceNeeded, accountUnknown, requestNotCancellable, requestBeingProcessed,
-        requestNotFailed, badQuery, notFound, methodNotAllowed, consoleFormRefused, consoleSignInRefused, badPeriod, internalError, unavailable, technicalRetrying, technicalFailure,
+        requestNotFailed, badQuery, asOfAfterToday, notFound, methodNotAllowed, consoleFormRefused, consoleSignInRefused, badPeriod, internalError, unavailable, technicalRetrying, technicalFailure,
         identifierFormat, identifierPrefix, identifierChecksum, establishmentFormat, unifiedNumberFormat, crFormat, dateFormat,
         unauthenticated, forbidden, roleNotAllowed,
         establishmentNotFound, establishmentInactive, establishmentSuspended, crExpired, expiredPermits, bandTooLow,

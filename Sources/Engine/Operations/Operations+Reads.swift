@@ -13,7 +13,26 @@ import Store
 /// | establishment, workers  | ✔     | his company's       | a granted establishment     | —       |
 /// | worker                  | ✔     | employed by his company | employed at a granted one | himself |
 /// | case                    | ✔     | either side his company's | either side granted   | his own |
+///
+/// An establishment, a worker and a case may be read as they stood at the end of a past day
+/// (`asOf`, Riyadh time), from the record of their versions (`StateHistory`). Who may read
+/// one is decided by today's file, as for a read of today: a former employer does not read
+/// his former worker's past.
 extension Operations {
+    /// A day after today (business time) to read a record as of: nothing is recorded yet.
+    public struct AsOfAfterToday: Error, Sendable {
+        public let today: Day
+        public var reason: Reason { Reason.Code.asOfAfterToday(["today": today.iso]) }
+    }
+
+    /// The moment a read as of `day` stops before (the next day's start), or nil for today's
+    /// file; throws `AsOfAfterToday` for a day after `now`.
+    public static func moment(asOf day: Day?, now: Date) throws -> Date? {
+        guard let day else { return nil }
+        guard day <= Day(now) else { throw AsOfAfterToday(today: Day(now)) }
+        return day.adding(days: 1).start
+    }
+
     // MARK: Who am I
 
     public struct Me: Sendable {
@@ -76,15 +95,24 @@ extension Operations {
 
     /// The establishment's file, band, share and newest certificate; nil when it does not
     /// exist or is not the caller's to see. One hop: the access check, then the reads.
-    public func establishment(_ id: EstablishmentID, for principal: AccountStore.Principal, rulebook: Rulebook) async throws -> EstablishmentRead? {
+    public func establishment(_ id: EstablishmentID, for principal: AccountStore.Principal, rulebook: Rulebook,
+                              asOf: Day? = nil) async throws -> EstablishmentRead? {
         let clock = self.clock
-        let found = try await read { db -> (Profiles.EstablishmentProfile, Certificate?, Date)? in
-            guard try Self.mayRead(establishment: id, principal, on: db), let profile = try Profiles.establishment(id, on: db) else { return nil }
-            return (profile, try Profiles.latestCertificate(of: id, on: db), try clock.now(on: db))
+        let found = try await read { db -> (Profiles.EstablishmentProfile, Certificate?, Day)? in
+            let now = try clock.now(on: db)
+            let moment = try Self.moment(asOf: asOf, now: now)
+            guard try Self.mayRead(establishment: id, principal, on: db) else { return nil }
+            if let moment, let asOf {
+                guard let profile = try StateHistory.establishment(id, before: moment, on: db) else { return nil }
+                return (profile, try StateHistory.latestCertificate(of: id, before: moment, on: db), asOf)
+            }
+            guard let profile = try Profiles.establishment(id, on: db) else { return nil }
+            return (profile, try Profiles.latestCertificate(of: id, on: db), Day(now))
         }
-        guard let (profile, certificate, now) = found else { return nil }
-        // The edition in force on the engine's day (simulated or not), as decisions use.
-        let rules = rulebook.parameters(on: Day(now))
+        guard let (profile, certificate, day) = found else { return nil }
+        // The edition in force on the engine's day (simulated or not), as decisions use; on
+        // the day read, for a past day.
+        let rules = rulebook.parameters(on: day)
         return EstablishmentRead(profile: profile, band: Nitaqat.band(of: profile.establishment, rules: rules.nitaqat),
                                  saudizationPercent: Nitaqat.saudizationPercent(profile.establishment), certificate: certificate)
     }
@@ -110,15 +138,22 @@ extension Operations {
 
     /// The worker's employment, permit and open cases, with the dry run of what may be done
     /// next; nil when he does not exist or is not the caller's to see.
-    public func worker(_ id: PersonID, for principal: AccountStore.Principal, rulebook: Rulebook) async throws -> WorkerRead? {
+    /// As of a past day, there are no next steps: they are what may be asked for now.
+    public func worker(_ id: PersonID, for principal: AccountStore.Principal, rulebook: Rulebook,
+                       asOf: Day? = nil) async throws -> WorkerRead? {
         let clock = self.clock
         let role = principal.user.role
         // Who the file belongs to first, by one probe whatever the answer; the file only when
         // the caller may read it (a refusal must not take longer than "no such worker").
         let found = try await read { db -> (Profiles.WorkerProfile, [NextSteps.Option], AccessPolicy.Scope)? in
+            let moment = try Self.moment(asOf: asOf, now: try clock.now(on: db))
             guard let owner = try Profiles.workerOwner(id, on: db),
-                  AccessPolicy.mayReadWorker(principal, worker: id, employer: owner.employer, company: owner.company),
-                  let profile = try Profiles.worker(id, on: db) else { return nil }
+                  AccessPolicy.mayReadWorker(principal, worker: id, employer: owner.employer, company: owner.company) else { return nil }
+            if let moment {
+                guard let profile = try StateHistory.worker(id, before: moment, on: db) else { return nil }
+                return (profile, [], AccessPolicy.Scope(establishment: owner.employer, company: owner.company))
+            }
+            guard let profile = try Profiles.worker(id, on: db) else { return nil }
             return (profile, try NextSteps.forWorker(id, rulebook: rulebook, clock: clock, on: db),
                     AccessPolicy.Scope(establishment: owner.employer, company: owner.company))
         }
@@ -143,13 +178,17 @@ extension Operations {
     }
 
     /// A case, open or closed; nil when it does not exist or is not the caller's to see.
-    public func caseFile(_ id: UUID, for principal: AccountStore.Principal) async throws -> CaseRead? {
+    public func caseFile(_ id: UUID, for principal: AccountStore.Principal, asOf: Day? = nil) async throws -> CaseRead? {
+        let clock = self.clock
         // The sides first, by one probe whatever the answer; the case only for a caller who may read it.
-        try await read { db -> CaseRead? in
+        return try await read { db -> CaseRead? in
+            let moment = try Self.moment(asOf: asOf, now: try clock.now(on: db))
             guard let sides = try Profiles.caseSides(id, on: db),
                   AccessPolicy.mayReadCase(principal, worker: sides.worker, sides: [sides.establishment] + (sides.counterpart.map { [$0] } ?? []),
-                                           companies: sides.companies),
-                  let file = try Profiles.caseFile(id, on: db) else { return nil }
+                                           companies: sides.companies) else { return nil }
+            let read: CaseFile?
+            if let moment { read = try StateHistory.caseFile(id, before: moment, on: db) } else { read = try Profiles.caseFile(id, on: db) }
+            guard let file = read else { return nil }
             // The worker himself sees both sides of his case.
             let himself = (principal.user.role == .worker || principal.user.role == .person) && principal.user.personID == sides.worker?.digits
             let counterpartVisible = himself
