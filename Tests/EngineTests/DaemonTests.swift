@@ -43,6 +43,10 @@ struct DaemonTests {
         #expect(try await engine.scalar("SELECT count(*)::int FROM permits", as: Int.self) == workers)
         let verification = try await engine.run { db in try EventLog.verify(on: db) }
         #expect(verification.isIntact, "\(verification.problems.prefix(5))")
+        // And the state is what its record of versions says, every row (`verify --state`).
+        let state = try await engine.run { db in try StateCheck.run(on: db) }
+        #expect(state.isConsistent, "\(state.differences.prefix(5))")
+        #expect(state.rows["workers"] == workers)
     }
 
     @Test("requests on one subject take effect in submission order with four daemons")
@@ -235,6 +239,8 @@ struct DaemonTests {
             for (key, id) in answered {
                 #expect(byKey["portal-\(key)"] == [id.lowercased()], "key \(key)")
             }
+            let state = try await engine.run { db in try StateCheck.run(on: db) }
+            #expect(state.isConsistent, "\(state.differences.prefix(5))")
             await engine.close()
         }
     }

@@ -195,6 +195,9 @@ struct FailoverTests {
         #expect(try await engine.scalar("SELECT count(*)::int FROM workers", as: Int.self) == stored.count)
         let verification = try await engine.run { db in try EventLog.verify(on: db) }
         #expect(verification.isIntact, "\(verification.problems.prefix(5))")
+        // The promoted standby's rows are what their record of versions says.
+        let state = try await engine.run { db in try StateCheck.run(on: db) }
+        #expect(state.isConsistent, "\(state.differences.prefix(5))")
         #expect(daemon.exited == nil, "the daemon died: \(daemon.log)")
         #expect(try await HTTP.get("\(daemon.baseURL)/readyz").0 == 200)
 

@@ -51,6 +51,8 @@ public enum StatementCatalog {
         StateHistory.markEngine, StateHistory.markLoad, StateHistory.workerAsOf, StateHistory.permitAsOf,
         StateHistory.openCasesAsOf, StateHistory.caseAsOf, StateHistory.establishmentAsOf, StateHistory.queuedAsOf,
         StateHistory.visaBalancesAsOf, StateHistory.visaStatesAsOf, StateHistory.certificateAsOf,
+        // StateCheck
+        StateCheck.countRows, StateCheck.unrecorded, StateCheck.missing, StateCheck.outside,
         // ServerRole
         ServerRole.readOnly, ServerRole.replayLagStatement,
         // StatisticsStore

@@ -18,9 +18,19 @@ struct Verify: AsyncParsableCommand {
             write that folder). Give --after with the digest of the newest checkpoint you saw \
             last time, so that a folder cut back to an older checkpoint is noticed too.
 
-            Exit status 0 when the history is intact, 4 when it is not (each problem is listed).
+            With --state it checks the state instead: every row of every aggregate against \
+            its record of versions (aggregate_versions), naming each row that differs from its \
+            newest version or has none (changed with the triggers off), each recorded row gone \
+            with no removal recorded (TRUNCATE), and each change made outside the engine, a \
+            bulk load and the migrations (a superuser's UPDATE), with who, when and the \
+            columns it changed. A deliberate correction says what it is in its transaction: \
+            SET LOCAL muamala.change_source = 'migration'.
+
+            Exit status 0 when the history is intact (or the state consistent), 4 when it is \
+            not (each problem is listed).
             """)
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Check the current rows against their record of versions instead of the event chains.") var state = false
     @Option(help: "A folder of checkpoints (muamala checkpoint) to check the history against.") var checkpoints: String?
     @Option(name: .customLong("public-key"), help: "A public key to trust for the checkpoints (repeatable).") var publicKeys: [String] = []
     @Option(help: "The digest of a checkpoint the folder must still hold (the newest one seen before).") var after: String?
@@ -32,9 +42,13 @@ struct Verify: AsyncParsableCommand {
         if checkpoints == nil && (!publicKeys.isEmpty || after != nil) {
             throw ValidationError("--public-key and --after go with --checkpoints")
         }
+        if state && checkpoints != nil {
+            throw ValidationError("--state checks the rows, not the chains: run it apart from --checkpoints")
+        }
     }
 
     func run() async throws {
+        if state { return try await verifyState() }
         var signed: [String: CheckpointChain.Signed] = [:]
         var fileProblems: [String] = []
         var checkpointCount = 0
@@ -74,6 +88,27 @@ struct Verify: AsyncParsableCommand {
             for problem in report.problems.prefix(50) { print("  " + problem) }
         }
         if !report.isIntact { throw ExitCode(4) }
+    }
+
+    /// `--state`: the rows against their record, in one snapshot.
+    private func verifyState() async throws {
+        let connection = try await global.connect()
+        let json = global.json
+        let report = try await connection.withTransaction(isolation: .repeatableRead, readOnly: true) { db in
+            try StateCheck.run(progress: { step in
+                if !json { FileHandle.standardError.write(Data("checking \(step)…\n".utf8)) }
+            }, on: db)
+        }
+        if json {
+            try printJSON(report)
+        } else {
+            let rows = report.rows.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            let found = report.differences.count + report.unlisted
+            print("\(rows): \(report.isConsistent ? "every row is its newest recorded version" : "\(found) difference(s)")")
+            for difference in report.differences.prefix(50) { print("  " + difference.description) }
+            if found > 50 { print("  … and \(found - 50) more (--json lists up to 1,000)") }
+        }
+        if !report.isConsistent { throw ExitCode(4) }
     }
 }
 

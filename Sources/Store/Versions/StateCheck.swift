@@ -1,0 +1,165 @@
+import Domain
+import Foundation
+import PQ
+
+/// `muamala verify --state`: the current rows of every aggregate compared with their record
+/// (`aggregate_versions`), each difference named.
+///
+/// `muamala verify` proves that nobody edited the history; this proves that the record is
+/// complete and that everything in it was vouched for. It finds:
+/// - a row that differs from its newest version, or has none: changed with the triggers off
+///   (`session_replication_role = replica`, `ALTER TABLE … DISABLE TRIGGER`), or written
+///   before the record began;
+/// - a recorded row that is gone without a recorded removal (`TRUNCATE`, triggers off);
+/// - a version nobody vouched for: written outside the engine, a bulk load and the
+///   migrations, as by a superuser at a psql prompt (with who, when, and what changed).
+public enum StateCheck {
+    /// One finding.
+    public struct Difference: Sendable, Encodable, CustomStringConvertible {
+        public enum Kind: String, Sendable, Encodable {
+            /// The row is not what its newest version says (or has no version).
+            case unrecorded = "changed_without_record"
+            /// A recorded row is missing, with no removal recorded.
+            case missing = "removed_without_record"
+            /// A change recorded as made outside the engine, a load or a migration.
+            case outside = "changed_outside_the_engine"
+        }
+
+        public let kind: Kind
+        /// The table and the row's key there.
+        public let table: String
+        public let key: String
+        /// The columns that differ: the recorded (or previous) value and the current (or new) one.
+        public let columns: [Column]
+        /// For an outside change: when (business time) and by which database role.
+        public let at: Date?
+        public let by: String?
+
+        public struct Column: Sendable, Encodable {
+            public let name: String
+            public let before: JSONValue?
+            public let after: JSONValue?
+        }
+
+        public var description: String {
+            let changes = columns.map { "\($0.name) \(Self.text($0.before)) → \(Self.text($0.after))" }.joined(separator: ", ")
+            switch kind {
+            case .unrecorded:
+                return "\(table) \(key): differs from its record\(changes.isEmpty ? " (no version at all)" : ": " + changes)"
+            case .missing:
+                return "\(table) \(key): recorded, but gone with no removal recorded"
+            case .outside:
+                let when = at.map { " at \(ISO8601DateFormatter().string(from: $0))" } ?? ""
+                return "\(table) \(key): changed outside the engine by \(by ?? "?")\(when)\(changes.isEmpty ? "" : ": " + changes)"
+            }
+        }
+
+        static func text(_ value: JSONValue?) -> String {
+            guard let value else { return "(none)" }
+            return JSONCoding.encode(value)
+        }
+    }
+
+    public struct Report: Sendable, Encodable {
+        /// Rows compared, by table.
+        public var rows: [String: Int] = [:]
+        public var differences: [Difference] = []
+        /// Findings beyond those listed (the list stops at `limit`).
+        public var unlisted = 0
+        public var isConsistent: Bool { differences.isEmpty && unlisted == 0 }
+    }
+
+    /// The tables checked, with the expression of a row's key (as the trigger writes it).
+    static let tables: [(name: String, key: String)] = [
+        ("establishments", "t.id"), ("workers", "t.id"), ("permits", "t.id::text"), ("cases", "t.id::text"),
+        ("certificates", "t.id::text"), ("visas", "t.id"), ("visa_balances", "t.establishment_id || '/' || t.occupation"),
+        ("authorizations", "t.id::text"), ("establishment_owners", "t.establishment_id || '/' || t.person_id"),
+    ]
+
+    /// Compares every table, in the caller's (repeatable-read) transaction. `progress` is
+    /// told each table as it starts. At most `limit` findings are listed; the rest are counted.
+    public static func run(limit: Int = 1000, progress: (String) -> Void = { _ in }, on db: isolated Connection) throws -> Report {
+        var report = Report()
+        func add(_ difference: Difference) {
+            if report.differences.count < limit { report.differences.append(difference) } else { report.unlisted += 1 }
+        }
+        progress("rows")
+        for row in try db.query(countRows) { report.rows[try row.decode(String.self, at: 0)] = try row.decode(Int.self, at: 1) }
+        progress("rows against their newest versions")
+        for row in try db.query(unrecorded) {
+            let recorded = try row.decode(String?.self, at: 2).map(JSONCoding.decode)
+            let current = try JSONCoding.decode(try row.decode(String.self, at: 3))
+            add(Difference(kind: .unrecorded, table: try row.decode(String.self, at: 0), key: try row.decode(String.self, at: 1),
+                           columns: recorded.map { columns($0, current) } ?? [], at: nil, by: nil))
+        }
+        progress("recorded rows that are gone")
+        for row in try db.query(missing) {
+            add(Difference(kind: .missing, table: try row.decode(String.self, at: 0), key: try row.decode(String.self, at: 1),
+                           columns: [], at: nil, by: nil))
+        }
+        progress("changes outside the engine")
+        for row in try db.query(outside) {
+            let previous = try row.decode(String?.self, at: 4).map(JSONCoding.decode)
+            let image = try JSONCoding.decode(try row.decode(String.self, at: 5))
+            let removed = try row.decode(Bool.self, at: 6)
+            add(Difference(kind: .outside, table: try row.decode(String.self, at: 0), key: try row.decode(String.self, at: 1),
+                           columns: removed ? [] : columns(previous ?? .object([:]), image),
+                           at: try row.decode(Date.self, at: 2), by: try row.decode(String.self, at: 3)))
+        }
+        return report
+    }
+
+    /// The columns whose values differ between two images of a row, in name order.
+    static func columns(_ before: JSONValue, _ after: JSONValue) -> [Difference.Column] {
+        let old = before.objectValue ?? [:], new = after.objectValue ?? [:]
+        return Set(old.keys).union(new.keys).sorted().compactMap { name in
+            old[name] == new[name] ? nil : Difference.Column(name: name, before: old[name], after: new[name])
+        }
+    }
+}
+
+extension StateCheck {
+    /// One statement over every table: the tables' parts joined by UNION ALL.
+    private static func everyTable(_ part: ((name: String, key: String)) -> String) -> String {
+        tables.map(part).joined(separator: "\nUNION ALL\n")
+    }
+
+    static let countRows = Statement("state_check_count", everyTable { table in
+        "SELECT '\(table.name)', count(*)::int FROM \(table.name)"
+    })
+
+    /// Rows whose newest version is not the row (or that have none), with both images.
+    static let unrecorded = Statement("state_check_unrecorded", everyTable { table in
+        """
+        (SELECT '\(table.name)', c.key, v.image::text, c.image::text
+         FROM (SELECT \(table.key) AS key, to_jsonb(t) AS image FROM \(table.name) t) c
+         LEFT JOIN LATERAL (
+             SELECT image, removed FROM aggregate_versions WHERE entity = '\(table.name)' AND key = c.key ORDER BY n DESC LIMIT 1
+         ) v ON true
+         WHERE v.image IS NULL OR v.removed OR v.image <> c.image
+         ORDER BY c.key)
+        """
+    })
+
+    /// Rows whose newest version is not a removal, and that are not there.
+    static let missing = Statement("state_check_missing", everyTable { table in
+        """
+        (SELECT '\(table.name)', v.key FROM (
+             SELECT DISTINCT ON (key) key, removed FROM aggregate_versions WHERE entity = '\(table.name)' ORDER BY key, n DESC
+         ) v
+         WHERE NOT v.removed AND NOT EXISTS (SELECT 1 FROM \(table.name) t WHERE \(table.key) = v.key)
+         ORDER BY v.key)
+        """
+    })
+
+    /// Versions nobody vouched for, each with the version before it.
+    static let outside = Statement("state_check_outside", """
+        SELECT o.entity, o.key, o.at, o.changed_by, p.image::text, o.image::text, o.removed
+        FROM aggregate_versions o
+        LEFT JOIN LATERAL (
+            SELECT image FROM aggregate_versions WHERE entity = o.entity AND key = o.key AND n < o.n ORDER BY n DESC LIMIT 1
+        ) p ON true
+        WHERE o.source = 'outside'
+        ORDER BY o.n
+        """)
+}
