@@ -14,7 +14,7 @@ struct Muamala: AsyncParsableCommand {
         subcommands: [
             Migrate.self, Submit.self, RequestCommand.self, QueueCommand.self, UsersCommand.self,
             ClockCommand.self, Verify.self, History.self, Workflows.self, Services.self, WorkerCommand.self,
-            EstablishmentCommand.self, RulebookCommand.self, StatsCommand.self, MaintenanceCommand.self, CheckpointCommand.self,
+            EstablishmentCommand.self, RulebookCommand.self, SimulateCommand.self, StatsCommand.self, MaintenanceCommand.self, CheckpointCommand.self,
         ]
     )
 }

@@ -9,6 +9,9 @@ public struct Reason: Error, Hashable, Sendable, Codable, CustomStringConvertibl
     public let code: Code
     public let arabic: String
     public let english: String
+    /// The values its texts were filled with (a fee's `due`, …), for programs that act on a
+    /// refusal (`muamala simulate` pays what a draft rulebook makes due). Not sent: the texts say it.
+    public let parameters: [String: String]
 
     /// A code with its two text templates; `{name}` placeholders take parameters.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -35,6 +38,7 @@ public struct Reason: Error, Hashable, Sendable, Codable, CustomStringConvertibl
 
     public init(code: Code, parameters: [String: String] = [:]) {
         self.code = code
+        self.parameters = parameters
         self.arabic = Self.fill(code.arabicTemplate, parameters)
         self.english = Self.fill(code.englishTemplate, parameters)
     }
@@ -71,6 +75,7 @@ public struct Reason: Error, Hashable, Sendable, Codable, CustomStringConvertibl
         code = Code.catalog.first { $0.rawValue == raw } ?? Code(raw, ar: "", en: "")
         arabic = try container.decode(String.self, forKey: .arabic)
         english = try container.decode(String.self, forKey: .english)
+        parameters = [:]
     }
 
     public func encode(to encoder: any Encoder) throws {

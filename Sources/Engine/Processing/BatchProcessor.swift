@@ -94,6 +94,23 @@ public struct BatchProcessor: Sendable {
         return service.decide(DecisionContext(request: input, now: businessNow, rules: rules, world: world))
     }
 
+    /// Decides a past request again, at the time it was decided, against the tables this
+    /// connection sees, and writes what the decision changed there and nothing else: no
+    /// event, timer or decision is recorded (`Simulator`, on a `ScratchWorld`). `payload`
+    /// replaces the request's own when given.
+    public func redecide(_ claimed: RequestQueue.Claimed, payload: String? = nil, at now: Date, on db: isolated Connection) throws -> Decision {
+        let request = PreparedRequest(payload.map { claimed.with(payload: $0) } ?? claimed)
+        var needs = AggregateStore.Needs()
+        needs.compensatorySince = Day(year: Day(now).components.year, month: 1, day: 1)
+        request.addNeeds(to: &needs)
+        let loaded = try aggregates.load(needs, on: db)
+        let decision = decide(request, now: now, world: loaded.world)
+        guard case .completed = decision.verdict else { return decision }
+        let writes = aggregates.writes(decision.changes, loaded: loaded, now: now)
+        if !writes.isEmpty { try AggregateStore.check(writes, try db.pipeline(writes.map(\.statement))[...]) }
+        return decision
+    }
+
     /// Loads what the requests read, decides each in order against one world, and writes
     /// the changes, events, timers and decisions (`complete` says how) in one pipeline.
     /// Returns one completion per request, in the requests' order.
@@ -114,14 +131,7 @@ public struct BatchProcessor: Sendable {
         var completions: [RequestQueue.Completion] = []
         var report = Report()
         for request in prepared {
-            let decision: Decision
-            switch request.input {
-            case .failure(let reason):
-                decision = .reject(reason)
-            case .success(let (input, service)):
-                let rules = rulebook.parameters(on: Day(input.submittedAt))
-                decision = service.decide(DecisionContext(request: input, now: businessNow, rules: rules, world: world))
-            }
+            let decision = decide(request, now: businessNow, world: world)
             switch decision.verdict {
             case .completed(let summary):
                 world.apply(decision.changes, closedStates: { !ServiceCatalog.isOpen($0) })
@@ -167,6 +177,17 @@ public struct BatchProcessor: Sendable {
             throw StoreConflict("\(completions.count - results[completionIndex].affectedRows) decided request(s) were not recorded (no longer queued, or already in history)")
         }
         return (report, completions)
+    }
+
+    /// The decision on one request against `world`, by the edition in force on the day it was submitted.
+    private func decide(_ request: PreparedRequest, now: Date, world: World) -> Decision {
+        switch request.input {
+        case .failure(let reason):
+            return .reject(reason)
+        case .success(let (input, service)):
+            let rules = rulebook.parameters(on: Day(input.submittedAt))
+            return service.decide(DecisionContext(request: input, now: now, rules: rules, world: world))
+        }
     }
 
     /// Chains each completed request's events onto its subject's stream, in decision order.

@@ -53,6 +53,9 @@ public enum StatementCatalog {
         StateHistory.visaBalancesAsOf, StateHistory.visaStatesAsOf, StateHistory.certificateAsOf,
         // StateCheck
         StateCheck.countRows, StateCheck.unrecorded, StateCheck.missing, StateCheck.outside,
+        // ScratchWorld
+        ScratchWorld.insertableColumns, ScratchWorld.decidedStatement, ScratchWorld.decidedCountStatement,
+        ScratchWorld.copiedEstablishments, ScratchWorld.recordedEstablishmentsStatement,
         // ServerRole
         ServerRole.readOnly, ServerRole.replayLagStatement,
         // StatisticsStore

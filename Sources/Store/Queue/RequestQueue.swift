@@ -94,6 +94,12 @@ public enum RequestQueue {
         public let submittedAt: Date
         public let attempts: Int
         public let notify: Bool
+
+        /// The same request with another payload (a simulation's payment of what is due).
+        public func with(payload text: String) -> Claimed {
+            Claimed(id: id, seq: seq, service: service, establishmentID: establishmentID, subject: subject, actorID: actorID,
+                    actorRole: actorRole, payloadText: text, submittedAt: submittedAt, attempts: attempts, notify: notify)
+        }
     }
 
     /// Locks up to `limit` due requests, at most one per subject and never one whose subject
