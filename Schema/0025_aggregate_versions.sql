@@ -12,7 +12,13 @@
 -- at a psql prompt. Who wrote it is `source`, said by the writer through the transaction's
 -- settings (`muamala.change_source`, `muamala.changed_at`; the engine sets both to its own
 -- name and the batch's business time): a write that says nothing is 'outside', and
--- `verify --state` names it.
+-- `verify --state` names it. The daemon's role cannot say otherwise: whatever it claims,
+-- its versions are the engine's. (It can still date them: the record trusts the engine's
+-- business time, as the rows and events do.)
+--
+-- A later migration that adds a column to one of these tables, or changes rows, appends a
+-- version of every row it touched (as the backfill below does): an image is the row as it
+-- was written, and a row changed without one is what `verify --state` reports.
 
 CREATE TABLE aggregate_versions (
     n                bigint GENERATED ALWAYS AS IDENTITY,
@@ -34,11 +40,11 @@ CREATE TABLE aggregate_versions (
 
 -- A row's versions, newest last; a worker's permits and cases; an establishment's own cases,
 -- certificates, visas and balances. Every other read would be paid for on each write.
-CREATE INDEX aggregate_versions_key ON aggregate_versions (entity, key, n);
+CREATE INDEX aggregate_versions_key ON aggregate_versions (entity, key, at, n);
 CREATE INDEX aggregate_versions_worker ON aggregate_versions (worker_id, n)
     WHERE entity IN ('permits', 'cases');
 CREATE INDEX aggregate_versions_establishment ON aggregate_versions (establishment_id, n)
-    WHERE entity IN ('cases', 'certificates', 'visas', 'visa_balances');
+    WHERE entity IN ('certificates', 'visas', 'visa_balances');
 -- Changes nobody vouched for: `verify --state` lists them.
 CREATE INDEX aggregate_versions_outside ON aggregate_versions (n) WHERE source = 'outside';
 
@@ -53,12 +59,24 @@ CREATE TRIGGER aggregate_versions_no_truncate BEFORE TRUNCATE ON aggregate_versi
 
 -- Records the statement's rows (`changed`, its transition table). TG_ARGV names the key's
 -- columns. It runs as its owner: the daemon's role may read versions, never write one.
+-- Images are written in UTC whatever the writer's time zone, so that equal rows have equal images.
 CREATE FUNCTION record_aggregate_versions() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET TimeZone = 'UTC' AS $$
 DECLARE
     changed_at timestamptz := nullif(current_setting('muamala.changed_at', true), '')::timestamptz;
     source     text := coalesce(nullif(current_setting('muamala.change_source', true), ''), 'outside');
 BEGIN
+    IF source NOT IN ('engine', 'load', 'migration', 'outside') THEN
+        RAISE EXCEPTION 'muamala.change_source is %: say engine, load or migration, or nothing', source
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- The daemon's role (not a superuser acting as it) writes the engine's versions only.
+    IF source <> 'engine' AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'muamala_app')
+       AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
+        IF pg_has_role(session_user, 'muamala_app', 'MEMBER') THEN
+            source := 'engine';
+        END IF;
+    END IF;
     IF changed_at IS NULL THEN
         SELECT CASE WHEN mode = 'simulated' THEN simulated_now ELSE now() END INTO changed_at FROM clock;
     END IF;
@@ -77,7 +95,7 @@ DO $$
 DECLARE
     t record;
 BEGIN
-    PERFORM set_config('muamala.change_source', 'migration', true);
+    PERFORM set_config('TimeZone', 'UTC', true);
     FOR t IN SELECT * FROM (VALUES
         ('establishments', 'id'), ('workers', 'id'), ('permits', 'id'), ('cases', 'id'), ('certificates', 'id'),
         ('visas', 'id'), ('visa_balances', 'establishment_id, occupation'), ('authorizations', 'id'),
@@ -93,9 +111,16 @@ BEGIN
         EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS changed
                         FOR EACH STATEMENT EXECUTE FUNCTION record_aggregate_versions(%s)',
                        t.name || '_versions_delete', t.name, (SELECT string_agg(quote_literal(trim(k)), ', ') FROM unnest(string_to_array(t.keys, ',')) k));
-        -- The rows already there are their own first version (a no-op update records them).
-        EXECUTE format('UPDATE %I SET %s = %s',
-                       t.name, split_part(t.keys, ',', 1), split_part(t.keys, ',', 1));
+        -- The rows already there are their own first version.
+        EXECUTE format($f$
+            INSERT INTO aggregate_versions (entity, key, worker_id, establishment_id, at, source, changed_by, image)
+            SELECT %L, %s, j ->> 'worker_id', %s,
+                   (SELECT CASE WHEN mode = 'simulated' THEN simulated_now ELSE now() END FROM clock), 'migration', session_user, j
+            FROM (SELECT to_jsonb(r) AS j FROM %I r) rows
+            $f$, t.name,
+            (SELECT string_agg(format('(j ->> %L)', trim(k)), ' || ''/'' || ') FROM unnest(string_to_array(t.keys, ',')) k),
+            CASE WHEN t.name = 'establishments' THEN $e$j ->> 'id'$e$ ELSE $e$j ->> 'establishment_id'$e$ END,
+            t.name);
     END LOOP;
 END
 $$;

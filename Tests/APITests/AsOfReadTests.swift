@@ -15,6 +15,11 @@ struct AsOfReadTests {
     @Test("a worker transferred then exited, an establishment changing band, a case: each read on both sides of each change")
     func bothSidesOfEachChange() async throws {
         try await E2E.withPortal { portal in
+            func read(_ path: String, _ day: String?, as who: String = "staff") async throws -> (status: Int, json: JSONValue) {
+                let reply = try await portal.client.call(.get, path + (day.map { "?as_of=" + $0 } ?? ""), token: portal.token(who))
+                return (Int(reply.status.code), reply.json)
+            }
+            let worker = "/v1/workers/\(E2E.w.digits)"
             // 2026-01-11: thirty residents join 2-1 (six Saudis until then): its band falls.
             try await portal.advance(days: 1)
             for n in 0..<30 {
@@ -28,16 +33,14 @@ struct AsOfReadTests {
             // 2026-04-12: the notice is over; the fee is paid and W moves.
             try await portal.advance(days: 91)
             try await portal.submit("service-transfer.pay", E2E.worker(E2E.w, ["amount": 2000]), as: "system")
+            // His new employer reads him today, but not what he was at the old one.
+            #expect(try await read(worker, "2026-04-12", as: "ownerB").status == 200)
+            #expect(try await read(worker, "2026-01-10", as: "ownerB").status == 404)
             // 2026-04-13: his new employer gives him a final exit, and he leaves.
             try await portal.advance(days: 1)
             try await portal.submit("final-exit.issue", E2E.worker(E2E.w, ["establishment_id": "2-1"]), as: "ownerB")
             try await portal.submit("worker.depart", E2E.worker(), as: "system")
 
-            func read(_ path: String, _ day: String?, as who: String = "staff") async throws -> (status: Int, json: JSONValue) {
-                let reply = try await portal.client.call(.get, path + (day.map { "?as_of=" + $0 } ?? ""), token: portal.token(who))
-                return (Int(reply.status.code), reply.json)
-            }
-            let worker = "/v1/workers/\(E2E.w.digits)"
 
             // Before the record has him: as unknown.
             #expect(try await read(worker, "2026-01-09").status == 404)
@@ -85,8 +88,11 @@ struct AsOfReadTests {
             #expect(try await read("/v1/cases/\(transfer)", "2026-01-11").json["state"] == "notice_period")
             #expect(try await read("/v1/cases/\(transfer)", "2026-04-12").json["state"] == "completed")
 
-            // Who may read is today's question: his first employer may not read his past.
+            // Who may read is today's question (his first employer may not read his past), and
+            // then's too (his second may not read what he was at the first).
             #expect(try await read(worker, "2026-01-10", as: "ownerA").status == 404)
+            #expect(try await read(worker, "2026-04-12", as: "worker").status == 200, "he reads his own past")
+            #expect(try await read(worker, "2026-01-10", as: "worker").json["employer_id"] == "1-1")
 
             // A day after today, and a day that is no day: 400, in both languages.
             let future = try await read(worker, "2026-04-14")

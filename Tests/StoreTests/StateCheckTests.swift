@@ -88,6 +88,64 @@ struct StateCheckTests {
         }
     }
 
+    @Test("a count moved twice (a delta applied again) is named: stored against what the workers add up to")
+    func countsAddUp() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await world(connection)
+            try await connection.run { db in
+                try StateHistory.markLoads(on: db)  // vouched for: only the counts are wrong
+                _ = try db.query("UPDATE establishments SET headcount = headcount + 1 WHERE id = '1-1'")
+            }
+            let report = try await connection.run { db in try StateCheck.run(on: db) }
+            let found = report.differences.filter { $0.kind == .counts }
+            #expect(found.map(\.key) == ["1-1"], "\(report.differences)")
+            #expect(found.first?.columns.map(\.name) == ["headcount"])
+            #expect(found.first?.columns.first?.before == 3 && found.first?.columns.first?.after == 2)
+            #expect(report.differences.count == 1, "\(report.differences)")
+        }
+    }
+
+    @Test("a load written in Riyadh's time zone is the same image as one compared in UTC: no false difference")
+    func timeZones() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await world(connection)
+            let riyadh = try await database.connect()
+            try await riyadh.run { db in
+                _ = try db.execute("SET TimeZone = 'Asia/Riyadh'")
+                try StateHistory.markLoads(on: db)
+                _ = try db.query("UPDATE permits SET updated_at = updated_at - interval '1 hour' WHERE worker_id = $1", [Self.first.digits])
+            }
+            let report = try await riyadh.run { db in try StateCheck.run(on: db) }
+            #expect(report.isConsistent, "\(report.differences)")
+        }
+    }
+
+    @Test("a login of the daemon's role cannot pass its writes off as a load: they are the engine's")
+    func daemonRoleCannotClaimALoad() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await world(connection)
+            _ = try await connection.execute("""
+                DO $$ BEGIN CREATE ROLE muamala_test_daemon LOGIN IN ROLE muamala_app;
+                EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$
+                """)
+            let url = database.url.replacing(#/user=[^&]*/#, with: "user=muamala_test_daemon")
+            let daemon = try await Connection.connect(ConnectionConfig(connectionString: url.contains("user=") ? url : url + "&user=muamala_test_daemon"))
+            try await daemon.run { db in
+                try StateHistory.markLoads(on: db)
+                _ = try db.query("UPDATE workers SET wage = wage + 1 WHERE id = $1", [Self.second.digits])
+            }
+            await daemon.close()
+            let newest = try await connection.query("""
+                SELECT source, changed_by FROM aggregate_versions WHERE entity = 'workers' AND key = $1 ORDER BY n DESC LIMIT 1
+                """, [Self.second.digits]).single()
+            #expect(try newest.decode(String.self, at: 0) == "engine")
+            #expect(try newest.decode(String.self, at: 1) == "muamala_test_daemon")
+        }
+    }
+
     @Test("versions are history: the daemon's role cannot write one, and nobody changes or removes one")
     func versionsAreAppendOnly() async throws {
         try await withScratchDatabase { database in

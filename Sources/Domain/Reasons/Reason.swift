@@ -45,6 +45,13 @@ public struct Reason: Error, Hashable, Sendable, Codable, CustomStringConvertibl
 
     public var description: String { "\(code.rawValue): \(english)" }
 
+    /// Reasons are equal when they say the same (their parameters are how they came to say it).
+    public static func == (a: Reason, b: Reason) -> Bool { a.code == b.code && a.arabic == b.arabic && a.english == b.english }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(english)
+    }
+
     /// Replaces `{name}` with the parameter's value, in one pass over the template.
     private static func fill(_ template: String, _ parameters: [String: String]) -> String {
         guard !parameters.isEmpty, template.utf8.contains(UInt8(ascii: "{")) else { return template }

@@ -15,9 +15,10 @@ import Store
 /// | case                    | ✔     | either side his company's | either side granted   | his own |
 ///
 /// An establishment, a worker and a case may be read as they stood at the end of a past day
-/// (`asOf`, Riyadh time), from the record of their versions (`StateHistory`). Who may read
-/// one is decided by today's file, as for a read of today: a former employer does not read
-/// his former worker's past.
+/// (`asOf`, Riyadh time), from the record of their versions (`StateHistory`). The caller must
+/// be allowed by today's file, as for a read of today (a former employer does not read his
+/// former worker's past); and a worker's past is shown only to whoever could read it then
+/// too (his new employer does not read what he earned at the old one).
 extension Operations {
     /// A day after today (business time) to read a record as of: nothing is recorded yet.
     public struct AsOfAfterToday: Error, Sendable {
@@ -151,6 +152,8 @@ extension Operations {
                   AccessPolicy.mayReadWorker(principal, worker: id, employer: owner.employer, company: owner.company) else { return nil }
             if let moment {
                 guard let profile = try StateHistory.worker(id, before: moment, on: db) else { return nil }
+                let then = try profile.worker.employer.flatMap { try DirectoryStore.company(of: $0, on: db) }
+                guard AccessPolicy.mayReadWorker(principal, worker: id, employer: profile.worker.employer, company: then) else { return nil }
                 return (profile, [], AccessPolicy.Scope(establishment: owner.employer, company: owner.company))
             }
             guard let profile = try Profiles.worker(id, on: db) else { return nil }

@@ -42,6 +42,8 @@ public struct Simulator: Sendable {
         public var repaid = 0
         /// Establishments whose band at the end of the period differs, by band before and after.
         public var bandChanges: [BandChange] = []
+        /// Each of them, in the order of their numbers.
+        public var establishments: [Establishment] = []
         /// The rows the replay started from, by table.
         public var startingRows: [String: Int] = [:]
 
@@ -63,10 +65,17 @@ public struct Simulator: Sendable {
             public let count: Int
         }
 
+        /// One establishment whose band changes.
+        public struct Establishment: Sendable, Encodable {
+            public let id: String
+            public let before: NitaqatBand
+            public let after: NitaqatBand
+        }
+
         enum CodingKeys: String, CodingKey {
             case from, to, replayed, flips, repaid, flipped
             case paidBefore = "paid_before", paidAfter = "paid_after", bandChanges = "band_changes", bandsChanged = "bands_changed"
-            case startingRows = "starting_rows"
+            case startingRows = "starting_rows", establishments
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -81,6 +90,7 @@ public struct Simulator: Sendable {
             try container.encode(repaid, forKey: .repaid)
             try container.encode(bandsChanged, forKey: .bandsChanged)
             try container.encode(bandChanges, forKey: .bandChanges)
+            try container.encode(establishments, forKey: .establishments)
             try container.encode(startingRows, forKey: .startingRows)
         }
     }
@@ -92,6 +102,9 @@ public struct Simulator: Sendable {
     public func run(from: Day, to: Day, original: Rulebook, progress: (Int, Int) -> Void = { _, _ in },
                     on db: isolated Connection) throws -> Report {
         let start = from.start, end = to.adding(days: 1).start
+        if let begins = try ScratchWorld.recordBegins(on: db), start < begins {
+            throw RecordNotThatOld(begins: Day(begins))
+        }
         var report = Report(from: from, to: to)
         report.startingRows = try ScratchWorld.create(before: start, givenUntil: end, on: db)
         let total = try ScratchWorld.decidedCount(from: start, to: end, on: db)
@@ -121,8 +134,17 @@ public struct Simulator: Sendable {
         }
         report.flips = flips.map { Report.Flip(service: $0.key.service, was: $0.key.was, now: $0.key.now, reason: $0.key.reason, count: $0.value) }
             .sorted { ($0.count, $1.service, $1.reason) > ($1.count, $0.service, $0.reason) }
-        report.bandChanges = try bandChanges(at: end, day: to, original: original, on: db)
+        (report.bandChanges, report.establishments) = try bandChanges(at: end, day: to, original: original, on: db)
         return report
+    }
+
+    /// A period that starts before the record of versions held the whole world (before
+    /// migration 0025 recorded the rows already there): its world cannot be rebuilt.
+    public struct RecordNotThatOld: Error, Sendable, CustomStringConvertible {
+        public let begins: Day
+        public var description: String {
+            "the record of versions begins on \(begins): a period from an earlier day cannot be replayed"
+        }
     }
 
     /// A flip's kind, without its count.
@@ -130,10 +152,16 @@ public struct Simulator: Sendable {
         let service: String, was: String, now: String, reason: String
     }
 
+    /// A decision that came out otherwise: another verdict, another refusal, or (completed
+    /// both times) another outcome: other amounts, dates or states.
     static func flip(_ past: ScratchWorld.Decided, _ decision: Decision) -> Flip? {
         let service = past.request.service
         switch (past.completed, decision.verdict) {
-        case (true, .completed): return nil
+        case (true, .completed(let summary)):
+            guard JSONValue.object(summary) != past.outcome else { return nil }
+            let changed = Set((past.outcome.objectValue ?? [:]).keys).union(summary.keys)
+                .filter { past.outcome[$0] != summary[$0] }.sorted()
+            return Flip(service: service, was: "completed", now: "completed", reason: "outcome: " + changed.joined(separator: ", "))
         case (true, .rejected(let reason)):
             return Flip(service: service, was: "completed", now: "rejected", reason: reason.code.rawValue)
         case (false, .completed):
@@ -144,18 +172,24 @@ public struct Simulator: Sendable {
         }
     }
 
-    /// The bands at the end of the period: as recorded under `original`, and in the scratch world under the draft.
-    private func bandChanges(at end: Date, day: Day, original: Rulebook, on db: isolated Connection) throws -> [Report.BandChange] {
+    /// The bands at the end of the period: as recorded under `original`, and in the scratch
+    /// world under the draft; counted by change, and each establishment.
+    private func bandChanges(at end: Date, day: Day, original: Rulebook, on db: isolated Connection) throws
+        -> ([Report.BandChange], [Report.Establishment]) {
         let before = Dictionary(try ScratchWorld.recordedEstablishments(before: end, on: db).map { ($0.id, $0) }) { first, _ in first }
         let rulesBefore = original.parameters(on: day).nitaqat, rulesAfter = draft.parameters(on: day).nitaqat
         var changes: [[NitaqatBand]: Int] = [:]
+        var establishments: [Report.Establishment] = []
         for establishment in try ScratchWorld.establishments(on: db) {
             guard let recorded = before[establishment.id] else { continue }
             let was = Nitaqat.band(of: recorded, rules: rulesBefore), now = Nitaqat.band(of: establishment, rules: rulesAfter)
-            if was != now { changes[[was, now], default: 0] += 1 }
+            guard was != now else { continue }
+            changes[[was, now], default: 0] += 1
+            establishments.append(Report.Establishment(id: establishment.id.description, before: was, after: now))
         }
-        return changes.map { Report.BandChange(before: $0.key[0], after: $0.key[1], count: $0.value) }
+        let counted = changes.map { Report.BandChange(before: $0.key[0], after: $0.key[1], count: $0.value) }
             .sorted { ($0.count, $1.before.rawValue) > ($1.count, $0.before.rawValue) }
+        return (counted, establishments)
     }
 
     /// The `amount` a payment carries (0 for any other request).

@@ -52,9 +52,9 @@ public enum StatementCatalog {
         StateHistory.openCasesAsOf, StateHistory.caseAsOf, StateHistory.establishmentAsOf, StateHistory.queuedAsOf,
         StateHistory.visaBalancesAsOf, StateHistory.visaStatesAsOf, StateHistory.certificateAsOf,
         // StateCheck
-        StateCheck.countRows, StateCheck.unrecorded, StateCheck.missing, StateCheck.outside,
+        StateCheck.countRows, StateCheck.unrecorded, StateCheck.missing, StateCheck.counts, StateCheck.outside,
         // ScratchWorld
-        ScratchWorld.insertableColumns, ScratchWorld.decidedStatement, ScratchWorld.decidedCountStatement,
+        ScratchWorld.shadowedTables, ScratchWorld.recordBeginsStatement, ScratchWorld.insertableColumns, ScratchWorld.decidedStatement, ScratchWorld.decidedCountStatement,
         ScratchWorld.copiedEstablishments, ScratchWorld.recordedEstablishmentsStatement,
         // ServerRole
         ServerRole.readOnly, ServerRole.replayLagStatement,

@@ -125,9 +125,12 @@ extension RequestQueue {
         FOR UPDATE OF r SKIP LOCKED
         """)
 
+    /// The decisions are written in the order they were made (the arrays' order), so that
+    /// `finished_at` (the clock at each row) orders a batch's decisions as the engine made
+    /// them: `muamala simulate` replays them in that order.
     static let completeStatement = Statement("queue_complete", """
         WITH outcome AS (
-            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS o(id, state, outcome, reason_code)
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS o(id, state, outcome, reason_code, made)
         ), done AS (
             DELETE FROM requests r USING outcome o WHERE r.id = o.id RETURNING r.*
         )
@@ -139,6 +142,7 @@ extension RequestQueue {
                d.attempts + CASE WHEN o.state = 'cancelled' THEN 0 ELSE 1 END, d.last_error,
                o.state, o.outcome::jsonb, o.reason_code, $5
         FROM done d JOIN outcome o ON o.id = d.id
+        ORDER BY o.made
         """)
 
     static let failStatement = Statement("queue_fail", """

@@ -16,10 +16,13 @@ public enum ScratchWorld {
     static let versioned = ["establishments", "workers", "permits", "cases", "certificates", "visas", "visa_balances",
                             "authorizations", "establishment_owners"]
 
-    /// Copies the world as it stood just before `moment`, with what was loaded or corrected
+    /// Copies the world as it stood just before `moment`, with the rows first written
     /// outside the engine before `until` taken as given (a population loaded on the first
-    /// day, at the same business time as the first decisions); returns the rows copied by table.
+    /// day, at the same business time as the first decisions); returns the rows copied by
+    /// table. Then the session is made read-only: only its temporary tables can be written,
+    /// so that no statement of the replay can reach the daemons' tables.
     public static func create(before moment: Date, givenUntil until: Date, on db: isolated Connection) throws -> [String: Int] {
+        _ = try db.execute("SET TimeZone = 'UTC'")
         var rows: [String: Int] = [:]
         for table in versioned {
             // Every column a row can be given (not the generated ones: `cases.open`).
@@ -30,8 +33,11 @@ public enum ScratchWorld {
             rows[table] = try db.query("""
                 INSERT INTO pg_temp.\(table) (\(columns))
                 SELECT \(columns) FROM (
-                    SELECT DISTINCT ON (key) image, removed FROM aggregate_versions
-                    WHERE entity = '\(table)' AND (at < $1 OR (source <> 'engine' AND at < $2)) ORDER BY key, n DESC
+                    SELECT DISTINCT ON (key) image, removed FROM aggregate_versions a
+                    WHERE entity = '\(table)'
+                      AND (at < $1 OR (source <> 'engine' AND at < $2
+                                       AND NOT EXISTS (SELECT 1 FROM aggregate_versions f WHERE f.entity = a.entity AND f.key = a.key AND f.n < a.n)))
+                    ORDER BY key, at DESC, n DESC
                 ) v CROSS JOIN LATERAL jsonb_populate_record(NULL::public.\(table), v.image) r
                 WHERE NOT v.removed
                 """, [moment, until]).affectedRows
@@ -41,7 +47,19 @@ public enum ScratchWorld {
             INSERT INTO pg_temp.users SELECT * FROM public.users WHERE role <> 'person' OR registered_on < ($1::timestamptz AT TIME ZONE 'Asia/Riyadh')::date
             """, [moment]).affectedRows
         try db.execute("ANALYZE " + (versioned + ["users"]).map { "pg_temp." + $0 }.joined(separator: ", "))
+        // Every name the engine uses must now be the copy's; and nothing else may be written.
+        let shadowed = try db.query(shadowedTables, [versioned + ["users"]]).single().decode(Int.self, at: 0)
+        guard shadowed == versioned.count + 1 else {
+            throw PQError(.client, "the scratch world does not shadow every table (\(shadowed) of \(versioned.count + 1)): nothing was replayed")
+        }
+        try db.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         return rows
+    }
+
+    /// When the record of versions began to hold the whole world: when migration 0025
+    /// recorded the rows already there (nil when there were none then: it holds everything).
+    public static func recordBegins(on db: isolated Connection) throws -> Date? {
+        try db.query(recordBeginsStatement).first?.decode(Date.self, at: 0)
     }
 
     /// One decided request of the history, as it was claimed, and what it was decided then.
@@ -98,6 +116,17 @@ public enum ScratchWorld {
 }
 
 extension ScratchWorld {
+    /// How many of the named tables resolve to this session's temporary schema.
+    static let shadowedTables = Statement("scratch_world_shadowed", """
+        SELECT count(*)::int FROM unnest($1::text[]) AS t(name)
+        WHERE (SELECT relnamespace FROM pg_class WHERE oid = to_regclass(t.name)) = pg_my_temp_schema()
+        """)
+
+    /// Every row there was when migration 0025 ran got a version at the same moment.
+    static let recordBeginsStatement = Statement("scratch_world_record_begins", """
+        SELECT at FROM aggregate_versions WHERE source = 'migration' LIMIT 1
+        """)
+
     static let insertableColumns = Statement("scratch_world_columns", """
         SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
         WHERE attrelid = ('public.' || $1)::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
@@ -123,7 +152,7 @@ extension ScratchWorld {
 
     static let recordedEstablishmentsStatement = Statement("scratch_world_recorded_establishments", """
         SELECT \(AggregateRows.establishmentColumns) FROM (
-            SELECT DISTINCT ON (key) image, removed FROM aggregate_versions WHERE entity = 'establishments' AND at < $1 ORDER BY key, n DESC
+            SELECT DISTINCT ON (key) image, removed FROM aggregate_versions WHERE entity = 'establishments' AND at < $1 ORDER BY key, at DESC, n DESC
         ) v CROSS JOIN LATERAL jsonb_populate_record(NULL::public.establishments, v.image) r
         WHERE NOT v.removed ORDER BY id
         """)

@@ -12,7 +12,11 @@ import PQ
 ///   before the record began;
 /// - a recorded row that is gone without a recorded removal (`TRUNCATE`, triggers off);
 /// - a version nobody vouched for: written outside the engine, a bulk load and the
-///   migrations, as by a superuser at a psql prompt (with who, when, and what changed).
+///   migrations, as by a superuser at a psql prompt (with who, when, and what changed);
+/// - an establishment whose counts (moved by relative updates, which no version explains
+///   one by one) are not what its workers and permits add up to: a delta lost or applied
+///   twice. The weighted Saudi share is not rebuilt: a worker's weight is the rulebook's
+///   when he joined.
 public enum StateCheck {
     /// One finding.
     public struct Difference: Sendable, Encodable, CustomStringConvertible {
@@ -23,6 +27,8 @@ public enum StateCheck {
             case missing = "removed_without_record"
             /// A change recorded as made outside the engine, a load or a migration.
             case outside = "changed_outside_the_engine"
+            /// Counts that the establishment's workers and permits do not add up to.
+            case counts = "counts_do_not_add_up"
         }
 
         public let kind: Kind
@@ -51,6 +57,8 @@ public enum StateCheck {
             case .outside:
                 let when = at.map { " at \(ISO8601DateFormatter().string(from: $0))" } ?? ""
                 return "\(table) \(key): changed outside the engine by \(by ?? "?")\(when)\(changes.isEmpty ? "" : ": " + changes)"
+            case .counts:
+                return "\(table) \(key): its counts are not what its workers and permits add up to: \(changes) (stored → added up)"
             }
         }
 
@@ -79,6 +87,8 @@ public enum StateCheck {
     /// Compares every table, in the caller's (repeatable-read) transaction. `progress` is
     /// told each table as it starts. At most `limit` findings are listed; the rest are counted.
     public static func run(limit: Int = 1000, progress: (String) -> Void = { _ in }, on db: isolated Connection) throws -> Report {
+        // Rows are compared as the trigger writes them: timestamps in UTC.
+        _ = try db.execute("SET TimeZone = 'UTC'")
         var report = Report()
         func add(_ difference: Difference) {
             if report.differences.count < limit { report.differences.append(difference) } else { report.unlisted += 1 }
@@ -96,6 +106,15 @@ public enum StateCheck {
         for row in try db.query(missing) {
             add(Difference(kind: .missing, table: try row.decode(String.self, at: 0), key: try row.decode(String.self, at: 1),
                            columns: [], at: nil, by: nil))
+        }
+        progress("establishments' counts against their workers and permits")
+        for row in try db.query(counts) {
+            let names = ["headcount", "saudi_count", "levy_exempt_expats", "expired_permits"]
+            let columns = try names.enumerated().compactMap { index, name -> Difference.Column? in
+                let stored = try row.decode(Int.self, at: 1 + 2 * index), added = try row.decode(Int.self, at: 2 + 2 * index)
+                return stored == added ? nil : Difference.Column(name: name, before: JSONValue(stored), after: JSONValue(added))
+            }
+            add(Difference(kind: .counts, table: "establishments", key: try row.decode(String.self, at: 0), columns: columns, at: nil, by: nil))
         }
         progress("changes outside the engine")
         for row in try db.query(outside) {
@@ -151,6 +170,28 @@ extension StateCheck {
          ORDER BY v.key)
         """
     })
+
+    /// Each establishment whose stored counts differ from what its workers and permits add
+    /// up to. Who is counted is `Nitaqat.counts`: employed, and not on a temporary permit
+    /// that is not void (the newest permit); the same rule as Schema/0018's seats.
+    static let counts = Statement("state_check_counts", """
+        WITH counted AS (
+            SELECT w.establishment_id AS id, count(*)::int AS headcount, (count(*) FILTER (WHERE w.id LIKE '1%'))::int AS saudis,
+                   (count(*) FILTER (WHERE w.levy_exempt))::int AS exempt
+            FROM workers w
+            LEFT JOIN LATERAL (SELECT kind, state FROM permits p WHERE p.worker_id = w.id ORDER BY updated_at DESC LIMIT 1) p ON true
+            WHERE w.employment = 'employed' AND NOT (p.kind IS NOT DISTINCT FROM 'temporary' AND p.state IS DISTINCT FROM 'void')
+            GROUP BY w.establishment_id
+        ), expired AS (
+            SELECT establishment_id AS id, count(*)::int AS permits FROM permits WHERE state = 'expired' GROUP BY establishment_id
+        )
+        SELECT e.id, e.headcount, coalesce(c.headcount, 0), e.saudi_count, coalesce(c.saudis, 0),
+               e.levy_exempt_expats, coalesce(c.exempt, 0), e.expired_permits, coalesce(x.permits, 0)
+        FROM establishments e LEFT JOIN counted c ON c.id = e.id LEFT JOIN expired x ON x.id = e.id
+        WHERE (e.headcount, e.saudi_count, e.levy_exempt_expats, e.expired_permits)
+              IS DISTINCT FROM (coalesce(c.headcount, 0), coalesce(c.saudis, 0), coalesce(c.exempt, 0), coalesce(x.permits, 0))
+        ORDER BY e.id
+        """)
 
     /// Versions nobody vouched for, each with the version before it.
     static let outside = Statement("state_check_outside", """

@@ -83,14 +83,15 @@ extension StateHistory {
         SELECT set_config('muamala.change_source', 'load', false), set_config('muamala.changed_at', '', false)
         """)
 
-    // Each read takes a row's newest version before the moment ($2): its highest `n`, for a
-    // row's versions are written in the order its writers held its lock. `rows(of:)` is one
-    // row by its key ($1); `rows(of:by:)` every row naming $1 in `column`.
+    // Each read takes a row's newest version before the moment ($2): the latest `at`, then
+    // the highest `n` (a row's versions are written in the order its writers held its lock),
+    // straight from the key's index (entity, key, at, n). `row(of:)` is one row by its key
+    // ($1); `rows(of:by:)` every row naming $1 in `column`.
 
     /// The newest version of the row of `table` whose key is $1, as a row `r` of the table.
     private static func row(of table: String) -> String {
         """
-        (SELECT image, removed FROM aggregate_versions WHERE entity = '\(table)' AND key = $1 AND at < $2 ORDER BY n DESC LIMIT 1) v
+        (SELECT image, removed FROM aggregate_versions WHERE entity = '\(table)' AND key = $1 AND at < $2 ORDER BY at DESC, n DESC LIMIT 1) v
         CROSS JOIN LATERAL jsonb_populate_record(NULL::\(table), v.image) r
         """
     }
@@ -99,7 +100,7 @@ extension StateHistory {
     private static func rows(of table: String, by column: String) -> String {
         """
         (SELECT DISTINCT ON (key) image, removed FROM aggregate_versions
-         WHERE \(column) = $1 AND entity = '\(table)' AND at < $2 ORDER BY key, n DESC) v
+         WHERE \(column) = $1 AND entity = '\(table)' AND at < $2 ORDER BY key, at DESC, n DESC) v
         CROSS JOIN LATERAL jsonb_populate_record(NULL::\(table), v.image) r
         """
     }

@@ -52,19 +52,24 @@ struct SimulateCommand: AsyncParsableCommand {
         let connection = try await global.connect()
         let quiet = global.json || csv
         let started = ContinuousClock.now
-        let report = try await connection.run { db in
+        let report = try await SimulateCommand.explained { try await connection.run { db in
             try Simulator(draft: draft).run(from: first, to: last, original: original, progress: { done, total in
                 guard !quiet else { return }
                 let width = 30, filled = total == 0 ? width : width * done / total
                 let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
                 FileHandle.standardError.write(Data("\rreplaying \(bar) \(done) of \(total)".utf8))
             }, on: db)
-        }
+        } }
         await connection.close()
         if !quiet { FileHandle.standardError.write(Data(" (\((ContinuousClock.now - started).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))))\n".utf8)) }
         if global.json { return try printJSON(report) }
         if csv { return print(Self.csv(report), terminator: "") }
         print(Self.text(report, file: rulebook))
+    }
+
+    /// A period older than the record is a usage error, said plainly.
+    static func explained<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as Simulator.RecordNotThatOld { throw ValidationError(error.description) }
     }
 
     static func text(_ report: Simulator.Report, file: String) -> String {
@@ -84,7 +89,8 @@ struct SimulateCommand: AsyncParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    /// One table: a flip or a band change per row.
+    /// One table: a kind of flip, an establishment whose band changes (its number in the
+    /// service column), and the payments (before, after, and how many were paid again).
     static func csv(_ report: Simulator.Report) -> String {
         func field(_ text: String) -> String {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
@@ -93,8 +99,8 @@ struct SimulateCommand: AsyncParsableCommand {
         for flip in report.flips {
             rows.append(["flip", flip.service, flip.was, flip.now, flip.reason, String(flip.count)].map(field).joined(separator: ","))
         }
-        for change in report.bandChanges {
-            rows.append(["band", "", change.before.rawValue, change.after.rawValue, "", String(change.count)].joined(separator: ","))
+        for establishment in report.establishments {
+            rows.append(["band", establishment.id, establishment.before.rawValue, establishment.after.rawValue, "", "1"].joined(separator: ","))
         }
         rows.append(["payments", "", String(report.paidBefore), String(report.paidAfter), "", String(report.repaid)].joined(separator: ","))
         return rows.joined(separator: "\n") + "\n"
