@@ -94,9 +94,10 @@ struct AsOfReadTests {
             #expect(try await read(worker, "2026-04-12", as: "worker").status == 200, "he reads his own past")
             #expect(try await read(worker, "2026-01-10", as: "worker").json["employer_id"] == "1-1")
 
-            // A day after today, and a day that is no day: 400, in both languages.
+            // A day after today (nothing recorded yet: 404, naming today), and a day that is no
+            // day (400), in both languages.
             let future = try await read(worker, "2026-04-14")
-            #expect(future.status == 400)
+            #expect(future.status == 404)
             #expect(future.json["error"]?["code"] == "request.as_of_after_today")
             #expect(future.json["error"]?["message_en"]?.stringValue?.contains("2026-04-13") == true)
             #expect(future.json["error"]?["message_ar"]?.stringValue?.contains("2026-04-13") == true)

@@ -97,10 +97,11 @@ struct ReadRoutes {
         return day
     }
 
-    /// A read as of a day after today is a 400 that names today.
+    /// A read as of a day after today finds nothing, as a day before the record did: a 404,
+    /// whose reason names today (the same whatever the id, so it tells nothing of the record).
     private static func asOfChecked<T>(_ read: () async throws -> T) async throws -> T {
         do { return try await read() } catch let error as Operations.AsOfAfterToday {
-            throw APIError(.badRequest, error.reason)
+            throw APIError(.notFound, error.reason)
         }
     }
 

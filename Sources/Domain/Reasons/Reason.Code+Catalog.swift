@@ -43,7 +43,7 @@ extension Reason.Code {
         ar: "لا يوجد سجل بهذا الرقم تملك صلاحية الاطلاع عليه.", en: "There is no record with this number that you may see.")
     public static let badQuery = Reason.Code("request.bad_query",
         ar: "معيار البحث {field} غير صالح.", en: "The query parameter {field} is not valid.")
-    /// A record read as of a day after today: nothing is recorded for it yet.
+    /// A record read as of a day after today: nothing is recorded for it yet (404 on the API).
     public static let asOfAfterToday = Reason.Code("request.as_of_after_today",
         ar: "لا يُطلع على سجل بتاريخ بعد اليوم ({today}).", en: "A record cannot be read as of a day after today ({today}).")
     public static let notFound = Reason.Code("request.route_not_found",
