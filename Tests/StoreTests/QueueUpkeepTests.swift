@@ -22,8 +22,15 @@ struct QueueUpkeepTests {
             #expect(dead >= 500)
 
             #expect(try await connection.run { db in try RequestQueue.mayVacuum(on: db) })
-            try await connection.run { db in try RequestQueue.vacuum(on: db) }
-            #expect(try await connection.run { db in try RequestQueue.deadRows(on: db) } == 0)
+            // The vacuum skips a table another vacuum holds (SKIP_LOCKED: autovacuum may have
+            // picked these 500 dead rows up first), so it is asked again until it ran.
+            var remaining = -1
+            for _ in 0..<50 where remaining != 0 {
+                try await connection.run { db in try RequestQueue.vacuum(on: db) }
+                remaining = try await connection.run { db in try RequestQueue.deadRows(on: db) }
+                if remaining != 0 { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(remaining == 0)
 
             let asApp = try await Connection.connect({
                 var config = database.config
