@@ -102,6 +102,8 @@ struct SimulationTests {
                 try Simulator(draft: rulebook).run(from: Day(year: 2026, month: 1, day: 10), to: Day(year: 2026, month: 4, day: 13),
                                                    original: rulebook, on: db)
             }
+            // The session the replay ran on cannot write a real table, whatever it is asked.
+            await #expect(throws: PQError.self) { try await connection.execute("UPDATE public.workers SET wage = wage + 1") }
             await connection.close()
             #expect(report.replayed == decided, "every decided request of the period")
             #expect(report.flips.isEmpty, "\(report.flips)")

@@ -146,6 +146,22 @@ struct StateCheckTests {
         }
     }
 
+    @Test("a write that names a source the record does not know is refused, and changes nothing")
+    func unknownSourceRefused() async throws {
+        try await withScratchDatabase { database in
+            let connection = try await database.connect()
+            try await world(connection)
+            await #expect(throws: TransactionError.self) {
+                try await connection.withTransaction { db in
+                    _ = try db.query("SELECT set_config('muamala.change_source', 'cleanup', true)")
+                    _ = try db.query("UPDATE workers SET wage = 1 WHERE id = $1", [Self.second.digits])
+                }
+            }
+            #expect(try await connection.query("SELECT wage FROM workers WHERE id = $1", [Self.second.digits])
+                .single().decode(Int.self, at: 0) == 5000)
+        }
+    }
+
     @Test("versions are history: the daemon's role cannot write one, and nobody changes or removes one")
     func versionsAreAppendOnly() async throws {
         try await withScratchDatabase { database in

@@ -151,9 +151,6 @@ extension ScratchWorld {
         """)
 
     static let recordedEstablishmentsStatement = Statement("scratch_world_recorded_establishments", """
-        SELECT \(AggregateRows.establishmentColumns) FROM (
-            SELECT DISTINCT ON (key) image, removed FROM aggregate_versions WHERE entity = 'establishments' AND at < $1 ORDER BY key, at DESC, n DESC
-        ) v CROSS JOIN LATERAL jsonb_populate_record(NULL::public.establishments, v.image) r
-        WHERE NOT v.removed ORDER BY id
+        SELECT \(AggregateRows.establishmentColumns) FROM \(StateHistory.everyRow(of: "establishments")) WHERE NOT v.removed ORDER BY id
         """)
 }

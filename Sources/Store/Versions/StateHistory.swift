@@ -96,6 +96,15 @@ extension StateHistory {
         """
     }
 
+    /// The newest version of every row of `table` before the moment $1, as rows `r` of it.
+    static func everyRow(of table: String) -> String {
+        """
+        (SELECT DISTINCT ON (key) image, removed FROM aggregate_versions
+         WHERE entity = '\(table)' AND at < $1 ORDER BY key, at DESC, n DESC) v
+        CROSS JOIN LATERAL jsonb_populate_record(NULL::public.\(table), v.image) r
+        """
+    }
+
     /// The newest version of each row of `table` naming $1 in `column`, as rows `r`.
     private static func rows(of table: String, by column: String) -> String {
         """
